@@ -1,0 +1,201 @@
+"""Choosing k: quality scores per k, the elbow, and a recommendation in words."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+from segmentation.errors import SettingsError
+from segmentation.model import (
+    FIT_SAMPLE,
+    SMALL_DATA,
+    check_k,
+    kmeans_starts,
+    sample_rows,
+    silhouette,
+)
+from segmentation.prepare import prepare_features
+
+DEFAULT_K_VALUES = range(2, 11)
+
+
+@dataclass(frozen=True)
+class KScore:
+    """Quality of one k.
+
+    Attributes
+    ----------
+    k : int
+    inertia : float
+        Within-segment sum of squares in scaled units, for all clustered customers
+        (estimated from the sweep sample when the data is large). Lower is tighter.
+    silhouette : float or None
+        -1..1, higher is better separated.
+    calinski_harabasz : float
+        Higher is better separated.
+    davies_bouldin : float
+        Lower is better separated.
+    """
+
+    k: int
+    inertia: float
+    silhouette: float | None
+    calinski_harabasz: float
+    davies_bouldin: float
+
+
+@dataclass(frozen=True)
+class KChoice:
+    """Scores for each k tried, the elbow, and the recommended k.
+
+    Attributes
+    ----------
+    scores : tuple of KScore
+        One per k, ascending k.
+    elbow : int or None
+        The k where adding segments stops paying off (knee of the inertia curve), or None
+        when the curve has no clear elbow.
+    recommended : int
+        The k with the best silhouette.
+    reason : str
+        Why, in words a marketer can read.
+    n_customers : int
+        Customers clustered.
+    sweep_sample : int or None
+        Rows the sweep was fitted on when the data was sampled; None when all rows were used.
+    silhouette_sample : int or None
+        Rows each silhouette was computed on when sampled; None when all rows were used.
+    """
+
+    scores: tuple[KScore, ...]
+    elbow: int | None
+    recommended: int
+    reason: str
+    n_customers: int
+    sweep_sample: int | None
+    silhouette_sample: int | None
+
+    @property
+    def k_values(self) -> tuple[int, ...]:
+        """The k tried, ascending."""
+        return tuple(s.k for s in self.scores)
+
+    def table(self) -> pd.DataFrame:
+        """The scores as a table indexed by k."""
+        return pd.DataFrame([vars(s) for s in self.scores]).set_index("k")
+
+
+def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None:
+    """The knee of a decreasing convex inertia curve (kneed), or None when there is none."""
+    if len(k_values) < 3:
+        return None
+    from kneed import KneeLocator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kneed warns when it finds no knee; None says so
+        knee = KneeLocator(
+            list(k_values), list(inertias), curve="convex", direction="decreasing"
+        ).elbow
+    return None if knee is None else int(knee)
+
+
+def _reason(best: KScore, elbow: int | None, n_tried: int) -> str:
+    if n_tried == 1:
+        return f"k={best.k} is the only number of segments these customers allow."
+    words = (
+        f"k={best.k} has the best silhouette ({best.silhouette:.2f}): its customers are "
+        "closest to their own segment and farthest from the others."
+    )
+    if elbow is None:
+        return words + " The inertia curve shows no clear elbow."
+    if elbow == best.k:
+        return words + f" It is also the elbow of the inertia curve."
+    return words + f" The inertia curve's elbow is at k={elbow}: fewer, broader segments."
+
+
+def evaluate_k(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    k_values: Iterable[int] = DEFAULT_K_VALUES,
+    *,
+    scaler: str = "standard",
+    missing: str = "drop",
+    log_features: Sequence[str] = (),
+    clip: tuple[float, float] | None = None,
+    random_state: int = 42,
+) -> KChoice:
+    """Score each k in `k_values` and recommend one.
+
+    Small data (up to `SMALL_DATA` customers) is fitted on every row with 10 starts, the
+    same fits `fit_segments` makes. Larger data is swept on a fixed-seed sample of
+    `FIT_SAMPLE` rows; inertia is scaled to the full count and silhouette uses a smaller
+    fixed-seed sample, and the result says so.
+
+    Parameters
+    ----------
+    df, features, scaler, missing, log_features, clip, random_state
+        As in `fit_segments`.
+    k_values : iterable of int, default 2..10
+        Numbers of segments to try; those above (customers - 1) are left out.
+
+    Returns
+    -------
+    KChoice
+
+    Raises
+    ------
+    SettingsError
+        No k in `k_values` is possible for these customers, or a setting is not allowed.
+    """
+    prepared = prepare_features(
+        df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
+    )
+    matrix = prepared.matrix
+    n = len(matrix)
+    asked = sorted({int(k) for k in k_values})
+    if not asked:
+        raise SettingsError("k_values is empty: give at least one number of segments to try.")
+    check_k(asked[0], n)
+    ks = [k for k in asked if k <= n - 1]
+    distinct = len(np.unique(matrix, axis=0)) if n <= 50_000 else n
+    ks = [k for k in ks if k <= distinct]
+    if not ks:
+        raise SettingsError(
+            f"Only {distinct} distinct customers in these features: no k in {asked} fits. "
+            "Add features that tell customers apart."
+        )
+    sweep_rows = sample_rows(n, FIT_SAMPLE, random_state) if n > SMALL_DATA else np.arange(n)
+    sweep = matrix[sweep_rows]
+    scale = n / len(sweep)
+    scores = []
+    sil_sample = None
+    for k in ks:
+        km = kmeans_starts(matrix, k, random_state)
+        labels = km.labels_
+        sil, sil_sample = silhouette(sweep, labels, random_state)
+        scores.append(
+            KScore(
+                k=k,
+                inertia=float(km.inertia_) * scale,
+                silhouette=sil,
+                calinski_harabasz=float(calinski_harabasz_score(sweep, labels)),
+                davies_bouldin=float(davies_bouldin_score(sweep, labels)),
+            )
+        )
+    elbow = find_elbow(ks, [s.inertia for s in scores])
+    rated = [s for s in scores if s.silhouette is not None] or scores
+    best = max(rated, key=lambda s: (s.silhouette or 0.0, -s.k))
+    return KChoice(
+        scores=tuple(scores),
+        elbow=elbow,
+        recommended=best.k,
+        reason=_reason(best, elbow, len(scores)),
+        n_customers=n,
+        sweep_sample=len(sweep) if len(sweep) < n else None,
+        silhouette_sample=sil_sample,
+    )

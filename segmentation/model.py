@@ -1,0 +1,254 @@
+"""Fitting KMeans segments with stable numbering and centres in original units."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.pipeline import Pipeline
+
+from segmentation.errors import SettingsError
+from segmentation.prepare import Preparation, PreparedFeatures, prepare_features
+
+#: Up to this many customers every fit uses all rows and 10 k-means++ starts: small data
+#: is where a single start depends on row order.
+SMALL_DATA = 5_000
+#: Above SMALL_DATA, k-means++ starts are compared on a fixed-seed sample this large, and
+#: the best is refined by Lloyd iterations on all rows.
+FIT_SAMPLE = 20_000
+SAMPLE_STARTS = 3
+#: Silhouette is O(n^2): above this many customers it is computed on a fixed-seed sample.
+SILHOUETTE_SAMPLE = 4_000
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """A fitted segmentation. Segments are numbered 0..k-1 inside, 1..k for people.
+
+    Numbering is stable: segment 0 is the largest, ties broken by the centre, so the same
+    data and settings always give the same numbers.
+
+    Attributes
+    ----------
+    k : int
+    settings : Preparation
+        Features, scaler, missing policy and transforms the fit used.
+    labels : numpy.ndarray
+        One int per input row: the segment 0..k-1, or -1 when the customer was not clustered.
+    reasons : numpy.ndarray
+        One string per input row: "" when clustered, else why not.
+    centres : pandas.DataFrame
+        k rows (index 0..k-1), one column per feature, in original units.
+    sizes : tuple of int
+        Customers per segment, descending.
+    inertia : float
+        Sum of squared distances to the centres, in scaled units, over all clustered rows.
+    silhouette : float or None
+        Mean silhouette (-1..1; higher is better separated); None when undefined.
+    silhouette_sample : int or None
+        Rows the silhouette was computed on when sampled; None when on all rows.
+    pipeline : sklearn.pipeline.Pipeline
+        Preparation + KMeans; ``predict`` on new rows of the same features gives segments.
+    random_state : int
+    """
+
+    k: int
+    settings: Preparation
+    labels: np.ndarray
+    reasons: np.ndarray
+    centres: pd.DataFrame
+    sizes: tuple[int, ...]
+    inertia: float
+    silhouette: float | None
+    silhouette_sample: int | None
+    pipeline: Pipeline
+    random_state: int
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The columns clustered on."""
+        return self.settings.features
+
+    @property
+    def n_assigned(self) -> int:
+        """Customers that received a segment."""
+        return int(sum(self.sizes))
+
+
+def check_k(k: int, n_customers: int) -> int:
+    """Validate `k` for `n_customers` clustered customers and return it as int."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise SettingsError(f"k={k!r} must be a whole number of segments.")
+    if n_customers < 3:
+        raise SettingsError(
+            f"{n_customers} customers can be clustered with these settings; segmenting needs "
+            "at least 3. Choose features with fewer missing values or upload more customers."
+        )
+    if not 2 <= k <= n_customers - 1:
+        raise SettingsError(
+            f"k={k} must be between 2 and {n_customers - 1} for {n_customers} customers."
+        )
+    return int(k)
+
+
+def check_distinct(matrix: np.ndarray, k: int) -> None:
+    """Refuse a k larger than the number of distinct customers (identical rows)."""
+    if len(matrix) > 50_000:
+        return  # distinct rows of a large table outnumber any sensible k; checked after the fit
+    distinct = len(np.unique(matrix, axis=0))
+    if distinct < k:
+        raise SettingsError(
+            f"k={k} is more than the {distinct} distinct customers in these features: "
+            f"choose k between 2 and {max(distinct, 2)} or add features that tell customers apart."
+        )
+
+
+def sample_rows(n: int, size: int, random_state: int) -> np.ndarray:
+    """Sorted positions of a fixed-seed sample of `size` of `n` rows (all rows if n <= size)."""
+    if n <= size:
+        return np.arange(n)
+    rng = np.random.default_rng(random_state)
+    return np.sort(rng.choice(n, size=size, replace=False))
+
+
+def kmeans_starts(matrix: np.ndarray, k: int, random_state: int) -> KMeans:
+    """KMeans on the rows that decide the starting centres: all rows for small data (10
+    starts), else a fixed-seed sample (SAMPLE_STARTS starts)."""
+    n = len(matrix)
+    if n <= SMALL_DATA:
+        return KMeans(k, n_init=10, random_state=random_state).fit(matrix)
+    idx = sample_rows(n, FIT_SAMPLE, random_state)
+    return KMeans(k, n_init=SAMPLE_STARTS, random_state=random_state).fit(matrix[idx])
+
+
+def fit_kmeans(matrix: np.ndarray, k: int, random_state: int) -> KMeans:
+    """KMeans on every row of `matrix`; large data starts from the sample's best centres."""
+    start = kmeans_starts(matrix, k, random_state)
+    if len(matrix) <= SMALL_DATA:
+        return start
+    return KMeans(k, init=start.cluster_centers_, n_init=1, random_state=random_state).fit(matrix)
+
+
+def silhouette(matrix: np.ndarray, labels: np.ndarray, random_state: int) -> tuple[float | None, int | None]:
+    """Mean silhouette, on a fixed-seed sample above SILHOUETTE_SAMPLE rows.
+
+    Returns the score (None when fewer than 2 segments or every row its own segment) and
+    the sample size (None when all rows were used).
+    """
+    n = len(matrix)
+    n_labels = len(np.unique(labels))
+    if n_labels < 2 or n_labels >= n:
+        return None, None
+    if n <= SILHOUETTE_SAMPLE:
+        return float(silhouette_score(matrix, labels)), None
+    idx = sample_rows(n, SILHOUETTE_SAMPLE, random_state)
+    if len(np.unique(labels[idx])) < 2:
+        return None, SILHOUETTE_SAMPLE
+    return float(silhouette_score(matrix[idx], labels[idx])), SILHOUETTE_SAMPLE
+
+
+def _stable_order(centres: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Old segment numbers in their new order: largest first, ties by centre coordinates."""
+    sizes = np.bincount(labels, minlength=k)
+    keys = [tuple(centres[:, j]) for j in range(centres.shape[1] - 1, -1, -1)]
+    # np.lexsort sorts by the last key first: size (descending) decides, centres break ties.
+    return np.lexsort([*keys, -sizes]) if keys else np.argsort(-sizes, kind="stable")
+
+
+def fit_prepared(prepared: PreparedFeatures, k: int, *, random_state: int = 42) -> Segmentation:
+    """Fit `k` segments on already prepared features (see `fit_segments`)."""
+    matrix = prepared.matrix
+    k = check_k(k, len(matrix))
+    check_distinct(matrix, k)
+    km = fit_kmeans(matrix, k, random_state)
+    order = _stable_order(km.cluster_centers_, km.labels_, k)
+    remap = np.empty(k, dtype=np.int64)
+    remap[order] = np.arange(k)
+    # Renumber the fitted model itself so that pipeline.predict speaks our numbering.
+    km.cluster_centers_ = km.cluster_centers_[order]
+    km.labels_ = remap[km.labels_]
+    sizes = np.bincount(km.labels_, minlength=k)
+    if (sizes == 0).any():
+        raise SettingsError(
+            f"k={k} left a segment empty: there are fewer distinct customers than segments. "
+            "Choose a smaller k or add features that tell customers apart."
+        )
+    labels = np.full(prepared.n_input, -1, dtype=np.int64)
+    labels[prepared.rows] = km.labels_
+    settings = prepared.settings
+    centres = pd.DataFrame(
+        prepared.transformer.inverse_transform(km.cluster_centers_),
+        columns=list(settings.features),
+    )
+    score, sample = silhouette(matrix, km.labels_, random_state)
+    return Segmentation(
+        k=k,
+        settings=settings,
+        labels=labels,
+        reasons=prepared.reasons,
+        centres=centres,
+        sizes=tuple(int(s) for s in sizes),
+        inertia=float(km.inertia_),
+        silhouette=score,
+        silhouette_sample=sample,
+        pipeline=Pipeline([("prepare", prepared.transformer), ("kmeans", km)]),
+        random_state=random_state,
+    )
+
+
+def fit_segments(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    k: int,
+    *,
+    scaler: str = "standard",
+    missing: str = "drop",
+    log_features: Sequence[str] = (),
+    clip: tuple[float, float] | None = None,
+    random_state: int = 42,
+) -> Segmentation:
+    """Segment the customers of `df` into `k` groups with KMeans on scaled `features`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The customer table (`CustomerData.frame`), one row per customer.
+    features : sequence of str
+        Numeric columns to cluster on.
+    k : int
+        Number of segments, between 2 and (clustered customers - 1).
+    scaler : {"standard", "minmax", "robust", "none"}, default "standard"
+    missing : {"drop", "median"}, default "drop"
+        With "drop", customers missing a feature get no segment (label -1) and a reason.
+    log_features : sequence of str
+        Features to transform with log1p before scaling.
+    clip : (lower, upper) percentiles, optional
+        Clip outliers of every feature at these percentiles before scaling.
+    random_state : int, default 42
+        Same data and settings give the same labels.
+
+    Returns
+    -------
+    Segmentation
+
+    Raises
+    ------
+    SettingsError
+        k, features, scaler or transforms not allowed for this data.
+    DataError
+        No customer left to cluster.
+
+    Examples
+    --------
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 5)
+    >>> seg.sizes
+    (81, 39, 35, 23, 22)
+    """
+    prepared = prepare_features(
+        df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
+    )
+    return fit_prepared(prepared, k, random_state=random_state)

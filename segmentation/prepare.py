@@ -1,0 +1,272 @@
+"""Feature choice, missing values, transforms and scaling.
+
+Preparation turns chosen columns of a customer table into the matrix KMeans sees, and keeps
+what is needed to go back: which input rows were clustered (and why the others were not),
+and a fitted transformer whose ``inverse_transform`` returns centres in original units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, RobustScaler, StandardScaler
+
+from segmentation.errors import DataError, SettingsError
+from segmentation.io import CustomerData
+
+SCALERS = ("standard", "minmax", "robust", "none")
+MISSING_POLICIES = ("drop", "median")
+
+#: Skewness above which a log transform is suggested for a non-negative feature.
+SKEW_THRESHOLD = 1.0
+
+_SCALER_FACTORIES = {
+    "standard": StandardScaler,
+    "minmax": MinMaxScaler,
+    "robust": RobustScaler,
+    "none": lambda: FunctionTransformer(validate=False),
+}
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """The user's preparation settings, validated.
+
+    Attributes
+    ----------
+    features : tuple of str
+        Columns clustered on, in the user's order.
+    scaler : {"standard", "minmax", "robust", "none"}
+    missing : {"drop", "median"}
+        ``drop`` leaves customers with a missing feature unassigned (kept in exports with
+        a reason); ``median`` fills the gap with the feature's median.
+    log_features : tuple of str
+        Features transformed with ``log1p`` (must be non-negative).
+    clip : (float, float) or None
+        Lower and upper percentiles at which outliers are clipped before scaling.
+    """
+
+    features: tuple[str, ...]
+    scaler: str = "standard"
+    missing: str = "drop"
+    log_features: tuple[str, ...] = ()
+    clip: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class PreparedFeatures:
+    """The matrix KMeans sees, and the way back to the input rows and units.
+
+    Attributes
+    ----------
+    settings : Preparation
+    matrix : numpy.ndarray
+        float64, one row per clustered customer, one column per feature, transformed and scaled.
+    rows : numpy.ndarray
+        Positions (0-based) in the input table of the clustered customers, ascending.
+    reasons : numpy.ndarray
+        One string per input row: "" when clustered, else why not (e.g. "missing income").
+    transformer : sklearn.pipeline.Pipeline
+        Fitted clip/log + scaler; ``inverse_transform`` maps scaled points to original units.
+    n_input : int
+        Rows in the input table.
+    """
+
+    settings: Preparation
+    matrix: np.ndarray
+    rows: np.ndarray
+    reasons: np.ndarray
+    transformer: Pipeline
+    n_input: int
+
+
+class _ClipLog(BaseEstimator, TransformerMixin):
+    """Clip each feature at fitted percentile bounds, then log1p the chosen ones."""
+
+    def __init__(self, log_mask=(), clip=None):
+        self.log_mask = log_mask
+        self.clip = clip
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=float)
+        if self.clip is None:
+            self.bounds_ = None
+        else:
+            self.bounds_ = np.percentile(X, self.clip, axis=0)
+        return self
+
+    def transform(self, X):
+        X = np.array(X, dtype=float, copy=True)
+        if self.bounds_ is not None:
+            X = np.clip(X, self.bounds_[0], self.bounds_[1])
+        mask = np.asarray(self.log_mask, dtype=bool)
+        if mask.any():
+            X[:, mask] = np.log1p(X[:, mask])
+        return X
+
+    def inverse_transform(self, X):
+        X = np.array(X, dtype=float, copy=True)
+        mask = np.asarray(self.log_mask, dtype=bool)
+        if mask.any():
+            X[:, mask] = np.expm1(X[:, mask])
+        return X
+
+
+def default_features(data: CustomerData) -> tuple[str, ...]:
+    """The numeric behaviour columns to cluster on by default.
+
+    Never the id, never a constant, never an id-like or code-like column (Channel, Region).
+    If that leaves nothing, any non-constant numeric column but the id.
+    """
+    report = data.report
+    numeric = [c for c in report.numeric_columns if c != data.id_column]
+    usable = [c for c in numeric if c not in report.constant_columns]
+    preferred = [c for c in usable if c not in report.code_like_columns]
+    return tuple(preferred or usable)
+
+
+def suggested_log_features(data: CustomerData, features: Sequence[str]) -> tuple[str, ...]:
+    """Features that are strongly right-skewed (skewness > 1) and never negative."""
+    skewed = data.report.skewed_columns
+    return tuple(
+        f
+        for f in features
+        if skewed.get(f, 0.0) > SKEW_THRESHOLD and not (data.frame[f].min() < 0)
+    )
+
+
+def validate_settings(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    scaler: str = "standard",
+    missing: str = "drop",
+    log_features: Sequence[str] = (),
+    clip: tuple[float, float] | None = None,
+) -> Preparation:
+    """Check the settings against `df` and return them as a `Preparation`.
+
+    Raises
+    ------
+    SettingsError
+        Naming the setting, the value, and what is allowed.
+    """
+    if isinstance(features, str):
+        features = (features,)
+    features = tuple(features)
+    if not features:
+        raise SettingsError("No features chosen: pick at least one numeric column to segment on.")
+    if len(set(features)) != len(features):
+        raise SettingsError(f"features={list(features)} lists a column twice: pick each once.")
+    for f in features:
+        if f not in df.columns:
+            raise SettingsError(
+                f"Feature {f!r} is not a column of this data: choose among {list(df.columns)}."
+            )
+        if not pd.api.types.is_numeric_dtype(df[f]) or pd.api.types.is_bool_dtype(df[f]):
+            raise SettingsError(
+                f"Feature {f!r} is not numeric: only numeric columns can be segmented on."
+            )
+    if scaler not in SCALERS:
+        raise SettingsError(f"scaler={scaler!r} is not one of {list(SCALERS)}.")
+    if missing not in MISSING_POLICIES:
+        raise SettingsError(f"missing={missing!r} is not one of {list(MISSING_POLICIES)}.")
+    log_features = tuple(log_features)
+    for f in log_features:
+        if f not in features:
+            raise SettingsError(
+                f"Log transform asked for {f!r}, which is not a chosen feature {list(features)}."
+            )
+        low = df[f].min()
+        if low < 0:
+            raise SettingsError(
+                f"Log transform cannot be applied to {f!r}: it has negative values "
+                f"(smallest {low:g}). Turn the log transform off for {f!r}."
+            )
+    if clip is not None:
+        lo, hi = (float(v) for v in clip)
+        if not (0 <= lo < hi <= 100):
+            raise SettingsError(
+                f"clip={clip!r}: percentiles must satisfy 0 <= lower < upper <= 100, e.g. (1, 99)."
+            )
+        clip = (lo, hi)
+    return Preparation(features, scaler, missing, log_features, clip)
+
+
+def prepare_features(
+    df: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    scaler: str = "standard",
+    missing: str = "drop",
+    log_features: Sequence[str] = (),
+    clip: tuple[float, float] | None = None,
+) -> PreparedFeatures:
+    """Turn `features` of `df` into the scaled matrix KMeans clusters.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The customer table (typed: `CustomerData.frame`).
+    features : sequence of str
+        Numeric columns to cluster on.
+    scaler, missing, log_features, clip
+        See `Preparation`.
+
+    Returns
+    -------
+    PreparedFeatures
+
+    Raises
+    ------
+    SettingsError
+        A setting is not allowed for this data.
+    DataError
+        No customer is left to cluster (every one misses a feature, or a feature is empty).
+    """
+    settings = validate_settings(
+        df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
+    )
+    values = df.loc[:, list(settings.features)].to_numpy(dtype=float, na_value=np.nan)
+    present = np.isfinite(values)
+    reasons = np.full(len(df), "", dtype=object)
+    for j, f in enumerate(settings.features):
+        if not present[:, j].any():
+            raise DataError(
+                f"Feature {f!r} has no values at all: choose another feature or fix the file."
+            )
+    complete = present.all(axis=1)
+    if settings.missing == "drop":
+        rows = np.flatnonzero(complete)
+        incomplete = np.flatnonzero(~complete)
+        if incomplete.size:
+            names = np.asarray(settings.features, dtype=object)
+            for i in incomplete:
+                reasons[i] = "missing " + ", ".join(names[~present[i]])
+        values = values[rows]
+        if len(rows) == 0:
+            raise DataError(
+                "Every customer misses at least one chosen feature, so none can be segmented: "
+                "choose other features or set missing values to 'median'."
+            )
+    else:
+        rows = np.arange(len(df))
+        if not complete.all():
+            values = values.copy()
+            medians = np.nanmedian(np.where(present, values, np.nan), axis=0)
+            gaps = ~present
+            values[gaps] = np.take(medians, np.nonzero(gaps)[1])
+    log_mask = tuple(f in settings.log_features for f in settings.features)
+    transformer = Pipeline(
+        [
+            ("clip_log", _ClipLog(log_mask=log_mask, clip=settings.clip)),
+            ("scale", _SCALER_FACTORIES[settings.scaler]()),
+        ]
+    )
+    matrix = np.ascontiguousarray(transformer.fit_transform(values), dtype=float)
+    return PreparedFeatures(settings, matrix, rows, reasons, transformer, len(df))
