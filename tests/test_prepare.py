@@ -1,0 +1,108 @@
+"""Preparation: feature checks, missing values, transforms, scalers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation.errors import DataError, SettingsError
+from segmentation.prepare import SCALERS, prepare_features
+
+
+@pytest.fixture
+def customers():
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "income": [10.0, 20.0, np.nan, 40.0, 50.0],
+            "spend": [1.0, 3.0, 5.0, np.nan, 9.0],
+            "orders": [0.0, 1.0, 10.0, 100.0, 1000.0],
+        }
+    )
+
+
+def test_prepare_standard_scaler_gives_zero_mean_unit_variance(customers):
+    prepared = prepare_features(customers, ["income", "spend"], scaler="standard")
+    np.testing.assert_allclose(prepared.matrix.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(prepared.matrix.std(axis=0), 1, atol=1e-12)
+
+
+def test_prepare_drop_keeps_rows_with_a_reason(customers):
+    prepared = prepare_features(customers, ["income", "spend"], missing="drop")
+    assert prepared.rows.tolist() == [0, 1, 4]
+    assert prepared.reasons.tolist() == ["", "", "missing income", "missing spend", ""]
+    assert prepared.n_input == 5
+
+
+def test_prepare_median_fills_gaps_with_the_feature_median(customers):
+    prepared = prepare_features(customers, ["income"], missing="median", scaler="none")
+    assert prepared.rows.tolist() == [0, 1, 2, 3, 4]
+    assert prepared.matrix[2, 0] == pytest.approx(30.0)  # median of 10, 20, 40, 50
+    assert all(r == "" for r in prepared.reasons)
+
+
+def test_prepare_treats_infinity_as_missing(customers):
+    customers.loc[0, "income"] = np.inf
+    prepared = prepare_features(customers, ["income"])
+    assert 0 not in prepared.rows
+    assert prepared.reasons[0] == "missing income"
+
+
+def test_prepare_log1p_then_inverse_returns_original_units(customers):
+    prepared = prepare_features(customers, ["orders"], log_features=["orders"], scaler="none")
+    np.testing.assert_allclose(prepared.matrix[:, 0], np.log1p(customers["orders"]))
+    back = prepared.transformer.inverse_transform(prepared.matrix)
+    np.testing.assert_allclose(back[:, 0], customers["orders"])
+
+
+@pytest.mark.parametrize("scaler", SCALERS)
+def test_prepare_inverse_transform_round_trips_for_every_scaler(customers, scaler):
+    prepared = prepare_features(customers, ["orders"], scaler=scaler)
+    back = prepared.transformer.inverse_transform(prepared.matrix)
+    np.testing.assert_allclose(back[:, 0], customers["orders"])
+
+
+def test_prepare_minmax_scales_into_unit_interval(customers):
+    prepared = prepare_features(customers, ["orders"], scaler="minmax")
+    assert prepared.matrix.min() == 0 and prepared.matrix.max() == 1
+
+
+def test_prepare_clip_caps_outliers_at_percentiles():
+    df = pd.DataFrame({"x": np.arange(101, dtype=float)})
+    prepared = prepare_features(df, ["x"], clip=(5, 95), scaler="none")
+    assert prepared.matrix.min() == 5 and prepared.matrix.max() == 95
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"features": []}, "No features chosen"),
+        ({"features": ["nope"]}, "'nope' is not a column"),
+        ({"features": ["customer_id"]}, "'customer_id' is not numeric"),
+        ({"features": ["income", "income"]}, "lists a column twice"),
+        ({"features": ["income"], "scaler": "zscore"}, "scaler='zscore' is not one of"),
+        ({"features": ["income"], "missing": "mean"}, "missing='mean' is not one of"),
+        ({"features": ["income"], "log_features": ["spend"]}, "not a chosen feature"),
+        ({"features": ["income"], "clip": (99, 1)}, "lower < upper"),
+    ],
+)
+def test_prepare_rejects_bad_settings_with_a_clear_message(customers, kwargs, match):
+    with pytest.raises(SettingsError, match=match):
+        prepare_features(customers, **kwargs)
+
+
+def test_prepare_refuses_log_of_negative_values():
+    df = pd.DataFrame({"balance": [-5.0, 1.0, 2.0]})
+    with pytest.raises(SettingsError, match=r"negative values \(smallest -5\)"):
+        prepare_features(df, ["balance"], log_features=["balance"])
+
+
+def test_prepare_all_rows_missing_is_a_data_error():
+    df = pd.DataFrame({"a": [1.0, np.nan], "b": [np.nan, 2.0]})
+    with pytest.raises(DataError, match="Every customer misses"):
+        prepare_features(df, ["a", "b"])
+
+
+def test_prepare_empty_feature_is_a_data_error():
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]})
+    with pytest.raises(DataError, match="'b' has no values"):
+        prepare_features(df, ["a", "b"], missing="median")
