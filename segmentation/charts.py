@@ -1,1 +1,752 @@
-"""Plotly figure builders: results in, go.Figure out. No Streamlit here."""
+"""Plotly figure builders: results in, go.Figure out. No Streamlit here.
+
+Every chart colours segment ``s`` (1..k) with ``segment_colour(s)`` so a segment looks the
+same in the scatter, the size bars and any table the app colours. Figures use the
+"plotly_white" template, titles in words, axis titles in the data's own column names and
+numbers formatted for people (12,345; 45.2%).
+
+Figures
+-------
+elbow_figure      inertia and silhouette against k, elbow / recommended / current k marked
+scatter_figure    customers on two features (or a PCA view), one WebGL trace per segment
+sizes_figure      customers per segment as horizontal bars
+profile_heatmap   segments x features, index against the average (100 = average)
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from segmentation.choose_k import KChoice
+from segmentation.errors import SettingsError
+from segmentation.model import Segmentation
+from segmentation.profile import Profiles
+
+#: Colour-blind-friendly qualitative palette: Okabe-Ito first, then Paul Tol's muted colours.
+#: Segment s (1..k) gets SEGMENT_COLOURS[(s - 1) % len(SEGMENT_COLOURS)].
+SEGMENT_COLOURS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#332288",  # indigo
+    "#999933",  # olive
+    "#882255",  # wine
+    "#44AA99",  # teal
+    "#DDCC77",  # sand
+    "#AA4499",  # purple
+)
+#: Customers without a segment (missing values with the "drop" policy).
+UNASSIGNED_COLOUR = "#C8C8C8"
+
+TEMPLATE = "plotly_white"
+FONT = {"size": 14}
+SCATTER_VIEWS = ("features", "pca")
+#: Points drawn per segment before proportional sampling, so small segments stay visible.
+MIN_POINTS_PER_SEGMENT = 200
+#: Rows the PCA projection is fitted on (fixed-seed sample of the clustered customers).
+PCA_SAMPLE = 50_000
+
+_INERTIA_COLOUR = "#0072B2"
+_SILHOUETTE_COLOUR = "#D55E00"
+
+
+def segment_colour(segment: int) -> str:
+    """The colour of segment number `segment` (1..k) in every chart and table.
+
+    Parameters
+    ----------
+    segment : int
+        Segment number as people see it, 1..k. Numbers below 1 (the internal label -1, or
+        0) mean "no segment" and get `UNASSIGNED_COLOUR`.
+
+    Returns
+    -------
+    str
+        A hex colour such as "#0072B2". Beyond 12 segments the palette repeats.
+    """
+    segment = int(segment)
+    if segment < 1:
+        return UNASSIGNED_COLOUR
+    return SEGMENT_COLOURS[(segment - 1) % len(SEGMENT_COLOURS)]
+
+
+# --------------------------------------------------------------------------------------
+# Helpers: formatting for people
+
+
+def _count(n: int) -> str:
+    return f"{int(n):,}"
+
+
+def _wrap(label: str, width: int = 16) -> str:
+    """Break a long label into lines of about `width` characters for an axis tick."""
+    return "<br>".join(textwrap.wrap(str(label), width=width, break_long_words=True)) or str(label)
+
+
+def _d3_format(values: np.ndarray) -> str:
+    """A d3 number format that shows `values` the way a person would write them."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return ",.2f"
+    if np.all(finite == np.round(finite)):
+        return ",.0f"
+    big = float(np.max(np.abs(finite)))
+    if big >= 1_000:
+        return ",.0f"
+    if big >= 10:
+        return ",.1f"
+    if big >= 0.1:
+        return ",.2f"
+    return ".3~g"
+
+
+def _py_format(value: float, fmt: str) -> str:
+    """Format one number like the d3 format from `_d3_format` would."""
+    if not np.isfinite(value):
+        return "—"
+    if fmt == ".3~g":
+        return f"{value:.3g}"
+    return format(value, fmt.lstrip("~"))
+
+
+def _check_names(names: Sequence[str], k: int) -> list[str]:
+    names = [str(n) for n in names]
+    if len(names) != k:
+        raise SettingsError(
+            f"{len(names)} segment names given for k={k} segments: give one name per segment."
+        )
+    return names
+
+
+def _title(text: str, subtitle: str | None = None) -> dict:
+    title: dict = {"text": text, "x": 0.0, "xanchor": "left", "font": {"size": 20}}
+    if subtitle:
+        title["subtitle"] = {"text": subtitle, "font": {"size": 13, "color": "#555"}}
+    return title
+
+
+# --------------------------------------------------------------------------------------
+# Elbow chart
+
+
+def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
+    """Inertia and silhouette against k, with the elbow, recommended and current k marked.
+
+    Parameters
+    ----------
+    choice : KChoice
+        The result of `evaluate_k`.
+    current_k : int, optional
+        The k the user has chosen; highlighted with a shaded band.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces, in order: "Inertia", "Silhouette" (second y-axis), then marker traces
+        "Elbow" (when there is one), "Recommended" and "Current k" (when given); each
+        marker trace holds its k as ``x[0]``. With no elbow the subtitle says
+        "no clear elbow"; with a sampled sweep it says how many customers scored.
+    """
+    table = choice.table()
+    ks = np.asarray(table.index, dtype=int)
+    inertia = table["inertia"].to_numpy(dtype=float)
+    sil = table["silhouette"].to_numpy(dtype=float, na_value=np.nan)
+
+    def inertia_at(k: int) -> float:
+        return float(inertia[ks == k][0]) if k in ks else float("nan")
+
+    def sil_at(k: int) -> float:
+        return float(sil[ks == k][0]) if k in ks else float("nan")
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Scatter(
+            x=ks,
+            y=inertia,
+            name="Inertia",
+            mode="lines+markers",
+            line={"color": _INERTIA_COLOUR, "width": 3},
+            marker={"size": 8},
+            hovertemplate="k=%{x}<br>Inertia: %{y:,.0f}<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ks,
+            y=sil,
+            name="Silhouette",
+            mode="lines+markers",
+            line={"color": _SILHOUETTE_COLOUR, "width": 3, "dash": "dot"},
+            marker={"size": 8, "symbol": "square"},
+            hovertemplate="k=%{x}<br>Silhouette: %{y:.3f}<extra></extra>",
+            connectgaps=False,
+        ),
+        secondary_y=True,
+    )
+
+    notes = []
+    if choice.elbow is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[choice.elbow],
+                y=[inertia_at(choice.elbow)],
+                name="Elbow",
+                mode="markers+text",
+                marker={
+                    "symbol": "diamond",
+                    "size": 16,
+                    "color": _INERTIA_COLOUR,
+                    "line": {"color": "white", "width": 2},
+                },
+                text=[f"elbow (k={choice.elbow})"],
+                textposition="top right",
+                textfont={"size": 13, "color": _INERTIA_COLOUR},
+                hovertemplate="Elbow of the inertia curve: k=%{x}<extra></extra>",
+            ),
+            secondary_y=False,
+        )
+    else:
+        notes.append("no clear elbow in the inertia curve")
+
+    rec = choice.recommended
+    fig.add_trace(
+        go.Scatter(
+            x=[rec],
+            y=[sil_at(rec)],
+            name="Recommended",
+            mode="markers+text",
+            marker={
+                "symbol": "star",
+                "size": 20,
+                "color": _SILHOUETTE_COLOUR,
+                "line": {"color": "white", "width": 1.5},
+            },
+            text=[f"recommended (k={rec})"],
+            textposition="top center",
+            textfont={"size": 13, "color": _SILHOUETTE_COLOUR},
+            hovertemplate="Recommended: k=%{x} (best silhouette)<extra></extra>",
+            cliponaxis=False,
+        ),
+        secondary_y=True,
+    )
+
+    if current_k is not None:
+        current_k = int(current_k)
+        fig.add_vrect(
+            x0=current_k - 0.35,
+            x1=current_k + 0.35,
+            fillcolor="#FFE9A8",
+            opacity=0.6,
+            layer="below",
+            line_width=0,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[current_k],
+                y=[inertia_at(current_k)],
+                name="Current k",
+                mode="markers",
+                marker={
+                    "symbol": "circle-open",
+                    "size": 22,
+                    "color": "#333333",
+                    "line": {"width": 3},
+                },
+                hovertemplate="Current choice: k=%{x}<extra></extra>",
+            ),
+            secondary_y=False,
+        )
+        fig.add_annotation(
+            x=current_k,
+            y=0,
+            yref="paper",
+            yanchor="bottom",
+            text=f"current k={current_k}",
+            showarrow=False,
+            font={"size": 12, "color": "#333"},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+
+    if choice.sweep_sample is not None:
+        notes.append(
+            f"scores from a sample of {_count(choice.sweep_sample)} of "
+            f"{_count(choice.n_customers)} customers"
+        )
+    subtitle = "; ".join(notes)
+    subtitle = subtitle[:1].upper() + subtitle[1:] if subtitle else None
+
+    fig.update_layout(
+        template=TEMPLATE,
+        font=FONT,
+        title=_title("How many segments? Inertia and silhouette by k", subtitle),
+        margin={"t": 100 if subtitle else 70, "r": 20, "l": 20, "b": 40},
+        height=460,
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
+    )
+    fig.update_xaxes(
+        title_text="Number of segments (k)", dtick=1, range=[ks.min() - 0.5, ks.max() + 0.5]
+    )
+    fig.update_yaxes(
+        title_text="Inertia (within-segment spread)",
+        title_font={"color": _INERTIA_COLOUR},
+        tickformat="~s",
+        rangemode="tozero",
+        secondary_y=False,
+    )
+    finite = sil[np.isfinite(sil)]
+    top = float(finite.max()) if finite.size else 1.0
+    bottom = min(0.0, float(finite.min())) if finite.size else 0.0
+    fig.update_yaxes(
+        title_text="Silhouette (higher = better separated)",
+        title_font={"color": _SILHOUETTE_COLOUR},
+        tickformat=".2f",
+        range=[bottom, top + 0.15 * max(top - bottom, 0.1)],  # room for the "recommended" label
+        showgrid=False,
+        secondary_y=True,
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Scatter
+
+
+def _sample_per_segment(
+    labels: np.ndarray, k: int, max_points: int, random_state: int
+) -> tuple[list[np.ndarray], int]:
+    """Row positions to draw per segment (sorted), and the number of clustered rows.
+
+    At most `max_points` in all; each segment keeps at least min(its size, floor) rows where
+    floor = min(MIN_POINTS_PER_SEGMENT, max_points // k); the rest is shared by size.
+    """
+    members = [np.flatnonzero(labels == s) for s in range(k)]
+    sizes = np.array([len(m) for m in members])
+    n = int(sizes.sum())
+    if n <= max_points:
+        return members, n
+    floor = min(MIN_POINTS_PER_SEGMENT, max_points // k)
+    base = np.minimum(sizes, floor)
+    spare = sizes - base
+    extra = np.floor((max_points - base.sum()) * spare / max(spare.sum(), 1)).astype(int)
+    quota = base + np.minimum(extra, spare)
+    rng = np.random.default_rng(random_state)
+    drawn = []
+    for m, q in zip(members, quota):
+        if q >= len(m):
+            drawn.append(m)
+        else:
+            drawn.append(np.sort(rng.choice(m, size=int(q), replace=False)))
+    return drawn, n
+
+
+def _pca_projection(
+    df: pd.DataFrame,
+    segmentation: Segmentation,
+    assigned: np.ndarray,
+    random_state: int,
+):
+    """Fit a 2-D PCA on the scaled features of a fixed-seed sample of clustered rows.
+
+    Returns (project, explained): `project(raw_values)` maps raw feature values to the two
+    components; centres are projected from the fitted KMeans centres in scaled units.
+    """
+    from sklearn.decomposition import PCA
+
+    features = list(segmentation.features)
+    prepare = segmentation.pipeline.named_steps["prepare"]
+    if len(assigned) > PCA_SAMPLE:
+        rng = np.random.default_rng(random_state)
+        sample = np.sort(rng.choice(assigned, size=PCA_SAMPLE, replace=False))
+    else:
+        sample = assigned
+    raw = df[features].to_numpy(dtype=float, na_value=np.nan)[sample]
+    fill = np.nanmedian(raw, axis=0)
+
+    def scaled(values: np.ndarray) -> np.ndarray:
+        values = np.where(np.isfinite(values), values, fill)
+        return prepare.transform(values)
+
+    pca = PCA(n_components=2, random_state=random_state).fit(scaled(raw))
+
+    def project(values: np.ndarray) -> np.ndarray:
+        return pca.transform(scaled(values))
+
+    centres = pca.transform(segmentation.pipeline.named_steps["kmeans"].cluster_centers_)
+    return project, centres, pca.explained_variance_ratio_
+
+
+def scatter_figure(
+    df: pd.DataFrame,
+    segmentation: Segmentation,
+    names: Sequence[str],
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    view: str = "features",
+    id_column: str | None = None,
+    max_points: int = 20_000,
+    random_state: int = 42,
+) -> go.Figure:
+    """Customers on two features (or a 2-D PCA view), coloured by segment, centres marked.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table `segmentation` was fitted on (same rows, same order).
+    segmentation : Segmentation
+    names : sequence of str
+        One name per segment, segment 1 first; they label the legend.
+    x, y : str, optional
+        Numeric columns for the axes (view="features"); default the first two features.
+        With a single feature, customers are drawn as a strip: the feature against segment.
+    view : {"features", "pca"}, default "features"
+        "pca" projects all features onto their two main directions (scaled units).
+    id_column : str, optional
+        Column with the customer id, shown on hover.
+    max_points : int, default 20_000
+        At most this many customers are drawn, sampled per segment with `random_state`
+        so that small segments stay visible; the subtitle then says "Showing N of M".
+    random_state : int, default 42
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Scattergl`` trace per segment (name = the segment's name), then one trace
+        "Segment centres". Every point's ``customdata`` row starts with its 0-based row
+        position in `df`, so a box or lasso selection maps back to customers; the feature
+        values follow (after the id when `id_column` is given). Unassigned customers are not
+        drawn.
+    """
+    k = segmentation.k
+    names = _check_names(names, k)
+    labels = np.asarray(segmentation.labels)
+    if len(labels) != len(df):
+        raise SettingsError(
+            f"The table has {len(df):,} rows but the segmentation has {len(labels):,} labels: "
+            "pass the same table the segments were fitted on."
+        )
+    if view not in SCATTER_VIEWS:
+        raise SettingsError(f"view={view!r} is not one of {list(SCATTER_VIEWS)}.")
+    if max_points < k:
+        raise SettingsError(f"max_points={max_points} must be at least k={k}.")
+    features = list(segmentation.features)
+    if id_column is not None and id_column not in df.columns:
+        raise SettingsError(f"id_column={id_column!r} is not a column of this data.")
+
+    strip = len(features) == 1  # one feature: a strip of the feature against segment
+    if view == "features" and not strip:
+        x = features[0] if x is None else x
+        y = features[1] if y is None else y
+        for axis, col in (("x", x), ("y", y)):
+            if col not in df.columns:
+                raise SettingsError(
+                    f"{axis}={col!r} is not a column of this data: choose among {features}."
+                )
+            if not pd.api.types.is_numeric_dtype(df[col]):
+                raise SettingsError(f"{axis}={col!r} is not numeric: choose a numeric column.")
+    elif strip:
+        x = features[0] if x is None else x
+
+    drawn, n_assigned = _sample_per_segment(labels, k, max_points, random_state)
+    n_drawn = int(sum(len(d) for d in drawn))
+    rows = np.concatenate(drawn)
+    bounds = np.cumsum([0] + [len(d) for d in drawn])
+
+    # Only the drawn rows are read from here on.
+    feat_values = df[features].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
+    ids = df[id_column].iloc[rows].astype(str).to_numpy(dtype=object) if id_column else None
+
+    if view == "pca" and not strip:
+        assigned = np.flatnonzero(labels >= 0)
+        project, centre_xy, explained = _pca_projection(df, segmentation, assigned, random_state)
+        xy = project(feat_values)
+        x_title = f"PCA 1 ({explained[0]:.0%} of variance)"
+        y_title = f"PCA 2 ({explained[1]:.0%} of variance)"
+    elif strip:
+        xs = df[x].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
+        seg_of_point = np.repeat(np.arange(k), np.diff(bounds))
+        jitter = np.random.default_rng(random_state).uniform(-0.3, 0.3, size=len(rows))
+        xy = np.column_stack([xs, seg_of_point + jitter])
+        centre_x = _centre_values(df, x, segmentation, labels)
+        centre_xy = np.column_stack([centre_x, np.arange(k)])
+        x_title, y_title = x, "Segment"
+    else:
+        xy = np.column_stack(
+            [
+                df[x].iloc[rows].to_numpy(dtype=float, na_value=np.nan),
+                df[y].iloc[rows].to_numpy(dtype=float, na_value=np.nan),
+            ]
+        )
+        centre_xy = np.column_stack(
+            [
+                _centre_values(df, x, segmentation, labels),
+                _centre_values(df, y, segmentation, labels),
+            ]
+        )
+        x_title, y_title = x, y
+
+    # customdata: [row, (id), feature values...]; hover shows id and every feature.
+    n_extra = 1 if ids is not None else 0
+    custom = np.empty((len(rows), 1 + n_extra + len(features)), dtype=object)
+    custom[:, 0] = rows.astype(np.int64).tolist()
+    if ids is not None:
+        custom[:, 1] = ids
+    custom[:, 1 + n_extra :] = feat_values
+    lines = ["<b>%{fullData.name}</b>"]
+    if ids is not None:
+        lines.append(f"{id_column}: %{{customdata[1]}}")
+    for j, f in enumerate(features):
+        fmt = _d3_format(feat_values[:, j])
+        lines.append(f"{f}: %{{customdata[{1 + n_extra + j}]:{fmt}}}")
+    if view == "pca" and not strip:
+        lines.append("PCA: (%{x:.2f}, %{y:.2f})")
+    hover = "<br>".join(lines) + "<extra></extra>"
+
+    marker_size = 7 if n_drawn <= 2_000 else 5 if n_drawn <= 10_000 else 4
+    opacity = 0.8 if n_drawn <= 5_000 else 0.6
+    fig = go.Figure()
+    for s in range(k):
+        lo, hi = bounds[s], bounds[s + 1]
+        fig.add_trace(
+            go.Scattergl(
+                x=xy[lo:hi, 0],
+                y=xy[lo:hi, 1],
+                mode="markers",
+                name=names[s],
+                legendgroup=f"segment-{s + 1}",
+                marker={"color": segment_colour(s + 1), "size": marker_size, "opacity": opacity},
+                customdata=custom[lo:hi],
+                hovertemplate=hover,
+            )
+        )
+
+    centre_fmt_x = ",.2f" if view == "pca" else _d3_format(centre_xy[:, 0])
+    centre_fmt_y = ",.2f" if view == "pca" else _d3_format(centre_xy[:, 1])
+    fig.add_trace(
+        go.Scatter(
+            x=centre_xy[:, 0],
+            y=centre_xy[:, 1],
+            mode="markers",
+            name="Segment centres",
+            marker={
+                "symbol": "x",
+                "size": 18,
+                "color": [segment_colour(s + 1) for s in range(k)],
+                "line": {"color": "#222222", "width": 2},
+            },
+            text=names,
+            customdata=np.arange(1, k + 1),
+            hovertemplate=(
+                "<b>Centre of segment %{customdata}: %{text}</b><br>"
+                f"{x_title}: %{{x:{centre_fmt_x}}}<br>{y_title}: %{{y:{centre_fmt_y}}}"
+                "<extra></extra>"
+            ),
+        )
+    )
+    # Centre labels: the segment number on a white tag next to the X, readable over points.
+    for s in range(k):
+        fig.add_annotation(
+            x=centre_xy[s, 0],
+            y=centre_xy[s, 1],
+            text=f"<b>{s + 1}</b>",
+            showarrow=False,
+            xshift=16,
+            yshift=14,
+            font={"size": 13, "color": "#222"},
+            bgcolor="rgba(255,255,255,0.85)",
+            bordercolor=segment_colour(s + 1),
+            borderwidth=2,
+            borderpad=2,
+        )
+
+    notes = []
+    if n_drawn < n_assigned:
+        notes.append(f"Showing {_count(n_drawn)} of {_count(n_assigned)} customers")
+    n_unassigned = len(labels) - n_assigned
+    if n_unassigned:
+        notes.append(f"{_count(n_unassigned)} customers without a segment are not drawn")
+    notes.append("drag to select customers")
+    subtitle = "; ".join(notes)
+    if view == "pca" and not strip:
+        title = "Customer segments: PCA view of all features"
+    elif strip:
+        title = f"Customer segments by {x}"
+    else:
+        title = f"Customer segments: {y} against {x}"
+
+    fig.update_layout(
+        template=TEMPLATE,
+        font=FONT,
+        title=_title(title, subtitle),
+        margin={"t": 100, "r": 20, "l": 20, "b": 40},
+        height=560,
+        dragmode="select",
+        hovermode="closest",
+        legend={"title": {"text": "Segment"}, "itemsizing": "constant"},
+    )
+    fig.update_xaxes(title_text=x_title, tickformat="~s" if view != "pca" else None)
+    if strip:
+        fig.update_yaxes(
+            title_text=y_title,
+            tickmode="array",
+            tickvals=list(range(k)),
+            ticktext=[f"{s + 1}" for s in range(k)],
+            autorange="reversed",
+        )
+    else:
+        fig.update_yaxes(title_text=y_title, tickformat="~s" if view != "pca" else None)
+    return fig
+
+
+def _centre_values(
+    df: pd.DataFrame, column: str, segmentation: Segmentation, labels: np.ndarray
+) -> np.ndarray:
+    """Per-segment centre on `column`: the KMeans centre for a feature, else the mean."""
+    if column in segmentation.centres.columns:
+        return segmentation.centres[column].to_numpy(dtype=float)
+    values = df[column].to_numpy(dtype=float, na_value=np.nan)
+    ok = (labels >= 0) & np.isfinite(values)
+    sums = np.bincount(labels[ok], weights=values[ok], minlength=segmentation.k)
+    counts = np.bincount(labels[ok], minlength=segmentation.k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / counts
+
+
+# --------------------------------------------------------------------------------------
+# Sizes and profile heatmap
+
+
+def sizes_figure(profiles: Profiles, names: Sequence[str]) -> go.Figure:
+    """Customers per segment as horizontal bars labelled "81 · 40.5%".
+
+    Parameters
+    ----------
+    profiles : Profiles
+    names : sequence of str
+        One name per segment, segment 1 first.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Bar`` trace; bar i is segment i + 1 (segment 1 on top), coloured with
+        `segment_colour`.
+    """
+    k = profiles.k
+    names = _check_names(names, k)
+    sizes = profiles.sizes.reindex(range(1, k + 1)).to_numpy(dtype=float)
+    shares = profiles.shares.reindex(range(1, k + 1)).to_numpy(dtype=float)
+    labels = [f"{s + 1} · {_wrap(n, 28)}" for s, n in enumerate(names)]
+    fig = go.Figure(
+        go.Bar(
+            x=sizes,
+            y=labels,
+            orientation="h",
+            marker={"color": [segment_colour(s) for s in range(1, k + 1)]},
+            text=[f"{int(n):,} · {sh:.1%}" for n, sh in zip(sizes, shares)],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=names,
+            hovertemplate="<b>%{customdata}</b><br>%{x:,} customers (%{text})<extra></extra>",
+            name="Customers",
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        font=FONT,
+        title=_title("Customers per segment"),
+        height=max(260, 110 + 44 * k),
+        margin={"t": 60, "r": 40, "l": 20, "b": 40},
+        showlegend=False,
+        bargap=0.3,
+    )
+    fig.update_xaxes(
+        title_text="Customers",
+        tickformat=",~s",
+        range=[0, float(np.nanmax(sizes)) * 1.3],
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def profile_heatmap(profiles: Profiles, names: Sequence[str]) -> go.Figure:
+    """Segments x features, coloured by the index against the average (100 = average).
+
+    Parameters
+    ----------
+    profiles : Profiles
+    names : sequence of str
+        One name per segment, segment 1 first.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Heatmap`` trace: rows = segments (1 on top), columns = features, ``z`` = the
+        index clipped to 0..200 for colour (blue below average, red above, white at 100),
+        the exact index written in each cell and the mean in original units on hover.
+    """
+    k = profiles.k
+    names = _check_names(names, k)
+    features = list(profiles.features)
+    index = profiles.index.reindex(index=range(1, k + 1), columns=features).to_numpy(dtype=float)
+    means = profiles.means.reindex(index=range(1, k + 1), columns=features).to_numpy(dtype=float)
+    n_feat = len(features)
+    width = max(8, min(18, 140 // max(n_feat, 1)))
+    x_labels = [_wrap(f, width) for f in features]
+    y_labels = [f"{s + 1} · {_wrap(n, 28)}" for s, n in enumerate(names)]
+    text = np.array([[_py_format(v, ",.0f") for v in row] for row in index], dtype=object)
+    mean_text = np.empty(means.shape, dtype=object)
+    for j in range(n_feat):
+        fmt = _d3_format(means[:, j])
+        mean_text[:, j] = [_py_format(v, fmt) for v in means[:, j]]
+    custom = np.dstack([mean_text, np.array([[features[j] for j in range(n_feat)]] * k), text])
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.clip(index, 0, 200),
+            x=x_labels,
+            y=y_labels,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 13 if n_feat <= 10 else 11},
+            customdata=custom,
+            colorscale="RdBu_r",
+            zmin=0,
+            zmax=200,
+            zmid=100,
+            xgap=2,
+            ygap=2,
+            colorbar={
+                "title": {"text": "Index<br>(100 = avg)"},
+                "tickvals": [0, 50, 100, 150, 200],
+                "ticktext": ["0", "50", "100", "150", "≥200"],
+                "thickness": 14,
+            },
+            hovertemplate=(
+                "<b>%{y}</b><br>%{customdata[1]}<br>Mean: %{customdata[0]}"
+                "<br>Index: %{customdata[2]} (100 = average)<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        font=FONT,
+        title=_title(
+            "What sets each segment apart",
+            "Segment mean as an index of the average customer (100 = average)",
+        ),
+        height=max(320, 170 + 48 * k),
+        margin={"t": 100, "r": 20, "l": 20, "b": 20},
+    )
+    fig.update_xaxes(side="top", tickangle=0, automargin=True, showgrid=False)
+    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
+    return fig
