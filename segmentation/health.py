@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: Skewness above which a column is reported as skewed (a log transform is suggested).
+SKEW_THRESHOLD = 1.0
+#: Absolute correlation at or above which a pair of columns is reported.
+CORRELATION_THRESHOLD = 0.9
+#: Share of missing values above which a column is better left out than filled.
+MOSTLY_MISSING = 0.5
+#: Name parts of numeric columns that hold codes, not amounts (Channel, Region, zip).
+CODE_TOKENS = frozenset({
+    "id", "code", "zip", "zipcode", "postal", "postcode", "plz", "region", "channel",
+    "area", "country", "state", "district", "branch", "store", "segment", "cluster",
+    "type", "category", "class", "group", "key", "no", "nr", "number", "num",
+})
+# Rows used to compute correlations on very long files (enough for r to 2 decimals).
+_CORR_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -67,3 +87,217 @@ class HealthReport:
     skewed_columns: dict[str, float] = field(default_factory=dict)
     correlated_pairs: tuple[tuple[str, str, float], ...] = ()
     findings: tuple[Finding, ...] = ()
+    empty_columns: tuple[str, ...] = ()
+
+
+def build_report(
+    frame: pd.DataFrame,
+    *,
+    id_column: str | None,
+    file_format: str,
+    numeric_columns: Sequence[str],
+    date_columns: Sequence[str] = (),
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    id_candidates: Sequence[str] = (),
+    converted_columns: Sequence[tuple[str, str]] = (),
+    notes: Sequence[Finding] = (),
+) -> HealthReport:
+    """Compute the health report of a typed customer table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The typed table: numeric columns float64 (NaN for missing), others text.
+    id_column : str or None
+        The customer id column.
+    file_format : str
+        ``"csv"``, ``"xlsx"`` or ``"parquet"``.
+    numeric_columns, date_columns : sequence of str
+        Columns read as numbers and as dates; every other non-id column is categorical.
+    encoding, delimiter, decimal : str or None
+        How a text file was read.
+    id_candidates : sequence of str
+        Columns that could be the id, best first.
+    converted_columns : sequence of (column, how)
+        Numeric columns whose text had to be cleaned.
+    notes : sequence of Finding
+        Findings made while reading (dropped rows or columns), shown first.
+
+    Returns
+    -------
+    HealthReport
+    """
+    n_rows = len(frame)
+    numeric = [c for c in numeric_columns if c != id_column]
+    dates = [c for c in date_columns if c != id_column]
+    others = [c for c in frame.columns if c != id_column and c not in numeric and c not in dates]
+    missing_counts = frame.isna().sum()
+    missing = {str(c): int(v) for c, v in missing_counts.items() if v > 0}
+    empty = tuple(c for c in others if n_rows and missing.get(c, 0) == n_rows)
+    categorical = tuple(c for c in others if c not in empty)
+
+    findings = list(notes)
+    for column, how in converted_columns:
+        findings.append(Finding(column, f"was read as numbers ({how})",
+                                "Check a few values in the table preview"))
+
+    duplicate_ids = 0
+    if id_column is None:
+        findings.append(Finding(
+            None, "No customer id column was found",
+            "Rows are identified by their position; choose an id column if the file has one",
+        ))
+    else:
+        ids = frame[id_column]
+        duplicate_ids = int(ids[ids.notna()].duplicated().sum())
+        if duplicate_ids:
+            findings.append(Finding(
+                id_column,
+                f"{duplicate_ids} rows repeat an id already used above",
+                "Each row is kept and segmented on its own; check whether the file "
+                "holds the same customer twice",
+            ))
+
+    for column in empty:
+        findings.append(Finding(column, "has no value for any customer",
+                                "It cannot be used and is left out"))
+    for column, count in missing.items():
+        if column in empty:
+            continue
+        share = count / n_rows
+        percent = f"{100 * share:.1f}%" if share >= 0.001 else "under 0.1%"
+        problem = (f"{count} customers ({percent}) have no value" if count != 1
+                   else f"1 customer ({percent}) has no value")
+        if column == id_column:
+            advice = "Those rows are kept; give every customer an id to find them again"
+        elif column not in numeric:
+            advice = "Those customers are shown as having no value in the profiles"
+        elif share > MOSTLY_MISSING:
+            advice = "Most values are missing: leave this column out of the features"
+        else:
+            advice = ("They are left out of the segments unless you fill missing values "
+                      "with the median")
+        findings.append(Finding(column, problem, advice))
+
+    values = {c: frame[c].to_numpy(dtype=np.float64) for c in numeric}
+    constant = tuple(
+        c for c in list(numeric) + list(categorical) + dates
+        if c not in empty and frame[c].nunique(dropna=True) <= 1
+    )
+    for column in constant:
+        findings.append(Finding(
+            column, "has the same value for every customer",
+            "It cannot tell segments apart and is left out",
+        ))
+
+    code_like = tuple(
+        c for c in numeric if c not in constant and _is_code_like(c, values[c])
+    )
+    for column in code_like:
+        findings.append(Finding(
+            column, "looks like a code, not an amount",
+            "It is left out of the default features; add it only if its numbers mean "
+            "more or less of something",
+        ))
+
+    varying = [c for c in numeric if c not in constant]
+    skewed: dict[str, float] = {}
+    if varying and n_rows >= 3:
+        skews = frame[varying].skew()
+        for column, value in skews.items():
+            # A 0/1 flag is skewed when rare, but a log of it means nothing.
+            if frame[column].nunique() <= 2:
+                continue
+            if np.isfinite(value) and value > SKEW_THRESHOLD:
+                skewed[str(column)] = round(float(value), 3)
+    for column, value in skewed.items():
+        if column in code_like:
+            continue
+        if np.nanmin(values[column]) >= 0:
+            advice = "A log transform is suggested"
+        else:
+            advice = "It has negative values, so a log transform cannot be used; " \
+                     "consider clipping outliers"
+        findings.append(Finding(column, f"is strongly skewed (skewness {value:.1f})", advice))
+
+    pairs = _correlated_pairs(frame, [c for c in varying if c not in code_like])
+    for a, b, r in pairs:
+        findings.append(Finding(
+            b, f"moves with {a} (r={r:.2f})",
+            "Using both gives that behaviour double weight: consider choosing one",
+        ))
+
+    return HealthReport(
+        n_rows=n_rows,
+        n_columns=len(frame.columns),
+        file_format=file_format,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=decimal,
+        id_column=id_column,
+        id_candidates=tuple(id_candidates),
+        numeric_columns=tuple(numeric),
+        categorical_columns=categorical,
+        date_columns=tuple(dates),
+        converted_columns=tuple(converted_columns),
+        missing=missing,
+        duplicate_ids=duplicate_ids,
+        constant_columns=constant,
+        code_like_columns=code_like,
+        skewed_columns=skewed,
+        correlated_pairs=tuple(pairs),
+        findings=tuple(findings),
+        empty_columns=empty,
+    )
+
+
+def _name_tokens(name: str) -> list[str]:
+    """Words of a column name: "Customer ID" / "customerId" / "zip_code" -> words."""
+    return [t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+def _is_code_name(name: str) -> bool:
+    """The last word names a code ("Region", "zip_code", "Customer No").
+
+    Only the last word counts, so "NumStorePurchases" (a count of purchases) is not a code.
+    """
+    tokens = _name_tokens(name)
+    return bool(tokens) and tokens[-1] in CODE_TOKENS
+
+
+def _is_code_like(name: str, values: np.ndarray) -> bool:
+    """Integer values that are codes (named like one) or a running number (1, 2, 3...)."""
+    present = values[~np.isnan(values)]
+    if present.size == 0 or not np.all(present == np.round(present)):
+        return False
+    if _is_code_name(name):
+        return True
+    if present.size < 10 or present.size < values.size:
+        return False
+    distinct = np.unique(present)
+    return distinct.size == present.size and distinct[-1] - distinct[0] + 1 == present.size
+
+
+def _correlated_pairs(frame: pd.DataFrame, columns: list[str]) -> list[tuple[str, str, float]]:
+    """Pairs with |r| >= CORRELATION_THRESHOLD, strongest first (row sample if long)."""
+    if len(columns) < 2 or len(frame) < 3:
+        return []
+    data = frame[columns]
+    if len(data) > _CORR_ROWS:
+        # A fixed-seed sample keeps long files fast and the result deterministic.
+        data = data.sample(_CORR_ROWS, random_state=0)
+    matrix = data.to_numpy(dtype=np.float64)
+    if np.isnan(matrix).any():
+        corr = data.corr().to_numpy()
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = np.corrcoef(matrix, rowvar=False)
+    upper_i, upper_j = np.triu_indices(len(columns), k=1)
+    r = corr[upper_i, upper_j]
+    keep = np.isfinite(r) & (np.abs(r) >= CORRELATION_THRESHOLD)
+    pairs = [(columns[i], columns[j], round(float(v), 3))
+             for i, j, v in zip(upper_i[keep], upper_j[keep], r[keep])]
+    pairs.sort(key=lambda p: -abs(p[2]))
+    return pairs

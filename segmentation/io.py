@@ -1,16 +1,80 @@
-"""Reading customer files: formats, delimiters, encodings, number formats, id as text."""
+"""Reading customer files: formats, delimiters, encodings, number formats, id as text.
+
+The reader works in two steps. First every cell is read as the exact text written in the
+file (`CustomerData.raw`), with pyarrow's multi-threaded CSV parser on the fast path and
+Python's ``csv`` module only for irregular files. Then each column is typed once, as a
+whole: it is numeric when every non-missing cell parses as a number (possibly after
+removing currency signs, thousands separators or a percent sign), otherwise it stays text.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
-from segmentation.health import HealthReport
+from segmentation.errors import DataError
+from segmentation.health import Finding, HealthReport, build_report
 
 #: Fewest customers a file may hold: two segments and a quality score need three.
 MIN_CUSTOMERS = 3
+
+#: Delimiters tried when sniffing a text file, in order of preference on a tie.
+DELIMITERS = (",", ";", "\t", "|")
+
+#: Cell texts (compared lower-cased, trimmed) that mean "no value" in a numeric column.
+#: Infinities are included: they cannot be clustered and are reported as missing.
+MISSING_MARKERS = frozenset(
+    {
+        "", "na", "n/a", "nan", "null", "none", "-", "--", "?", "#n/a", "nil",
+        "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity",
+    }
+)
+
+#: Normalised column names (lower case, no spaces, underscores, dashes or dots) of ids.
+ID_NAMES = (
+    "id", "customerid", "custid", "cust", "clientid", "userid", "memberid", "accountid",
+    "customerno", "customernumber", "customercode", "clientno", "clientnumber", "memberno",
+    "accountno", "accountnumber", "custno", "customer", "client", "uid", "key",
+)
+
+_TEXT_HEAD_BYTES = 64 * 1024
+_SNIFF_RECORDS = 50
+
+# Magic numbers of common non-table files, so an image renamed to .csv gets a clear answer.
+_NOT_A_TABLE = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\x7fELF", "a program"),
+    (b"RIFF", "an audio or video file"),
+    (b"ID3", "an audio file"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+_DATE_PATTERNS = (
+    r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*"
+    r"(Z|[+-]\d{2}:?\d{2})?$",
+    r"^\d{1,2}[ -][A-Za-z]{3,9}[ -,]+\d{2,4}$",
+    r"^[A-Za-z]{3,9} \d{1,2},? \d{4}$",
+)
+_DATE_RE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS))
+
+_UPLOAD_HINT = "upload a CSV, TSV, Excel .xlsx or Parquet file"
 
 
 @dataclass(frozen=True)
@@ -42,6 +106,31 @@ class CustomerData:
     report: HealthReport
 
 
+@dataclass
+class _Cells:
+    """Every cell of a table as text (no nulls), plus how the file was read."""
+
+    names: list[str]
+    columns: list[pa.ChunkedArray]
+    file_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[Finding] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A column read as numbers: values, and how the text was cleaned (None if not)."""
+
+    values: np.ndarray
+    how: str | None = None
+    decimal_comma: bool = False
+
+
 def read_customers(
     source: str | bytes | BinaryIO,
     *,
@@ -65,10 +154,741 @@ def read_customers(
     sheet : str, optional
         Excel sheet to read; the first sheet by default.
 
+    Returns
+    -------
+    CustomerData
+        The typed ``frame``, the ``raw`` text cells, the id column, the dataset name and
+        the health report.
+
     Raises
     ------
     DataError
         Empty file, header only, not a table, duplicate column names, no numeric column,
-        fewer than `MIN_CUSTOMERS` rows, unknown ``id_column`` or ``sheet``.
+        fewer than `MIN_CUSTOMERS` rows, unknown ``id_column`` or ``sheet``, or a row with
+        more (non-empty) fields than the header.
+
+    Notes
+    -----
+    Choices made for awkward files, each reported as a finding:
+
+    - A column with an empty name and no values (a trailing delimiter) is dropped; an
+      empty-named column with values is named ``column_<position>``.
+    - Rows that repeat the header (files concatenated by hand) are dropped.
+    - Rows with fewer fields than the header are padded with empty cells; extra fields
+      are ignored when they are all empty, otherwise the file is refused, naming the line.
+    - Integer columns with leading zeros (``00123``) are codes and stay text.
+    - The id column is always text: ``00123`` stays ``00123``.
     """
-    raise NotImplementedError
+    payload, path_name = _load(source)
+    label = name if name is not None else path_name
+    dataset_name = Path(label).stem if label else "customers"
+    dataset_name = dataset_name or "customers"
+
+    cells = _read_cells(payload, label or "", sheet)
+    del payload
+    _tidy(cells)
+    return _type_columns(cells, dataset_name, id_column)
+
+
+# --------------------------------------------------------------------------------------
+# Loading bytes and recognising the format
+# --------------------------------------------------------------------------------------
+
+
+def _load(source: str | Path | bytes | BinaryIO) -> tuple[bytes, str | None]:
+    """Return the file's bytes and its file name, if one is known."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), None
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"There is no file at {str(path)!r}: check the path and try again")
+        return path.read_bytes(), path.name
+    if hasattr(source, "read"):
+        content = source.read()
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        file_name = getattr(source, "name", None)
+        return bytes(content), Path(file_name).name if isinstance(file_name, str) else None
+    raise TypeError(
+        f"source must be a path, bytes or a binary file object, not {type(source).__name__}"
+    )
+
+
+def _read_cells(payload: bytes, label: str, sheet: str | None) -> _Cells:
+    """Detect the format and read every cell as text."""
+    if not payload.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise DataError(
+            "The file is empty: upload a CSV with a header row and one row per customer"
+        )
+    if payload.startswith(b"PAR1"):
+        return _read_parquet(payload)
+    if payload.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        if _is_xlsx(payload):
+            return _read_xlsx(payload, sheet)
+        raise DataError(f"This file is not a table (it looks like a zip archive): {_UPLOAD_HINT}")
+    if payload.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DataError(
+            "This file is an old Excel .xls workbook, which cannot be read: save it as "
+            "Excel .xlsx or CSV and upload that"
+        )
+    if label.lower().endswith((".xlsx", ".xlsm", ".parquet")):
+        kind = "an Excel workbook" if ".xls" in label.lower() else "a Parquet file"
+        raise DataError(
+            f"The file is named {label!r} but its content is not {kind} (it may be damaged "
+            f"or renamed): {_UPLOAD_HINT}"
+        )
+    text, encoding = _decode(payload)
+    return _read_text(text, encoding)
+
+
+def _is_xlsx(payload: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            return any(n.startswith("xl/") for n in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def _not_a_table(what: str) -> DataError:
+    return DataError(f"This file is not a table (it looks like {what}): {_UPLOAD_HINT}")
+
+
+def _decode(payload: bytes) -> tuple[str, str]:
+    """Decode text: BOMs first, then UTF-8, then cp1252, then latin-1 (never fails)."""
+    if payload.startswith(b"\xef\xbb\xbf"):
+        return _decode_as(payload[3:], "utf-8", "utf-8-sig"), "utf-8-sig"
+    if payload.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return _decode_as(payload, "utf-32", "utf-32"), "utf-32"
+    if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_as(payload, "utf-16", "utf-16"), "utf-16"
+    head = payload[:4096]
+    if b"\x00" in head:
+        # UTF-16 without a BOM: ASCII text has every other byte NUL.
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
+            return _decode_as(payload, "utf-16-le", "utf-16-le"), "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
+            return _decode_as(payload, "utf-16-be", "utf-16-be"), "utf-16-be"
+        for magic, what in _NOT_A_TABLE:
+            if payload.startswith(magic):
+                raise _not_a_table(what)
+        raise _not_a_table("binary data, not text")
+    for magic, what in _NOT_A_TABLE:
+        if what and payload.startswith(magic):
+            raise _not_a_table(what)
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return payload.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return payload.decode("latin-1"), "latin-1"
+
+
+def _decode_as(payload: bytes, codec: str, label: str) -> str:
+    try:
+        return payload.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"The file starts like {label} text but byte {exc.start} cannot be decoded: "
+            "save it again as UTF-8 CSV and upload that"
+        ) from exc
+
+
+# --------------------------------------------------------------------------------------
+# Text files
+# --------------------------------------------------------------------------------------
+
+
+def _sniff_delimiter(head: str) -> str:
+    """Pick the delimiter whose field count is most consistent over the first records.
+
+    Each candidate splits the first records with the ``csv`` module (so quoted fields are
+    respected). A candidate needs at least two fields in the header; the winner has the
+    largest share of records with the header's field count, then the most fields, then
+    comes first in `DELIMITERS`.
+    """
+    best, best_key = ",", None
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+        counts = []
+        try:
+            for record in reader:
+                if record:
+                    counts.append(len(record))
+                if len(counts) > _SNIFF_RECORDS:
+                    break
+        except csv.Error:
+            continue
+        if len(counts) > 1 and len(head) >= _TEXT_HEAD_BYTES:
+            counts = counts[:-1]  # the last record of a cut head may be partial
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(c == counts[0] for c in counts) / len(counts)
+        key = (consistent, counts[0])
+        if best_key is None or key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def _read_text(text: str, encoding: str) -> _Cells:
+    head = text[:_TEXT_HEAD_BYTES]
+    if "\x00" in head:
+        raise _not_a_table("binary data, not text")
+    delimiter = _sniff_delimiter(head)
+    try:
+        cells = _read_text_fast(text, delimiter)
+    except (pa.ArrowInvalid, ValueError):
+        cells = _read_text_slow(text, delimiter)
+    cells.encoding = encoding
+    cells.delimiter = delimiter
+    return cells
+
+
+def _read_text_fast(text: str, delimiter: str) -> _Cells:
+    """Parse with pyarrow, every column as a string; raises on any irregular row."""
+    data = text.encode("utf-8")
+    # The header count comes from the csv module, so arrow's autogenerated names f0..fn
+    # can all be typed as strings (arrow would otherwise infer types and alter cells).
+    first = next(csv.reader(io.StringIO(text[:_TEXT_HEAD_BYTES]), delimiter=delimiter), [])
+    n = len(first)
+    if n == 0:
+        raise ValueError("no header")
+    table = pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char='"',
+            double_quote=True,
+            # Embedded newlines force a slower single-threaded split: only when quoted.
+            newlines_in_values=b'"' in data,
+            ignore_empty_lines=True,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"f{i}": pa.string() for i in range(n)},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    del data
+    if table.num_columns != n:
+        raise ValueError("header disagrees")
+    names = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
+    body = table.slice(1)
+    columns = [body.column(i) for i in range(n)]
+    return _Cells(names=names, columns=columns, file_format="csv")
+
+
+def _read_text_slow(text: str, delimiter: str) -> _Cells:
+    """Parse irregular files row by row: pad short rows, refuse rows with extra values."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    padded = trimmed = 0
+    try:
+        for record in reader:
+            if not record or all(not v.strip() for v in record):
+                continue
+            if header is None:
+                header = record
+                n = len(header)
+                continue
+            if len(record) < n:
+                record = record + [""] * (n - len(record))
+                padded += 1
+            elif len(record) > n:
+                extra = record[n:]
+                if any(v.strip() for v in extra):
+                    raise DataError(
+                        f"Line {reader.line_num} has {len(record)} values but the header has "
+                        f"{n} columns: fix that row (a missing quote or an extra "
+                        f"{_delimiter_name(delimiter)}) and upload the file again"
+                    )
+                record = record[:n]
+                trimmed += 1
+            rows.append(record)
+    except csv.Error as exc:
+        raise DataError(
+            f"The file cannot be read as a table near line {reader.line_num} ({exc}): "
+            "check for an unclosed quote and upload the file again"
+        ) from exc
+    if header is None:
+        raise DataError(
+            "The file is empty: upload a CSV with a header row and one row per customer"
+        )
+    columns = [pa.chunked_array([pa.array([r[i] for r in rows], pa.string())])
+               for i in range(len(header))]
+    cells = _Cells(names=list(header), columns=columns, file_format="csv")
+    if padded:
+        cells.notes.append(Finding(
+            None,
+            f"{padded} rows have fewer values than the header",
+            "The missing values at the end of those rows are read as empty",
+        ))
+    if trimmed:
+        cells.notes.append(Finding(
+            None,
+            f"{trimmed} rows end with extra empty values (a trailing delimiter)",
+            "The extra empty values are ignored",
+        ))
+    return cells
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(delimiter, "delimiter")
+
+
+# --------------------------------------------------------------------------------------
+# Excel and Parquet
+# --------------------------------------------------------------------------------------
+
+
+def _excel_text(value: object) -> str:
+    """The text a spreadsheet user sees for a cell value ("" for empty, 3 not 3.0)."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(payload: bytes, sheet: str | None) -> _Cells:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise DataError(
+            f"This Excel file cannot be opened ({exc}): save it again as .xlsx or CSV"
+        ) from exc
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            raise DataError(
+                f"The workbook has no sheet named {sheet!r}; its sheets are "
+                f"{', '.join(repr(s) for s in workbook.sheetnames)}: choose one of them"
+            )
+        rows = [[_excel_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    # Formatting can make a sheet report empty rows and columns: keep only filled ones.
+    rows = [r for r in rows if any(v.strip() for v in r)]
+    if not rows:
+        raise DataError(
+            "The file is empty: the sheet has no cells. Upload a sheet with a header row "
+            "and one row per customer"
+        )
+    width = max(max((i + 1 for i, v in enumerate(r) if v.strip()), default=0) for r in rows)
+    rows = [(r + [""] * width)[:width] for r in rows]
+    names = rows[0]
+    columns = [pa.chunked_array([pa.array([r[i] for r in rows[1:]], pa.string())])
+               for i in range(width)]
+    return _Cells(names=names, columns=columns, file_format="xlsx")
+
+
+def _read_parquet(payload: bytes) -> _Cells:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(payload))
+    except Exception as exc:  # arrow raises several types for damaged files
+        raise DataError(
+            f"This Parquet file cannot be read ({exc}): export it again or upload a CSV"
+        ) from exc
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            text = column.cast(pa.string())
+        else:
+            try:
+                text = pc.cast(column, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                text = pa.chunked_array([pa.array(
+                    [None if v is None else str(v) for v in column.to_pylist()], pa.string()
+                )])
+        columns.append(pc.fill_null(text, ""))
+    return _Cells(names=[str(n) for n in table.column_names], columns=columns,
+                  file_format="parquet")
+
+
+# --------------------------------------------------------------------------------------
+# Cleaning the table shape
+# --------------------------------------------------------------------------------------
+
+
+def _tidy(cells: _Cells) -> None:
+    """Fix names, drop empty unnamed columns and repeated header rows; refuse duplicates."""
+    names = [n.strip() for n in cells.names]
+    keep_names, keep_columns = [], []
+    for position, (col_name, column) in enumerate(zip(names, cells.columns), start=1):
+        if not col_name:
+            if not pc.any(pc.not_equal(pc.utf8_trim_whitespace(column), "")).as_py():
+                cells.notes.append(Finding(
+                    None,
+                    f"Column {position} has no name and no values (a trailing delimiter?)",
+                    "It was left out",
+                ))
+                continue
+            col_name = f"column_{position}"
+            cells.notes.append(Finding(
+                col_name,
+                f"Column {position} has values but no name",
+                f"It was named {col_name!r}; give it a name in the file to keep it clear",
+            ))
+        keep_names.append(col_name)
+        keep_columns.append(column)
+    cells.names, cells.columns = keep_names, keep_columns
+    if not cells.names:
+        raise DataError(
+            "The file has no named columns: upload a CSV with a header row and one row "
+            "per customer"
+        )
+
+    seen: dict[str, int] = {}
+    for col_name in cells.names:
+        seen[col_name] = seen.get(col_name, 0) + 1
+    duplicated = [n for n, c in seen.items() if c > 1]
+    if duplicated:
+        listed = ", ".join(repr(n) for n in duplicated)
+        raise DataError(
+            f"Duplicate column names: {listed} appear more than once in the header. "
+            "Rename the columns so each has its own name and upload the file again"
+        )
+
+    if cells.n_rows:
+        repeated = _header_rows(cells)
+        if repeated is not None:
+            count = int(pc.sum(repeated).as_py())
+            keep = pc.invert(repeated)
+            cells.columns = [pc.filter(c, keep) for c in cells.columns]
+            cells.notes.append(Finding(
+                None,
+                f"The header row is repeated {count} times inside the file",
+                "Those rows are not customers and were left out",
+            ))
+
+    if cells.n_rows == 0:
+        raise DataError(
+            "The file has a header row but no customers: add one row per customer "
+            "below the header"
+        )
+
+
+def _header_rows(cells: _Cells) -> pa.ChunkedArray | None:
+    """Mask of rows that repeat the header, or None when there are none."""
+    mask = None
+    for col_name, column in zip(cells.names, cells.columns):
+        equal = pc.equal(pc.utf8_trim_whitespace(column), col_name)
+        mask = equal if mask is None else pc.and_(mask, equal)
+        if not pc.any(mask).as_py():
+            return None
+    return mask
+
+
+# --------------------------------------------------------------------------------------
+# Typing columns
+# --------------------------------------------------------------------------------------
+
+
+def _missing_mask(trimmed: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(sorted(MISSING_MARKERS)))
+
+
+def _sample(column: pa.ChunkedArray, size: int = 500) -> list[str]:
+    """Up to ``size`` non-missing trimmed values from the top of a column."""
+    values = []
+    for v in column.slice(0, 20 * size).to_pylist():
+        v = v.strip()
+        if v.lower() not in MISSING_MARKERS:
+            values.append(v)
+            if len(values) >= size:
+                break
+    return values
+
+
+def _plain_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "_" not in text
+
+
+_CURRENCY = "$€£¥₹"
+_STRIP_RE = r"[$€£¥₹\s\x{00a0}\x{202f}']"
+_THOUSANDS_COMMA_RE = r"^[-+]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?$"
+_DECIMAL_COMMA_RE = r"^[-+]?(\d{1,3}(\.\d{3})+|\d*)(,\d+)?$"
+_PY_STRIP = re.compile(r"[$€£¥₹\s\u00a0\u202f']")
+
+
+def _to_number(column: pa.ChunkedArray, prefer_decimal_comma: bool) -> _Number | None:
+    """Read a text column as numbers, or return None when it is not numeric.
+
+    Missing markers and infinities become NaN. Plain numbers are tried first (fast
+    path); then, if every non-missing value fits, currency signs, spaces, thousands
+    separators and a trailing percent sign are removed and a decimal comma is read.
+    """
+    try:
+        values = pc.cast(column, pa.float64())
+        if _leading_zero(column):
+            return None
+        return _Number(_finite(values))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+
+    sample = _sample(column)
+    if not sample:
+        return None  # no values at all: an empty column, not a numeric one
+    plain = all(_plain_float(v) for v in sample)
+    trimmed = pc.utf8_trim_whitespace(column)
+    present = pc.if_else(_missing_mask(trimmed), pa.scalar(None, pa.string()), trimmed)
+    if plain:
+        try:
+            values = pc.cast(present, pa.float64())
+            if _leading_zero(present):
+                return None
+            return _Number(_finite(values))
+        except pa.ArrowInvalid:
+            pass
+
+    cleaned_sample = [_PY_STRIP.sub("", v).removesuffix("%") for v in sample]
+    orders = [(_DECIMAL_COMMA_RE, True), (_THOUSANDS_COMMA_RE, False)]
+    if not prefer_decimal_comma:
+        orders.reverse()
+    for pattern, decimal_comma in orders:
+        if not all(v and re.match(pattern, v) for v in cleaned_sample):
+            continue
+        number = _cleaned_number(present, pattern, decimal_comma)
+        if number is not None:
+            return number
+    return None
+
+
+def _cleaned_number(
+    present: pa.ChunkedArray, pattern: str, decimal_comma: bool
+) -> _Number | None:
+    """Parse every non-missing value after cleaning, or None if one does not fit."""
+    stripped = pc.replace_substring_regex(present, _STRIP_RE, "")
+    percent = pc.any(pc.ends_with(stripped, "%")).as_py()
+    if percent:
+        stripped = pc.replace_substring_regex(stripped, "%$", "")
+    if not pc.all(pc.match_substring_regex(stripped, pattern)).as_py():
+        return None
+    if pc.any(pc.equal(stripped, "")).as_py():
+        return None
+    if decimal_comma:
+        thousands, decimal = ".", ","
+        text = pc.replace_substring(pc.replace_substring(stripped, ".", ""), ",", ".")
+    else:
+        thousands, decimal = ",", "."
+        text = pc.replace_substring(stripped, ",", "")
+    try:
+        values = pc.cast(text, pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    how = []
+    if pc.any(pc.match_substring_regex(present, "[" + _CURRENCY + "]")).as_py():
+        how.append("currency signs removed")
+    if pc.any(pc.match_substring_regex(present, r"\S\s+\S")).as_py():
+        how.append("spaces removed")
+    # A thousands separator is present where the separator is followed by 3 digits.
+    if pc.any(pc.match_substring_regex(stripped, re.escape(thousands) + r"\d{3}")).as_py() and (
+        not decimal_comma or pc.any(pc.match_substring(stripped, ".")).as_py()
+    ):
+        how.append("thousands separators removed")
+    if decimal_comma and pc.any(pc.match_substring(stripped, decimal)).as_py():
+        how.append("decimal comma read as a point (12,5 -> 12.5)")
+    if percent:
+        how.append("percent sign removed (12% -> 12)")
+    uses_comma = decimal_comma and "decimal comma read as a point (12,5 -> 12.5)" in how
+    return _Number(_finite(values), ", ".join(how) or "spaces removed", uses_comma)
+
+
+def _leading_zero(column: pa.ChunkedArray) -> bool:
+    """True when integer-looking values start with 0 (00123): a code, not a number."""
+    if not pc.any(pc.starts_with(column, "0")).as_py() and not pc.any(
+        pc.match_substring_regex(column, r"^\s*[-+]?0\d")
+    ).as_py():
+        return False
+    return bool(pc.any(pc.match_substring_regex(column, r"^\s*[-+]?0\d+\s*$")).as_py())
+
+
+def _finite(values: pa.ChunkedArray) -> np.ndarray:
+    """float64 numpy array with NaN for nulls, NaN and infinities."""
+    array = np.asarray(values.to_numpy(), dtype=np.float64)
+    infinite = np.isinf(array)
+    if infinite.any():
+        array = array.copy()
+        array[infinite] = np.nan
+    return array
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[\s_\-.#]+", "", name).lower()
+
+
+def _looks_like_dates(column: pa.ChunkedArray) -> bool:
+    sample = _sample(column, 200)
+    return bool(sample) and all(_DATE_RE.match(v) for v in sample)
+
+
+def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> CustomerData:
+    names = cells.names
+    if id_override is not None and id_override not in names:
+        raise DataError(
+            f"There is no column named {id_override!r} to use as the customer id; the "
+            f"columns are {', '.join(repr(n) for n in names)}: choose one of them"
+        )
+    if cells.n_rows < MIN_CUSTOMERS:
+        raise DataError(
+            f"The file has {cells.n_rows} customer{'s' if cells.n_rows != 1 else ''}; "
+            f"segmenting needs at least {MIN_CUSTOMERS}: upload a file with one row per "
+            "customer"
+        )
+
+    prefer_decimal_comma = cells.delimiter is not None and cells.delimiter != ","
+    by_name = [n for n in names if _normalise(n) in ID_NAMES]
+    by_name.sort(key=lambda n: ID_NAMES.index(_normalise(n)))
+
+    numbers: dict[str, _Number] = {}
+    text_columns: list[str] = []
+    for col_name, column in zip(names, cells.columns):
+        if col_name == id_override:
+            text_columns.append(col_name)
+            continue
+        number = _to_number(column, prefer_decimal_comma)
+        if number is None:
+            text_columns.append(col_name)
+        else:
+            numbers[col_name] = number
+    columns = dict(zip(names, cells.columns))
+
+    # The id: the caller's choice, a column named like an id, or the first text column
+    # whose values are all present and unique (C10001, emails).
+    unique_text = [
+        n for n in text_columns
+        if n not in by_name and _all_unique(columns[n]) and not _looks_like_dates(columns[n])
+    ]
+    if id_override is not None:
+        id_col = id_override
+    elif by_name:
+        id_col = by_name[0]
+    elif unique_text:
+        id_col = unique_text[0]
+    else:
+        id_col = None
+    unique_numeric = [
+        n for n, num in numbers.items()
+        if n not in by_name and _unique_integers(num.values)
+    ]
+    candidates = tuple(dict.fromkeys(
+        ([id_col] if id_col else []) + by_name + unique_text + unique_numeric
+    ))
+
+    if id_col is not None and id_col in numbers:
+        numbers.pop(id_col)
+        text_columns.append(id_col)
+
+    numeric_columns = [n for n in names if n in numbers]
+    if not numeric_columns:
+        described = ", ".join(repr(n) for n in names)
+        raise DataError(
+            f"No numeric columns to segment on: the columns {described} hold text"
+            + (f" (and {id_col!r} is the customer id)" if id_col else "")
+            + ". Upload a file with at least one column of numbers, such as income, "
+            "spend or visits"
+        )
+
+    date_columns = [
+        n for n in names
+        if n in text_columns and n != id_col and _looks_like_dates(columns[n])
+    ]
+
+    frame_data: dict[str, object] = {}
+    for col_name in names:
+        if col_name in numbers:
+            frame_data[col_name] = numbers[col_name].values
+        else:
+            frame_data[col_name] = _text_series(columns[col_name], is_id=col_name == id_col)
+    frame = pd.DataFrame(frame_data, columns=names)
+    frame.columns = pd.Index(names, dtype=object)
+    raw = pa.table(cells.columns, names=names).to_pandas()
+    raw.columns = pd.Index(names, dtype=object)
+
+    converted = tuple((n, numbers[n].how) for n in numeric_columns if numbers[n].how)
+    if cells.file_format == "csv":
+        decimal = "," if any(numbers[n].decimal_comma for n in numeric_columns) else "."
+    else:
+        decimal = None
+
+    notes = list(cells.notes)
+    if cells.encoding not in (None, "utf-8", "utf-8-sig"):
+        notes.append(Finding(
+            None,
+            f"The file is not UTF-8; it was read as {cells.encoding}",
+            "Check that accented names look right; if not, save the file as UTF-8 CSV",
+        ))
+    leading = [n for n in text_columns if n != id_col and _leading_zero(columns[n])]
+    for col_name in leading:
+        notes.append(Finding(
+            col_name,
+            "has numbers with leading zeros (like 00123)",
+            "It is read as a code, kept as text, and not used as an amount",
+        ))
+
+    report = build_report(
+        frame,
+        id_column=id_col,
+        file_format=cells.file_format,
+        encoding=cells.encoding,
+        delimiter=cells.delimiter,
+        decimal=decimal,
+        id_candidates=candidates,
+        numeric_columns=tuple(numeric_columns),
+        date_columns=tuple(date_columns),
+        converted_columns=converted,
+        notes=tuple(notes),
+    )
+    return CustomerData(frame=frame, raw=raw, id_column=id_col, name=dataset_name, report=report)
+
+
+def _all_unique(column: pa.ChunkedArray) -> bool:
+    trimmed = pc.utf8_trim_whitespace(column)
+    if pc.any(pc.equal(trimmed, "")).as_py():
+        return False
+    return pc.count_distinct(trimmed).as_py() == len(trimmed)
+
+
+def _unique_integers(values: np.ndarray) -> bool:
+    if np.isnan(values).any():
+        return False
+    return bool(np.all(values == np.round(values))) and len(np.unique(values)) == len(values)
+
+
+def _text_series(column: pa.ChunkedArray, *, is_id: bool) -> pd.Series:
+    """A text column for the frame: trimmed, with empty cells (and markers) as missing.
+
+    The id keeps every non-empty value as written (trimmed), so an id "NA" survives;
+    other text columns also treat missing markers ("N/A", "null") as missing.
+    """
+    trimmed = pc.utf8_trim_whitespace(column)
+    missing = pc.equal(trimmed, "") if is_id else _missing_mask(trimmed)
+    values = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
+    return values.to_pandas().astype("str")
