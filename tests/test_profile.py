@@ -1,0 +1,266 @@
+"""Profiles, effect sizes and plain-language names, on data small enough to check by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from segmentation.errors import SettingsError
+from segmentation.model import fit_segments
+from segmentation.profile import (
+    MISSING_CATEGORY,
+    apply_names,
+    default_names,
+    feature_word,
+    feature_words,
+    profile_segments,
+    profile_table,
+)
+
+MALL = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mall_customers.csv"
+
+
+def fake_segmentation(labels, features, k=None):
+    """What profile_segments reads of a Segmentation: k, features and labels."""
+    labels = np.asarray(labels, dtype=np.int64)
+    k = int(labels.max()) + 1 if k is None else k
+    return SimpleNamespace(k=k, features=tuple(features), labels=labels)
+
+
+@pytest.fixture
+def toy():
+    """Two segments of three; a seventh customer unassigned with an extreme income."""
+    df = pd.DataFrame(
+        {
+            "customer_id": pd.array(["a", "b", "c", "d", "e", "f", "g"], dtype="str"),
+            "income": [10.0, 20.0, 30.0, 70.0, 80.0, 90.0, 1000.0],
+            "spend": [5.0] * 7,
+            "gender": pd.array(["F", "F", "M", "M", "M", None, "F"], dtype="str"),
+        }
+    )
+    seg = fake_segmentation([0, 0, 0, 1, 1, 1, -1], ["income", "spend"])
+    return df, seg
+
+
+def test_profile_sizes_and_shares_count_only_assigned_customers(toy):
+    p = profile_segments(*toy)
+    assert p.sizes.to_dict() == {1: 3, 2: 3}
+    assert p.shares.to_dict() == {1: 0.5, 2: 0.5}
+    assert p.n_assigned == 6
+
+
+def test_profile_means_medians_and_index_by_hand(toy):
+    p = profile_segments(*toy)
+    assert p.means["income"].tolist() == [20.0, 80.0]
+    assert p.medians["income"].tolist() == [20.0, 80.0]
+    # overall mean of the six assigned customers is 50: 20/50 -> 40, 80/50 -> 160
+    assert p.index["income"].tolist() == pytest.approx([40.0, 160.0])
+    assert p.index["spend"].tolist() == pytest.approx([100.0, 100.0])
+
+
+def test_profile_effect_and_eta_squared_by_hand(toy):
+    p = profile_segments(*toy)
+    std = np.sqrt((1600 + 900 + 400 + 400 + 900 + 1600) / 6)
+    assert p.effect["income"].tolist() == pytest.approx([-30 / std, 30 / std])
+    assert p.eta_squared["income"] == pytest.approx(5400 / 5800)
+    assert p.eta_squared.index.tolist() == ["income", "spend"]
+
+
+def test_profile_constant_feature_has_no_effect(toy):
+    p = profile_segments(*toy)
+    assert p.effect["spend"].tolist() == [0.0, 0.0]
+    assert p.eta_squared["spend"] == 0.0
+
+
+def test_profile_index_is_nan_when_overall_mean_is_zero():
+    df = pd.DataFrame({"balance": [-1.0, -2.0, 1.0, 2.0]})
+    p = profile_segments(df, fake_segmentation([0, 0, 1, 1], ["balance"]))
+    assert p.index["balance"].isna().all()
+    assert p.effect["balance"].tolist() == pytest.approx([-1.5 / np.sqrt(2.5), 1.5 / np.sqrt(2.5)])
+
+
+def test_profile_even_and_odd_medians():
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 10.0, 4.0, 20.0, 30.0]})
+    p = profile_segments(df, fake_segmentation([0, 0, 0, 0, 1, 1, 1], ["x"]))
+    assert p.medians["x"].tolist() == [2.5, 20.0]
+
+
+def test_profile_missing_feature_values_are_left_out_of_that_feature():
+    df = pd.DataFrame({"x": [1.0, np.nan, 3.0, 10.0], "y": [1.0, 2.0, 3.0, 4.0]})
+    p = profile_segments(df, fake_segmentation([0, 0, 0, 1], ["x", "y"]))
+    assert p.means["x"].tolist() == [2.0, 10.0]
+    assert p.medians["x"].tolist() == [2.0, 10.0]
+    assert p.means["y"].tolist() == [2.0, 4.0]
+    assert p.sizes.tolist() == [3, 1]
+
+
+def test_profile_distinctive_lists_features_by_effect_keeping_at_least_one(toy):
+    p = profile_segments(*toy)
+    assert p.distinctive == (("income",), ("income",))
+    df = pd.DataFrame({"a": [1.0, 1.0, 1.0, 1.0], "b": [1.0, 1.0, 1.0, 1.0]})
+    flat = profile_segments(df, fake_segmentation([0, 0, 1, 1], ["a", "b"]))
+    assert flat.distinctive == (("a",), ("a",))
+
+
+def test_profile_category_shares_skip_the_id_and_count_missing(toy):
+    p = profile_segments(*toy)
+    assert list(p.category_shares) == ["gender"]
+    shares = p.category_shares["gender"]
+    assert shares.loc[1, "F"] == pytest.approx(2 / 3)
+    assert shares.loc[2, MISSING_CATEGORY] == pytest.approx(1 / 3)
+    assert shares.sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
+    assert shares.columns.tolist()[0] == "M"  # most common among assigned customers first
+
+
+def test_profile_explicit_categorical_columns(toy):
+    p = profile_segments(*toy, categorical=[])
+    assert p.category_shares == {}
+    with pytest.raises(SettingsError, match="'plan' are not in the table"):
+        profile_segments(*toy, categorical=["plan"])
+
+
+def test_profile_refuses_a_different_table(toy):
+    df, seg = toy
+    with pytest.raises(SettingsError, match="6 rows but the segmentation was fitted on 7"):
+        profile_segments(df.iloc[:6], seg)
+    with pytest.raises(SettingsError, match="'income' are not columns"):
+        profile_segments(df.drop(columns="income"), seg)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-1, 3), st.floats(-1e6, 1e6), st.floats(0, 100)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_profile_sizes_sum_to_assigned_customers(rows):
+    labels = [r[0] for r in rows]
+    df = pd.DataFrame({"a": [r[1] for r in rows], "b": [r[2] for r in rows]})
+    p = profile_segments(df, fake_segmentation(labels, ["a", "b"], k=4))
+    assert p.sizes.sum() == sum(label >= 0 for label in labels)
+    assert p.sizes.index.tolist() == [1, 2, 3, 4]
+    for s in range(1, 5):
+        members = df["a"][np.asarray(labels) == s - 1]
+        if len(members):
+            assert members.min() - 1e-6 <= p.means.loc[s, "a"] <= members.max() + 1e-6
+            assert p.medians.loc[s, "a"] == pytest.approx(members.median())
+    assert len(set(p.names)) == 4
+    assert ((p.eta_squared >= 0) & (p.eta_squared <= 1)).all()
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("column", "word"),
+    [
+        ("Annual Income (k$)", "income"),
+        ("Spending Score (1-100)", "spending"),
+        ("annual_income", "income"),
+        ("purchase_frequency", "purchase frequency"),
+        ("MntWines", "wines"),
+        ("avgOrderValue", "order value"),
+        ("Score", "score"),
+        ("NumWebPurchases", "web purchases"),
+        ("recency_days", "recency days"),
+    ],
+)
+def test_feature_word(column, word):
+    assert feature_word(column) == word
+
+
+def test_feature_words_stay_distinct_when_two_features_read_the_same():
+    words = feature_words(["Income", "total_income"])
+    assert words == {"Income": "income", "total_income": "total income"}
+
+
+def test_default_names_add_a_feature_then_a_number_on_collision():
+    effect = pd.DataFrame(
+        {"income": [1.0, 1.0, 1.0], "spend": [-1.0, -1.0, -1.0], "age": [0.9, -0.9, -0.9]},
+        index=[1, 2, 3],
+    )
+    # income and spend are the top two everywhere; age tells segment 1 from 2 and 3 only.
+    assert default_names(effect) == (
+        "High income · Low spend · High age",
+        "High income · Low spend · Low age",
+        "High income · Low spend · Low age (2)",
+    )
+
+
+def test_default_names_with_one_feature():
+    effect = pd.DataFrame({"Recency": [-1.0, 0.0, 2.0]}, index=[1, 2, 3])
+    assert default_names(effect) == ("Low recency", "Average recency", "High recency")
+
+
+@pytest.fixture(scope="module")
+def mall_profiles():
+    df = pd.read_csv(MALL)
+    seg = fit_segments(df, ["Annual Income (k$)", "Spending Score (1-100)"], 5)
+    return df, seg, profile_segments(df, seg)
+
+
+def test_mall_segments_get_the_classic_names(mall_profiles):
+    _, _, p = mall_profiles
+    assert p.names == (
+        "Average income · Average spending",
+        "High income · High spending",
+        "High income · Low spending",
+        "Low income · Low spending",
+        "Low income · High spending",
+    )
+    assert p.sizes.tolist() == [81, 39, 35, 23, 22]
+    assert list(p.category_shares) == ["Gender"]
+
+
+def test_names_are_deterministic(mall_profiles):
+    df, seg, p = mall_profiles
+    assert profile_segments(df, seg).names == p.names
+
+
+def test_apply_names_renames_and_strips():
+    assert apply_names(("a", "b", "c"), {2: "  VIP  "}) == ("a", "VIP", "c")
+    assert apply_names(("a", "b"), {}) == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("renames", "message"),
+    [
+        ({2: "   "}, "name for segment 2 is empty"),
+        ({4: "VIP"}, "no segment 4: choose a segment number from 1 to 3"),
+        ({0: "VIP"}, "from 1 to 3"),
+        ({True: "VIP"}, "not a segment number"),
+        ({3: "A"}, "Segments 1 and 3 would both be called 'A'"),
+        ({1: "VIP", 2: "vip"}, "Segments 1 and 2 would both be called 'vip'"),
+    ],
+)
+def test_apply_names_errors(renames, message):
+    with pytest.raises(SettingsError, match=message):
+        apply_names(("a", "b", "c"), renames)
+
+
+def test_profile_table_has_one_row_per_segment_with_readable_columns(toy):
+    p = profile_segments(*toy)
+    table = profile_table(p, ("Budget", "Premium"))
+    assert table.columns.tolist() == [
+        "segment", "name", "customers", "share",
+        "income mean", "income median", "income index",
+        "spend mean", "spend median", "spend index",
+        "sets it apart",
+    ]  # fmt: skip
+    assert table["segment"].tolist() == [1, 2]
+    assert table["customers"].tolist() == [3, 3]
+    assert table["income index"].tolist() == [40.0, 160.0]
+    assert table["sets it apart"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
+
+
+def test_profile_table_needs_one_name_per_segment(toy):
+    with pytest.raises(SettingsError, match="1 names given for 2 segments"):
+        profile_table(profile_segments(*toy), ("only one",))
