@@ -1,0 +1,161 @@
+"""Data: upload a customer file (or explore the sample), read its health report, preview it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from segmentation import DataError, SegmentationError
+from ui import cached, state, widgets
+
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
+PREVIEW_ROWS = 200
+
+
+def handle_upload(uploaded) -> None:
+    """Read a new upload; on success it replaces the dataset, on failure the old one stays."""
+    if uploaded is None or uploaded.file_id == state.get(state.UPLOAD_SEEN):
+        return
+    state.put(state.UPLOAD_SEEN, uploaded.file_id)
+    raw = uploaded.getvalue()
+    digest = state.digest_of(raw)
+    try:
+        cached.load(digest, raw, uploaded.name, None)
+    except DataError as exc:
+        state.put(state.UPLOAD_ERROR, f"{uploaded.name} could not be used: {exc}")
+        return
+    state.set_dataset(state.Dataset(raw, uploaded.name, digest))
+
+
+def use_sample() -> None:
+    """Go back to the built-in sample."""
+    state.set_dataset(None)
+
+
+def change_id() -> None:
+    """Copy the id selectbox into the durable choice; features chosen before no longer apply."""
+    state.put(state.ID_COLUMN, st.session_state[state.W_ID_COLUMN])
+    state.put(state.FEATURES, None)
+    state.put(state.LOG_FEATURES, None)
+    state.put(state.K, None)
+
+
+st.title("Your customers")
+
+uploaded = st.file_uploader(
+    "Upload customer data",
+    type=UPLOAD_TYPES,
+    key=state.W_UPLOAD,
+    help="CSV, TSV or TXT (any delimiter), Excel .xlsx or Parquet; one row per customer.",
+)
+handle_upload(uploaded)
+
+if state.get(state.UPLOAD_ERROR):
+    widgets.error(state.get(state.UPLOAD_ERROR))
+    st.caption("The customers you had before are still loaded.")
+
+try:
+    source = cached.current_source()
+    data = cached.current_data()
+except SegmentationError as exc:
+    widgets.error(exc)
+    st.stop()
+
+report = data.report
+if source.is_sample:
+    widgets.sample_notice(report.n_rows)
+else:
+    st.button("Use the built-in sample instead", on_click=use_sample)
+
+st.subheader("What was read")
+cols = st.columns(4)
+cols[0].metric("Customers (rows)", widgets.count(report.n_rows))
+cols[1].metric("Columns", widgets.count(report.n_columns))
+cols[2].metric("Numeric columns", widgets.count(len(report.numeric_columns)))
+cols[3].metric("Format", report.file_format.upper())
+details = [f"File: {widgets.md(source.name)}"]
+if report.encoding:
+    details.append(f"encoding {widgets.md(report.encoding)}")
+if report.delimiter:
+    shown = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+        report.delimiter, report.delimiter
+    )
+    details.append(f"delimiter {widgets.md(shown)}")
+if report.decimal and report.decimal != ".":
+    details.append(f"decimal separator {widgets.md(report.decimal)}")
+st.caption(" · ".join(details))
+
+st.subheader("Customer id")
+candidates = list(report.id_candidates)
+if data.id_column and data.id_column not in candidates:
+    candidates.insert(0, data.id_column)
+if candidates:
+    state.seed(state.W_ID_COLUMN, data.id_column if data.id_column in candidates else None)
+    st.selectbox(
+        "Customer id column",
+        candidates,
+        key=state.W_ID_COLUMN,
+        on_change=change_id,
+        placeholder="No id column detected",
+        help="Kept as text in every download and never used as a feature.",
+    )
+    if report.duplicate_ids:
+        st.warning(
+            f"{widgets.count(report.duplicate_ids)} rows repeat an id seen above: "
+            "check for duplicated customers before acting on the segments.",
+            icon="⚠️",
+        )
+else:
+    st.info(
+        "No column looks like a customer id: downloads keep every row in file order.",
+        icon="ℹ️",
+    )
+
+st.subheader("Health check")
+if report.findings:
+    for finding in report.findings:
+        text = widgets.md(finding.problem)
+        if finding.advice:
+            text += f"  \n**What to do:** {widgets.md(finding.advice)}"
+        st.warning(text, icon="⚠️")
+else:
+    st.success("No problems found: every column was read cleanly.", icon="✅")
+
+if report.converted_columns:
+    converted = pd.DataFrame(report.converted_columns, columns=["column", "read as a number by"])
+    st.caption("Columns recognised as numbers")
+    st.dataframe(converted, hide_index=True)
+
+roles = pd.DataFrame(
+    {
+        "column": list(data.frame.columns),
+        "role": [
+            "id"
+            if c == data.id_column
+            else "number"
+            if c in report.numeric_columns
+            else "date"
+            if c in report.date_columns
+            else "category"
+            if c in report.categorical_columns
+            else "text"
+            for c in data.frame.columns
+        ],
+        "missing": [int(report.missing.get(c, 0)) for c in data.frame.columns],
+    }
+)
+roles["missing %"] = roles["missing"] / max(report.n_rows, 1) * 100
+with st.expander("Columns and their roles", expanded=False):
+    st.dataframe(
+        roles,
+        hide_index=True,
+        column_config={
+            "missing": st.column_config.NumberColumn("missing", format="localized"),
+            "missing %": st.column_config.NumberColumn("missing %", format="%.1f%%"),
+        },
+    )
+
+st.subheader("Preview")
+st.caption(f"First {widgets.count(min(PREVIEW_ROWS, report.n_rows))} of "
+           f"{widgets.count(report.n_rows)} customers, as written in the file.")
+st.dataframe(data.raw.head(PREVIEW_ROWS), hide_index=True)

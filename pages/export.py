@@ -1,0 +1,97 @@
+"""Export: the labelled customers, one segment's list, and the profile table as CSV."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from segmentation import SegmentationError
+from ui import cached, state, widgets
+
+CSV = "text/csv"
+
+
+def file_name(stem: str, k: int, what: str) -> str:
+    """'mall_customers_k5_labelled.csv'."""
+    return f"{widgets.file_stem(stem)}_k{k}_{what}.csv"
+
+
+st.title("Export")
+
+try:
+    cur = cached.current()
+except SegmentationError as exc:
+    widgets.error(exc)
+    st.caption("Fix the choice on the Segments page to download segments.")
+    st.stop()
+
+if cur.source.is_sample:
+    widgets.sample_notice(cur.data.report.n_rows)
+data, seg, names, k, choices = cur.data, cur.seg, cur.names, cur.k, cur.choices
+digest = cur.source.digest
+stem = data.name or cur.source.name
+unassigned = int((seg.labels < 0).sum())
+
+st.subheader("All customers with their segment")
+st.caption(
+    f"Every one of the {widgets.count(len(data.frame))} rows of the file, in file order, with "
+    "every cell as written, plus `segment` (1 to "
+    f"{k}) and `segment_name`."
+    + (
+        f" {widgets.count(unassigned)} customers without a segment carry the reason in "
+        "`unassigned_reason`."
+        if unassigned
+        else ""
+    )
+)
+try:
+    labelled = cached.labelled_csv(digest, data.id_column, choices, k, names, data, seg)
+except SegmentationError as exc:
+    widgets.error(exc)
+    st.stop()
+st.download_button(
+    "Download labelled customers",
+    labelled,
+    file_name=file_name(stem, k, "labelled"),
+    mime=CSV,
+    on_click="ignore",
+    key="download_labelled",
+    type="primary",
+    icon="⬇️",
+)
+
+st.subheader("One segment's customers")
+segment_numbers = list(range(1, k + 1))
+chosen = state.get(state.EXPORT_SEGMENT)
+if chosen not in segment_numbers:
+    chosen = 1
+state.seed(state.W_EXPORT_SEGMENT, chosen)
+segment = st.selectbox(
+    "Segment",
+    segment_numbers,
+    key=state.W_EXPORT_SEGMENT,
+    format_func=lambda s: f"{s} · {names[s - 1]} ({widgets.count(seg.sizes[s - 1])} customers)",
+    on_change=state.copier(state.W_EXPORT_SEGMENT, state.EXPORT_SEGMENT, int),
+)
+members = cached.segment_csv(digest, data.id_column, choices, k, names, segment, data, seg)
+st.download_button(
+    "Download this segment's customers",
+    members,
+    file_name=file_name(stem, k, f"segment{segment}"),
+    mime=CSV,
+    on_click="ignore",
+    key="download_segment",
+    icon="⬇️",
+)
+
+st.subheader("Segment profiles")
+st.caption("One row per segment: size, share, means and medians, index against the average.")
+profile_bytes = cached.profile_csv(digest, data.id_column, choices, k, names, cur.profiles)
+st.download_button(
+    "Download the profile table",
+    profile_bytes,
+    file_name=file_name(stem, k, "profiles"),
+    mime=CSV,
+    on_click="ignore",
+    key="download_profiles",
+    icon="⬇️",
+)

@@ -1,0 +1,66 @@
+"""Helpers for the AppTest tests: pages, uploads, downloads, reading what the user sees."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+DATA = "pages/data.py"
+SEGMENTS = "pages/segments.py"
+PROFILES = "pages/profiles.py"
+EXPORT = "pages/export.py"
+PAGES = [DATA, SEGMENTS, PROFILES, EXPORT]
+UPLOAD_KEY = "w.upload"
+SAMPLE_NOTICE = "You're exploring the built-in sample of 1,000 customers"
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    """Switch to `page` as the navigation does."""
+    return ok(at.switch_page(page).run())
+
+
+def upload(at: AppTest, name: str, data: bytes, mime: str = "text/csv") -> AppTest:
+    """Upload a file on the Data page the way a user does."""
+    if not at.get("file_uploader"):
+        goto(at, DATA)
+    return ok(at.file_uploader(key=UPLOAD_KEY).set_value((name, data, mime)).run())
+
+
+def download(at: AppTest, label: str):
+    """The download button labelled `label`."""
+    buttons = [b for b in at.get("download_button") if b.proto.label == label]
+    assert buttons, f"no download button labelled {label!r}"
+    return buttons[0]
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The value shown by the metric labelled `label` (on the page or in the sidebar)."""
+    values = [m.value for m in at.metric if m.label == label]
+    values += [m.value for m in at.sidebar.metric if m.label == label]
+    assert values, f"no metric labelled {label!r}"
+    return values[0]
+
+
+def texts(at: AppTest) -> str:
+    """Everything shown as text, markdown, captions and alerts, one per line."""
+    parts = []
+    for kind in ("markdown", "caption", "text", "info", "warning", "error", "success",
+                 "title", "subheader"):
+        parts += [str(e.value) for e in at.get(kind)]
+    return "\n".join(parts)
+
+
+def csv_text(data: bytes) -> pd.DataFrame:
+    """A downloaded CSV with every cell as text (as a spreadsheet would show it)."""
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)

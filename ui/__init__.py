@@ -1,0 +1,1 @@
+"""Streamlit glue: session-state keys (state), cached core calls (cached), shared widgets."""

@@ -1,0 +1,110 @@
+"""Shared pieces of the pages: safe text, number formats, segment colours, notices.
+
+Text from the user's file (column names, values, file names, error messages that quote
+them) is never rendered as Markdown or HTML: it goes through `md` (escaped) or into
+st.dataframe / st.text / st.code, which show text as text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from segmentation import charts
+from segmentation.sample import SAMPLE_NAME
+
+SAMPLE_NOTICE = (
+    "You're exploring the built-in sample of {n} customers - upload your own file on the "
+    "Data page"
+)
+
+# Characters with a meaning in Streamlit Markdown (CommonMark, GFM, LaTeX `$`, `:emoji:`
+# and `:color[...]` directives, HTML `<`, `&`): each is escaped with a backslash.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+
+
+def md(text: object) -> str:
+    """`text` escaped so that Markdown shows it literally (no bold, links, HTML, LaTeX)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text))
+    # Line breaks would start new Markdown blocks: keep user text on one line.
+    return escaped.replace("\r", " ").replace("\n", " ")
+
+
+def count(n: int | float) -> str:
+    """A count for people: 12,345."""
+    return f"{int(n):,}"
+
+
+def percent(share: float, digits: int = 1) -> str:
+    """A share 0..1 for people: 45.2%."""
+    return f"{share * 100:.{digits}f}%"
+
+
+def number(x: float | None, digits: int = 2) -> str:
+    """A measurement for people: thousands separated, a few significant decimals."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:,.{digits}f}"
+
+
+def colour(segment: int) -> str:
+    """The colour of segment number `segment` (1..k), as in every chart."""
+    return charts.segment_colour(segment)
+
+
+def segment_label(segment: int, names: Sequence[str]) -> str:
+    """'3 · Big spenders' for segment number `segment` (1..k)."""
+    return f"{segment} · {names[segment - 1]}"
+
+
+def style_segments(frame: pd.DataFrame, column: str, *, numbers: dict | None = None):
+    """A Styler colouring `column` (segment numbers 1..k, or blanks) with segment colours.
+
+    Only for small tables (profiles, scores, selections up to a few thousand rows).
+    """
+
+    def paint(values: pd.Series) -> list[str]:
+        out = []
+        for v in values:
+            try:
+                seg = int(v)
+            except (TypeError, ValueError):
+                out.append("")
+                continue
+            c = colour(seg)
+            out.append(f"background-color: {c}; color: white; font-weight: 600")
+        return out
+
+    styler = frame.style.apply(paint, subset=[column])
+    if numbers:
+        styler = styler.format(numbers, na_rep="")
+    return styler
+
+
+def error(message: object) -> None:
+    """Show a core error (it may quote the user's column names) as text, not Markdown."""
+    st.error(md(message), icon="⚠️")
+
+
+def sample_notice(n_rows: int) -> None:
+    """Say that the built-in sample is shown."""
+    st.info(SAMPLE_NOTICE.format(n=count(n_rows)), icon="ℹ️")
+
+
+def dataset_caption(name: str, is_sample: bool, n_rows: int) -> str:
+    """'mall_customers.csv · 200 customers' (escaped)."""
+    label = "built-in sample" if is_sample and name == SAMPLE_NAME else name
+    return f"{md(label)} · {count(n_rows)} customers"
+
+
+def file_stem(name: str) -> str:
+    """A dataset name safe for a file name: letters, digits, - and _ only."""
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")
+    return stem or "customers"
