@@ -16,8 +16,9 @@ from segmentation.model import (
     SMALL_DATA,
     check_k,
     kmeans_starts,
+    one_thread,
     sample_rows,
-    silhouette,
+    silhouettes,
 )
 from segmentation.prepare import prepare_features
 
@@ -114,7 +115,7 @@ def _reason(best: KScore, elbow: int | None, n_tried: int) -> str:
     if elbow is None:
         return words + " The inertia curve shows no clear elbow."
     if elbow == best.k:
-        return words + f" It is also the elbow of the inertia curve."
+        return words + " It is also the elbow of the inertia curve."
     return words + f" The inertia curve's elbow is at k={elbow}: fewer, broader segments."
 
 
@@ -172,21 +173,20 @@ def evaluate_k(
     sweep_rows = sample_rows(n, FIT_SAMPLE, random_state) if n > SMALL_DATA else np.arange(n)
     sweep = matrix[sweep_rows]
     scale = n / len(sweep)
-    scores = []
-    sil_sample = None
-    for k in ks:
-        km = kmeans_starts(matrix, k, random_state)
-        labels = km.labels_
-        sil, sil_sample = silhouette(sweep, labels, random_state)
-        scores.append(
+    with one_thread():
+        # kmeans_starts fits the same rows (all, or the same fixed-seed sample) for every k.
+        fits = [kmeans_starts(matrix, k, random_state) for k in ks]
+        sils, sil_sample = silhouettes(sweep, [km.labels_ for km in fits], random_state)
+        scores = [
             KScore(
                 k=k,
                 inertia=float(km.inertia_) * scale,
                 silhouette=sil,
-                calinski_harabasz=float(calinski_harabasz_score(sweep, labels)),
-                davies_bouldin=float(davies_bouldin_score(sweep, labels)),
+                calinski_harabasz=float(calinski_harabasz_score(sweep, km.labels_)),
+                davies_bouldin=float(davies_bouldin_score(sweep, km.labels_)),
             )
-        )
+            for k, km, sil in zip(ks, fits, sils)
+        ]
     elbow = find_elbow(ks, [s.inertia for s in scores])
     rated = [s for s in scores if s.silhouette is not None] or scores
     best = max(rated, key=lambda s: (s.silhouette or 0.0, -s.k))

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from segmentation.errors import SettingsError
 from segmentation.prepare import Preparation, PreparedFeatures, prepare_features
@@ -19,7 +20,7 @@ from segmentation.prepare import Preparation, PreparedFeatures, prepare_features
 SMALL_DATA = 5_000
 #: Above SMALL_DATA, k-means++ starts are compared on a fixed-seed sample this large, and
 #: the best is refined by Lloyd iterations on all rows.
-FIT_SAMPLE = 20_000
+FIT_SAMPLE = 10_000
 SAMPLE_STARTS = 3
 #: Silhouette is O(n^2): above this many customers it is computed on a fixed-seed sample.
 SILHOUETTE_SAMPLE = 4_000
@@ -79,6 +80,16 @@ class Segmentation:
         return int(sum(self.sizes))
 
 
+def one_thread() -> threadpool_limits:
+    """Run numeric work on one thread.
+
+    The app serves several sessions on a 2-core machine: with OpenMP/BLAS threads per fit,
+    concurrent fits oversubscribe the cores and small fits were measured running up to 10x
+    slower than on one thread (see benchmarks/).
+    """
+    return threadpool_limits(limits=1)
+
+
 def check_k(k: int, n_customers: int) -> int:
     """Validate `k` for `n_customers` clustered customers and return it as int."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
@@ -133,22 +144,47 @@ def fit_kmeans(matrix: np.ndarray, k: int, random_state: int) -> KMeans:
     return KMeans(k, init=start.cluster_centers_, n_init=1, random_state=random_state).fit(matrix)
 
 
-def silhouette(matrix: np.ndarray, labels: np.ndarray, random_state: int) -> tuple[float | None, int | None]:
-    """Mean silhouette, on a fixed-seed sample above SILHOUETTE_SAMPLE rows.
+def silhouettes(
+    matrix: np.ndarray, label_sets: Sequence[np.ndarray], random_state: int
+) -> tuple[list[float | None], int | None]:
+    """Mean silhouette of each labelling of `matrix`, sharing one pass over the distances.
 
-    Returns the score (None when fewer than 2 segments or every row its own segment) and
-    the sample size (None when all rows were used).
+    Silhouette is O(n^2): above SILHOUETTE_SAMPLE rows it is computed on a fixed-seed
+    sample (the same rows for every labelling, so scores of different k compare fairly).
+    Distances are computed in row blocks and each block serves every labelling, so a sweep
+    over k costs little more than one score. Equals sklearn's ``silhouette_score``.
+
+    Returns the scores (None where a labelling has fewer than 2 segments or every row its
+    own segment) and the sample size (None when all rows were used).
     """
     n = len(matrix)
-    n_labels = len(np.unique(labels))
-    if n_labels < 2 or n_labels >= n:
-        return None, None
-    if n <= SILHOUETTE_SAMPLE:
-        return float(silhouette_score(matrix, labels)), None
     idx = sample_rows(n, SILHOUETTE_SAMPLE, random_state)
-    if len(np.unique(labels[idx])) < 2:
-        return None, SILHOUETTE_SAMPLE
-    return float(silhouette_score(matrix[idx], labels[idx])), SILHOUETTE_SAMPLE
+    points = matrix[idx]
+    m = len(points)
+    codes = [np.unique(np.asarray(labels)[idx], return_inverse=True)[1] for labels in label_sets]
+    onehots = [np.eye(c.max() + 1)[c] for c in codes]
+    sums = [np.empty((m, oh.shape[1])) for oh in onehots]
+    for start in range(0, m, 1024):
+        block = euclidean_distances(points[start : start + 1024], points)
+        for total, onehot in zip(sums, onehots):
+            total[start : start + 1024] = block @ onehot
+    scores: list[float | None] = []
+    for c, total in zip(codes, sums):
+        counts = np.bincount(c)
+        if len(counts) < 2 or len(counts) >= m:
+            scores.append(None)
+            continue
+        own = counts[c]
+        a = total[np.arange(m), c] / np.maximum(own - 1, 1)
+        mean_other = total / counts
+        mean_other[np.arange(m), c] = np.inf
+        b = mean_other.min(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = (b - a) / np.maximum(a, b)
+        # A customer alone in its segment scores 0, as in Rousseeuw's definition.
+        s = np.where(own > 1, np.nan_to_num(s), 0.0)
+        scores.append(float(s.mean()))
+    return scores, (m if m < n else None)
 
 
 def _stable_order(centres: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -164,7 +200,8 @@ def fit_prepared(prepared: PreparedFeatures, k: int, *, random_state: int = 42) 
     matrix = prepared.matrix
     k = check_k(k, len(matrix))
     check_distinct(matrix, k)
-    km = fit_kmeans(matrix, k, random_state)
+    with one_thread():
+        km = fit_kmeans(matrix, k, random_state)
     order = _stable_order(km.cluster_centers_, km.labels_, k)
     remap = np.empty(k, dtype=np.int64)
     remap[order] = np.arange(k)
@@ -184,7 +221,8 @@ def fit_prepared(prepared: PreparedFeatures, k: int, *, random_state: int = 42) 
         prepared.transformer.inverse_transform(km.cluster_centers_),
         columns=list(settings.features),
     )
-    score, sample = silhouette(matrix, km.labels_, random_state)
+    with one_thread():
+        (score,), sample = silhouettes(matrix, [km.labels_], random_state)
     return Segmentation(
         k=k,
         settings=settings,

@@ -12,7 +12,13 @@ from hypothesis.extra.numpy import arrays
 from sklearn.datasets import make_blobs
 
 from segmentation.errors import SettingsError
-from segmentation.model import SMALL_DATA, fit_segments
+from segmentation.model import (
+    SILHOUETTE_SAMPLE,
+    SMALL_DATA,
+    fit_segments,
+    sample_rows,
+    silhouettes,
+)
 
 
 @pytest.fixture
@@ -85,7 +91,8 @@ def test_fit_unassigned_rows_keep_their_place_and_reason(blobs):
 def test_fit_pipeline_predicts_the_same_segments(blobs):
     df, _ = blobs
     seg = fit_segments(df, ["income", "spend"], 3)
-    np.testing.assert_array_equal(seg.pipeline.predict(df[["income", "spend"]].to_numpy()), seg.labels)
+    predicted = seg.pipeline.predict(df[["income", "spend"]].to_numpy())
+    np.testing.assert_array_equal(predicted, seg.labels)
 
 
 def test_fit_large_data_matches_full_data_quality():
@@ -151,6 +158,23 @@ def test_fit_every_clustered_customer_gets_one_segment_in_range(values, k):
     assert (seg.labels[~complete] == -1).all()
     assert sum(seg.sizes) == complete.sum() == seg.n_assigned
     assert len(seg.labels) == len(df)
+
+
+@pytest.mark.parametrize("n", [50, 5_000])
+def test_silhouettes_equal_sklearns_score(n):
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(n, 3))
+    labels = [rng.integers(0, 3, n), np.r_[0, np.ones(n - 1, dtype=int)]]  # second: a singleton
+    scores, sample = silhouettes(points, labels, 42)
+    used = sample_rows(n, SILHOUETTE_SAMPLE, 42)
+    for got, lab in zip(scores, labels):
+        if len(np.unique(lab[used])) < 2:
+            assert got is None  # one segment in the rows scored: undefined, not invented
+        else:
+            assert got == pytest.approx(silhouette_score(points[used], lab[used]), abs=1e-9)
+    assert sample == (None if n <= SILHOUETTE_SAMPLE else SILHOUETTE_SAMPLE)
 
 
 def test_core_imports_without_streamlit():
