@@ -9,6 +9,7 @@ Figures
 -------
 elbow_figure      inertia and silhouette against k, elbow / recommended / current k marked
 scatter_figure    customers on two features (or a PCA view), one WebGL trace per segment
+selected_rows     row positions of the customers in a box / lasso selection of the scatter
 sizes_figure      customers per segment as horizontal bars
 profile_heatmap   segments x features, index against the average (100 = average)
 """
@@ -423,9 +424,10 @@ def scatter_figure(
     -------
     plotly.graph_objects.Figure
         One ``Scattergl`` trace per segment (name = the segment's name), then one trace
-        "Segment centres". Every point's ``customdata`` row starts with its 0-based row
-        position in `df`, so a box or lasso selection maps back to customers; the feature
-        values follow (after the id when `id_column` is given). Unassigned customers are not
+        "Segment centres". Every point's ``customdata`` row (float64) starts with its 0-based
+        row position in `df`, so a box or lasso selection maps back to customers (see
+        `selected_rows`); the feature values follow. Centres carry row position -1. The id,
+        when `id_column` is given, is the point's ``text``. Unassigned customers are not
         drawn.
     """
     k = segmentation.k
@@ -496,19 +498,15 @@ def scatter_figure(
         )
         x_title, y_title = x, y
 
-    # customdata: [row, (id), feature values...]; hover shows id and every feature.
-    n_extra = 1 if ids is not None else 0
-    custom = np.empty((len(rows), 1 + n_extra + len(features)), dtype=object)
-    custom[:, 0] = rows.astype(np.int64).tolist()
-    if ids is not None:
-        custom[:, 1] = ids
-    custom[:, 1 + n_extra :] = feat_values
+    # customdata: [row position, feature values...] as float64, so Plotly ships it as a compact
+    # binary array; the id (text) goes in `text`. Hover shows the id and every feature.
+    custom = np.column_stack([rows.astype(np.float64), feat_values])
     lines = ["<b>%{fullData.name}</b>"]
     if ids is not None:
-        lines.append(f"{id_column}: %{{customdata[1]}}")
+        lines.append(f"{id_column}: %{{text}}")
     for j, f in enumerate(features):
         fmt = _d3_format(feat_values[:, j])
-        lines.append(f"{f}: %{{customdata[{1 + n_extra + j}]:{fmt}}}")
+        lines.append(f"{f}: %{{customdata[{1 + j}]:{fmt}}}")
     if view == "pca" and not strip:
         lines.append("PCA: (%{x:.2f}, %{y:.2f})")
     hover = "<br>".join(lines) + "<extra></extra>"
@@ -527,6 +525,7 @@ def scatter_figure(
                 legendgroup=f"segment-{s + 1}",
                 marker={"color": segment_colour(s + 1), "size": marker_size, "opacity": opacity},
                 customdata=custom[lo:hi],
+                text=None if ids is None else ids[lo:hi],
                 hovertemplate=hover,
             )
         )
@@ -546,9 +545,10 @@ def scatter_figure(
                 "line": {"color": "#222222", "width": 2},
             },
             text=names,
-            customdata=np.arange(1, k + 1),
+            # Row position -1: a centre is not a customer (see `selected_rows`).
+            customdata=np.column_stack([np.full(k, -1.0), np.arange(1, k + 1)]),
             hovertemplate=(
-                "<b>Centre of segment %{customdata}: %{text}</b><br>"
+                "<b>Centre of segment %{customdata[1]}: %{text}</b><br>"
                 f"{x_title}: %{{x:{centre_fmt_x}}}<br>{y_title}: %{{y:{centre_fmt_y}}}"
                 "<extra></extra>"
             ),
@@ -607,6 +607,50 @@ def scatter_figure(
     else:
         fig.update_yaxes(title_text=y_title, tickformat="~s" if view != "pca" else None)
     return fig
+
+
+def selected_rows(selection) -> np.ndarray:
+    """Row positions (0-based, in the input table) of the customers in a scatter selection.
+
+    Parameters
+    ----------
+    selection : mapping or sequence
+        A Plotly selection as Streamlit reports it: the event (with a "selection" key), the
+        selection (with a "points" key), or the list of points. Each point's ``customdata``
+        may be a list (``[row, ...]``, as in AppTest) or a dict (``{"0": row, ...}``, as
+        from the browser). Segment centres (row -1) and points without customdata are
+        skipped.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted, unique int64 row positions; empty when nothing is selected.
+    """
+    if selection is None:
+        return np.empty(0, dtype=np.int64)
+    if isinstance(selection, dict) or hasattr(selection, "get"):
+        if selection.get("selection") is not None:
+            selection = selection["selection"]
+        points = selection.get("points") or []
+    else:
+        points = selection
+    rows = []
+    for point in points:
+        custom = point.get("customdata") if hasattr(point, "get") else None
+        if custom is None:
+            continue
+        if hasattr(custom, "get"):
+            value = custom.get("0", custom.get(0))
+        elif isinstance(custom, (list, tuple, np.ndarray)):
+            value = custom[0] if len(custom) else None
+        else:
+            value = custom
+        if value is None:
+            continue
+        row = int(float(value))
+        if row >= 0:
+            rows.append(row)
+    return np.unique(np.asarray(rows, dtype=np.int64))
 
 
 def _centre_values(
