@@ -3,7 +3,7 @@
 Pure Python on pandas and scikit-learn; it never imports Streamlit.
 """
 
-from segmentation.choose_k import KChoice, KScore, evaluate_k
+from segmentation.choose_k import KChoice, KScore, evaluate_k, evaluate_prepared
 from segmentation.errors import DataError, SegmentationError, SettingsError
 from segmentation.health import Finding, HealthReport
 from segmentation.io import MIN_CUSTOMERS, CustomerData, read_customers
@@ -35,6 +35,7 @@ __all__ = [
     "SettingsError",
     "default_features",
     "evaluate_k",
+    "evaluate_prepared",
     "fit_prepared",
     "fit_segments",
     "prepare_features",

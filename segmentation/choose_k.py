@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from kneed import KneeLocator
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
 from segmentation.errors import SettingsError
@@ -20,7 +21,7 @@ from segmentation.model import (
     sample_rows,
     silhouettes,
 )
-from segmentation.prepare import prepare_features
+from segmentation.prepare import PreparedFeatures, prepare_features
 
 DEFAULT_K_VALUES = range(2, 11)
 
@@ -95,7 +96,6 @@ def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None
     """The knee of a decreasing convex inertia curve (kneed), or None when there is none."""
     if len(k_values) < 3:
         return None
-    from kneed import KneeLocator
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # kneed warns when it finds no knee; None says so
@@ -156,6 +156,16 @@ def evaluate_k(
     prepared = prepare_features(
         df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
     )
+    return evaluate_prepared(prepared, k_values, random_state=random_state)
+
+
+def evaluate_prepared(
+    prepared: PreparedFeatures,
+    k_values: Iterable[int] = DEFAULT_K_VALUES,
+    *,
+    random_state: int = 42,
+) -> KChoice:
+    """Score each k on already prepared features (see `evaluate_k`)."""
     matrix = prepared.matrix
     n = len(matrix)
     asked = sorted({int(k) for k in k_values})

@@ -23,7 +23,7 @@ SMALL_DATA = 5_000
 FIT_SAMPLE = 10_000
 SAMPLE_STARTS = 3
 #: Silhouette is O(n^2): above this many customers it is computed on a fixed-seed sample.
-SILHOUETTE_SAMPLE = 4_000
+SILHOUETTE_SAMPLE = 3_000
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from sklearn.datasets import make_blobs
 
 from segmentation.choose_k import evaluate_k, find_elbow
 from segmentation.errors import SettingsError
-from segmentation.model import fit_segments
+from segmentation.model import FIT_SAMPLE, SILHOUETTE_SAMPLE, fit_segments
 
 MALL_FEATURES = ["Annual Income (k$)", "Spending Score (1-100)"]
 
@@ -56,7 +56,7 @@ def test_evaluate_k_large_data_says_it_sampled():
     X, _ = make_blobs(n_samples=30_000, centers=4, n_features=3, random_state=0)
     choice = evaluate_k(pd.DataFrame(X, columns=list("abc")), list("abc"), range(2, 7))
     assert choice.recommended == 4
-    assert choice.sweep_sample == 20_000 and choice.silhouette_sample == 4_000
+    assert choice.sweep_sample == FIT_SAMPLE and choice.silhouette_sample == SILHOUETTE_SAMPLE
     assert choice.n_customers == 30_000
 
 
