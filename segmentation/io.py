@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from segmentation.errors import DataError
-from segmentation.health import Finding, HealthReport, build_report
+from segmentation.health import Finding, HealthReport, build_report, count_repeats
 
 #: Fewest customers a file may hold: two segments and a quality score need three.
 MIN_CUSTOMERS = 3
@@ -238,8 +238,8 @@ def _read_cells(payload: bytes, label: str, sheet: str | None) -> _Cells:
             f"The file is named {label!r} but its content is not {kind} (it may be damaged "
             f"or renamed): {_UPLOAD_HINT}"
         )
-    text, encoding = _decode(payload)
-    return _read_text(text, encoding)
+    data, encoding = _decode(payload)
+    return _read_text(data, encoding)
 
 
 def _is_xlsx(payload: bytes) -> bool:
@@ -254,10 +254,16 @@ def _not_a_table(what: str) -> DataError:
     return DataError(f"This file is not a table (it looks like {what}): {_UPLOAD_HINT}")
 
 
-def _decode(payload: bytes) -> tuple[str, str]:
-    """Decode text: BOMs first, then UTF-8, then cp1252, then latin-1 (never fails)."""
+def _decode(payload: bytes) -> tuple[bytes | memoryview, str]:
+    """Return the text as UTF-8 bytes (without BOM) and the encoding it was written in.
+
+    BOMs decide first, then UTF-8, then cp1252, then latin-1 (which never fails). UTF-8
+    input is passed on without a copy; other encodings are transcoded to UTF-8.
+    """
     if payload.startswith(b"\xef\xbb\xbf"):
-        return _decode_as(payload[3:], "utf-8", "utf-8-sig"), "utf-8-sig"
+        body = memoryview(payload)[3:]  # a view: no copy of a large file
+        _decode_as(body, "utf-8", "utf-8-sig")
+        return body, "utf-8-sig"
     if payload.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return _decode_as(payload, "utf-32", "utf-32"), "utf-32"
     if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -267,9 +273,9 @@ def _decode(payload: bytes) -> tuple[str, str]:
         # UTF-16 without a BOM: ASCII text has every other byte NUL.
         even, odd = head[0::2], head[1::2]
         if odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
-            return _decode_as(payload, "utf-16-le", "utf-16-le"), "utf-16-le"
+            return _decode_as(payload, "utf-16-le", "utf-16-le").encode("utf-8"), "utf-16-le"
         if even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
-            return _decode_as(payload, "utf-16-be", "utf-16-be"), "utf-16-be"
+            return _decode_as(payload, "utf-16-be", "utf-16-be").encode("utf-8"), "utf-16-be"
         for magic, what in _NOT_A_TABLE:
             if payload.startswith(magic):
                 raise _not_a_table(what)
@@ -277,17 +283,20 @@ def _decode(payload: bytes) -> tuple[str, str]:
     for magic, what in _NOT_A_TABLE:
         if what and payload.startswith(magic):
             raise _not_a_table(what)
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return payload.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return payload.decode("latin-1"), "latin-1"
-
-
-def _decode_as(payload: bytes, codec: str, label: str) -> str:
     try:
-        return payload.decode(codec)
+        payload.decode("utf-8")  # validation only; the bytes are parsed as they are
+        return payload, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return payload.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError:
+        return payload.decode("latin-1").encode("utf-8"), "latin-1"
+
+
+def _decode_as(payload: bytes | memoryview, codec: str, label: str) -> str:
+    try:
+        return str(payload, codec)
     except UnicodeDecodeError as exc:
         raise DataError(
             f"The file starts like {label} text but byte {exc.start} cannot be decoded: "
@@ -331,38 +340,38 @@ def _sniff_delimiter(head: str) -> str:
     return best
 
 
-def _read_text(text: str, encoding: str) -> _Cells:
-    head = text[:_TEXT_HEAD_BYTES]
+def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
+    """Read UTF-8 text: pyarrow for regular files, the csv module for irregular ones."""
+    head = bytes(data[:_TEXT_HEAD_BYTES]).decode("utf-8", errors="ignore")
     if "\x00" in head:
         raise _not_a_table("binary data, not text")
     delimiter = _sniff_delimiter(head)
     try:
-        cells = _read_text_fast(text, delimiter)
+        cells = _read_text_fast(data, head, delimiter)
     except (pa.ArrowInvalid, ValueError):
-        cells = _read_text_slow(text, delimiter)
+        cells = _read_text_slow(bytes(data).decode("utf-8"), delimiter)
     cells.encoding = encoding
     cells.delimiter = delimiter
     return cells
 
 
-def _read_text_fast(text: str, delimiter: str) -> _Cells:
+def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cells:
     """Parse with pyarrow, every column as a string; raises on any irregular row."""
-    data = text.encode("utf-8")
     # The header count comes from the csv module, so arrow's autogenerated names f0..fn
     # can all be typed as strings (arrow would otherwise infer types and alter cells).
-    first = next(csv.reader(io.StringIO(text[:_TEXT_HEAD_BYTES]), delimiter=delimiter), [])
+    first = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
     n = len(first)
     if n == 0:
         raise ValueError("no header")
     table = pacsv.read_csv(
-        pa.BufferReader(data),
+        pa.BufferReader(pa.py_buffer(data)),
         read_options=pacsv.ReadOptions(autogenerate_column_names=True),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
             quote_char='"',
             double_quote=True,
             # Embedded newlines force a slower single-threaded split: only when quoted.
-            newlines_in_values=b'"' in data,
+            newlines_in_values=_has_quote(data),
             ignore_empty_lines=True,
         ),
         convert_options=pacsv.ConvertOptions(
@@ -372,13 +381,16 @@ def _read_text_fast(text: str, delimiter: str) -> _Cells:
             null_values=[],
         ),
     )
-    del data
     if table.num_columns != n:
         raise ValueError("header disagrees")
     names = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
     body = table.slice(1)
     columns = [body.column(i) for i in range(n)]
     return _Cells(names=names, columns=columns, file_format="csv")
+
+
+def _has_quote(data: bytes | memoryview) -> bool:
+    return re.search(b'"', data) is not None  # re searches a memoryview without copying
 
 
 def _read_text_slow(text: str, delimiter: str) -> _Cells:
@@ -657,6 +669,14 @@ def _to_number(column: pa.ChunkedArray, prefer_decimal_comma: bool) -> _Number |
     if not sample:
         return None  # no values at all: an empty column, not a numeric one
     plain = all(_plain_float(v) for v in sample)
+    cleaned_sample = [_PY_STRIP.sub("", v).removesuffix("%") for v in sample]
+    orders = [(_DECIMAL_COMMA_RE, True), (_THOUSANDS_COMMA_RE, False)]
+    if not prefer_decimal_comma:
+        orders.reverse()
+    orders = [(p, d) for p, d in orders if all(v and re.match(p, v) for v in cleaned_sample)]
+    if not plain and not orders:
+        return None  # the top of the column is text: skip the full-column passes
+
     trimmed = pc.utf8_trim_whitespace(column)
     present = pc.if_else(_missing_mask(trimmed), pa.scalar(None, pa.string()), trimmed)
     if plain:
@@ -668,13 +688,7 @@ def _to_number(column: pa.ChunkedArray, prefer_decimal_comma: bool) -> _Number |
         except pa.ArrowInvalid:
             pass
 
-    cleaned_sample = [_PY_STRIP.sub("", v).removesuffix("%") for v in sample]
-    orders = [(_DECIMAL_COMMA_RE, True), (_THOUSANDS_COMMA_RE, False)]
-    if not prefer_decimal_comma:
-        orders.reverse()
     for pattern, decimal_comma in orders:
-        if not all(v and re.match(pattern, v) for v in cleaned_sample):
-            continue
         number = _cleaned_number(present, pattern, decimal_comma)
         if number is not None:
             return number
@@ -722,12 +736,13 @@ def _cleaned_number(
 
 
 def _leading_zero(column: pa.ChunkedArray) -> bool:
-    """True when integer-looking values start with 0 (00123): a code, not a number."""
-    if not pc.any(pc.starts_with(column, "0")).as_py() and not pc.any(
-        pc.match_substring_regex(column, r"^\s*[-+]?0\d")
-    ).as_py():
-        return False
-    return bool(pc.any(pc.match_substring_regex(column, r"^\s*[-+]?0\d+\s*$")).as_py())
+    """True when values start with 0 and another digit (00123): a code, not a number."""
+    # Two-character prefixes are cheap to compare at 1M rows, unlike a regex.
+    prefixes = pc.utf8_slice_codeunits(column, 0, 2)
+    return bool(pc.any(pc.is_in(prefixes, value_set=_LEADING_ZERO_PREFIXES)).as_py())
+
+
+_LEADING_ZERO_PREFIXES = pa.array([f"0{d}" for d in range(10)])
 
 
 def _finite(values: pa.ChunkedArray) -> np.ndarray:
@@ -873,7 +888,7 @@ def _all_unique(column: pa.ChunkedArray) -> bool:
     trimmed = pc.utf8_trim_whitespace(column)
     if pc.any(pc.equal(trimmed, "")).as_py():
         return False
-    return pc.count_distinct(trimmed).as_py() == len(trimmed)
+    return count_repeats(trimmed) == 0
 
 
 def _unique_integers(values: np.ndarray) -> bool:
