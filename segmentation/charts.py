@@ -22,7 +22,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from segmentation.choose_k import KChoice
 from segmentation.errors import SettingsError
@@ -91,6 +90,12 @@ def _count(n: int) -> str:
 def _wrap(label: str, width: int = 16) -> str:
     """Break a long label into lines of about `width` characters for an axis tick."""
     return "<br>".join(textwrap.wrap(str(label), width=width, break_long_words=True)) or str(label)
+
+
+def _shorten(label: str, width: int) -> str:
+    """`label` cut to `width` characters with an ellipsis when longer."""
+    label = str(label)
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def _d3_format(values: np.ndarray) -> str:
@@ -168,7 +173,7 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
     def sil_at(k: int) -> float:
         return float(sil[ks == k][0]) if k in ks else float("nan")
 
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             x=ks,
@@ -178,8 +183,7 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
             line={"color": _INERTIA_COLOUR, "width": 3},
             marker={"size": 8},
             hovertemplate="k=%{x}<br>Inertia: %{y:,.0f}<extra></extra>",
-        ),
-        secondary_y=False,
+        )
     )
     fig.add_trace(
         go.Scatter(
@@ -191,8 +195,8 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
             marker={"size": 8, "symbol": "square"},
             hovertemplate="k=%{x}<br>Silhouette: %{y:.3f}<extra></extra>",
             connectgaps=False,
-        ),
-        secondary_y=True,
+            yaxis="y2",
+        )
     )
 
     notes = []
@@ -213,8 +217,7 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
                 textposition="top right",
                 textfont={"size": 13, "color": _INERTIA_COLOUR},
                 hovertemplate="Elbow of the inertia curve: k=%{x}<extra></extra>",
-            ),
-            secondary_y=False,
+            )
         )
     else:
         notes.append("no clear elbow in the inertia curve")
@@ -237,8 +240,8 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
             textfont={"size": 13, "color": _SILHOUETTE_COLOUR},
             hovertemplate="Recommended: k=%{x} (best silhouette)<extra></extra>",
             cliponaxis=False,
-        ),
-        secondary_y=True,
+            yaxis="y2",
+        )
     )
 
     if current_k is not None:
@@ -264,8 +267,7 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
                     "line": {"width": 3},
                 },
                 hovertemplate="Current choice: k=%{x}<extra></extra>",
-            ),
-            secondary_y=False,
+            )
         )
         fig.add_annotation(
             x=current_k,
@@ -295,26 +297,36 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
         hovermode="closest",
         legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
     )
-    fig.update_xaxes(
-        title_text="Number of segments (k)", dtick=1, range=[ks.min() - 0.5, ks.max() + 0.5]
-    )
-    fig.update_yaxes(
-        title_text="Inertia (within-segment spread)",
-        title_font={"color": _INERTIA_COLOUR},
-        tickformat="~s",
-        rangemode="tozero",
-        secondary_y=False,
-    )
     finite = sil[np.isfinite(sil)]
     top = float(finite.max()) if finite.size else 1.0
     bottom = min(0.0, float(finite.min())) if finite.size else 0.0
-    fig.update_yaxes(
-        title_text="Silhouette (higher = better separated)",
-        title_font={"color": _SILHOUETTE_COLOUR},
-        tickformat=".2f",
-        range=[bottom, top + 0.15 * max(top - bottom, 0.1)],  # room for the "recommended" label
-        showgrid=False,
-        secondary_y=True,
+    fig.update_layout(
+        xaxis={
+            "title": {"text": "Number of segments (k)"},
+            "dtick": 1,
+            "range": [ks.min() - 0.5, ks.max() + 0.5],
+        },
+        yaxis={
+            "title": {
+                "text": "Inertia (within-segment spread)",
+                "font": {"color": _INERTIA_COLOUR},
+            },
+            "tickformat": "~s",
+            "rangemode": "tozero",
+        },
+        yaxis2={
+            "title": {
+                "text": "Silhouette (higher = better separated)",
+                "font": {"color": _SILHOUETTE_COLOUR},
+            },
+            "tickformat": ".1f",
+            "dtick": 0.1,
+            # headroom for the "recommended" label above the best silhouette
+            "range": [bottom, top + 0.15 * max(top - bottom, 0.1)],
+            "showgrid": False,
+            "overlaying": "y",
+            "side": "right",
+        },
     )
     return fig
 
@@ -745,8 +757,12 @@ def profile_heatmap(profiles: Profiles, names: Sequence[str]) -> go.Figure:
     index = profiles.index.reindex(index=range(1, k + 1), columns=features).to_numpy(dtype=float)
     means = profiles.means.reindex(index=range(1, k + 1), columns=features).to_numpy(dtype=float)
     n_feat = len(features)
-    width = max(8, min(18, 140 // max(n_feat, 1)))
-    x_labels = [_wrap(f, width) for f in features]
+    # Up to 6 features fit side by side as wrapped labels; beyond, labels are shortened and
+    # tilted so they never overlap (the full name is on hover).
+    tilted = n_feat > 6
+    x_labels = [_shorten(f, 24) if tilted else _wrap(f, 18) for f in features]
+    if len(set(x_labels)) < n_feat:  # shortening made two labels equal: number them
+        x_labels = [f"{j + 1}. {label}" for j, label in enumerate(x_labels)]
     y_labels = [f"{s + 1} · {_wrap(n, 28)}" for s, n in enumerate(names)]
     text = np.array([[_py_format(v, ",.0f") for v in row] for row in index], dtype=object)
     mean_text = np.empty(means.shape, dtype=object)
@@ -770,7 +786,7 @@ def profile_heatmap(profiles: Profiles, names: Sequence[str]) -> go.Figure:
             xgap=2,
             ygap=2,
             colorbar={
-                "title": {"text": "Index<br>(100 = avg)"},
+                "title": {"text": "Index (100 = average)", "side": "right"},
                 "tickvals": [0, 50, 100, 150, 200],
                 "ticktext": ["0", "50", "100", "150", "≥200"],
                 "thickness": 14,
@@ -788,9 +804,9 @@ def profile_heatmap(profiles: Profiles, names: Sequence[str]) -> go.Figure:
             "What sets each segment apart",
             "Segment mean as an index of the average customer (100 = average)",
         ),
-        height=max(320, 170 + 48 * k),
-        margin={"t": 100, "r": 20, "l": 20, "b": 20},
+        height=max(320, 150 + 48 * k + (120 if tilted else 40)),
+        margin={"t": 90, "r": 20, "l": 20, "b": 20},
     )
-    fig.update_xaxes(side="top", tickangle=0, automargin=True, showgrid=False)
+    fig.update_xaxes(tickangle=-40 if tilted else 0, automargin=True, showgrid=False)
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
     return fig

@@ -42,8 +42,8 @@ def small():
 
 @pytest.fixture(scope="module")
 def big():
-    """3,030 customers, one segment of only 30: small segments must survive the cap."""
-    df = customers([1500, 1500, 30], seed=1)
+    """1,230 customers, one segment of only 30: small segments must survive the cap."""
+    df = customers([600, 600, 30], seed=1)
     return df, fit_segments(df, FEATURES, 3)
 
 
@@ -213,21 +213,21 @@ def test_scatter_selects_by_dragging(small):
 
 def test_scatter_cap_holds_and_keeps_every_segment(big):
     df, seg = big
-    fig = charts.scatter_figure(df, seg, names_for(3), max_points=500)
+    fig = charts.scatter_figure(df, seg, names_for(3), max_points=300)
     drawn = [len(t.x) for t in segment_traces(fig, 3)]
-    assert sum(drawn) <= 500
+    assert sum(drawn) <= 300
     smallest = int(np.argmin(seg.sizes))
     assert drawn[smallest] == seg.sizes[smallest]  # 30 customers: all kept
     assert all(n > 0 for n in drawn)
     for s, trace in enumerate(segment_traces(fig, 3)):
         assert (seg.labels[rows_of(trace)] == s).all()
-    assert f"Showing {sum(drawn):,} of 3,030 customers" in all_text(fig)
+    assert f"Showing {sum(drawn):,} of 1,230 customers" in all_text(fig)
 
 
 def test_scatter_sample_is_the_same_every_time(big):
     df, seg = big
-    a = charts.scatter_figure(df, seg, names_for(3), max_points=500)
-    b = charts.scatter_figure(df, seg, names_for(3), max_points=500)
+    a = charts.scatter_figure(df, seg, names_for(3), max_points=300)
+    b = charts.scatter_figure(df, seg, names_for(3), max_points=300)
     for ta, tb in zip(a.data[:3], b.data[:3]):
         np.testing.assert_array_equal(rows_of(ta), rows_of(tb))
 
@@ -377,11 +377,10 @@ def test_heatmap_colours_the_index_around_100(small):
     assert list(heat.x) == [charts._wrap(f, 18) for f in FEATURES]
 
 
-def test_heatmap_wraps_long_labels_for_15_features():
-    k, features = 10, [f"A rather long feature name number {j}" for j in range(15)]
+def big_profiles(features, k=10) -> Profiles:
     frame = pd.DataFrame(100.0, index=range(1, k + 1), columns=features)
     sizes = pd.Series(10, index=range(1, k + 1))
-    profiles = Profiles(
+    return Profiles(
         k=k,
         features=tuple(features),
         sizes=sizes,
@@ -395,5 +394,18 @@ def test_heatmap_wraps_long_labels_for_15_features():
         category_shares={},
         names=tuple(names_for(k)),
     )
-    fig = charts.profile_heatmap(profiles, names_for(k))
-    assert all(len(line) <= 18 for label in fig.data[0].x for line in label.split("<br>"))
+
+
+def test_heatmap_shortens_and_tilts_labels_for_15_features():
+    features = [f"Feature {j} with a rather long descriptive name" for j in range(15)]
+    fig = charts.profile_heatmap(big_profiles(features), names_for(10))
+    labels = list(fig.data[0].x)
+    assert all(len(label) <= 24 for label in labels)
+    assert fig.layout.xaxis.tickangle == -40
+    assert np.asarray(fig.data[0].customdata)[0, 14, 1] == features[14]  # full name on hover
+
+
+def test_heatmap_labels_stay_distinct_when_shortened():
+    features = [f"A rather long feature name number {j}" for j in range(15)]
+    fig = charts.profile_heatmap(big_profiles(features), names_for(10))
+    assert len(set(fig.data[0].x)) == 15
