@@ -545,7 +545,7 @@ def scatter_figure(
     centre_fmt_x = ",.2f" if view == "pca" else _d3_format(centre_xy[:, 0])
     centre_fmt_y = ",.2f" if view == "pca" else _d3_format(centre_xy[:, 1])
     fig.add_trace(
-        go.Scatter(
+        go.Scattergl(  # WebGL too: SVG markers would sit under the WebGL points
             x=centre_xy[:, 0],
             y=centre_xy[:, 1],
             mode="markers",
@@ -602,10 +602,19 @@ def scatter_figure(
         font=FONT,
         title=_title(title, subtitle),
         margin={"t": 100, "r": 20, "l": 20, "b": 40},
-        height=560,
+        height=600 + 22 * (k // 3),
         dragmode="select",
         hovermode="closest",
-        legend={"title": {"text": "Segment"}, "itemsizing": "constant"},
+        # Below the plot: long segment names would otherwise squeeze the plot sideways.
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -0.15,
+            "yanchor": "top",
+            "itemsizing": "constant",
+            "font": {"size": 13},
+        },
     )
     fig.update_xaxes(title_text=x_title, tickformat="~s" if view != "pca" else None)
     if strip:
