@@ -1,30 +1,303 @@
-"""Exports: the labelled table, per-segment lists, CSV bytes safe for spreadsheets."""
+"""Exports: the labelled table, per-segment lists, CSV bytes safe for spreadsheets.
+
+Nothing lost: the labelled table holds every input row, in input order, with every cell as
+the text the user uploaded (`CustomerData.raw`), plus the segment columns.
+
+Nothing injected: `to_csv_bytes` writes text cells that a spreadsheet would run as a formula
+(first character ``=``, ``+``, ``-``, ``@``, tab or carriage return) with a leading single
+quote, the OWASP recommendation, so Excel, LibreOffice and Google Sheets show them as text.
+Cells that are numbers (``-12.5``, ``+3``, ``-1,234.50``, ``-1e-5``, ``-12%``) are left
+as they are. Column names get the same treatment.
+
+Encoding: plain UTF-8 without a byte-order mark, what every CSV reader (pandas, R, Google
+Sheets, Numbers, LibreOffice, our own upload) expects. Excel for Windows guesses the
+encoding of a double-clicked CSV and may garble non-ASCII text such as the "·" in segment
+names; Excel users open the file with Data > From Text/CSV (which detects UTF-8), or the
+app passes ``bom=True`` for an Excel-flavoured download.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
+from segmentation.errors import SettingsError
 from segmentation.io import CustomerData
 from segmentation.model import Segmentation
+
+#: Our columns in the labelled table, after the user's columns.
+SEGMENT_COLUMNS = ("segment", "segment_name", "unassigned_reason")
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What is written in front of a risky cell so a spreadsheet shows it as text.
+NEUTRALISER = "'"
+#: A signed number as CRM and spreadsheet exports write it: sign, optional currency symbol,
+#: digits with thousands/decimal separators, optional exponent or percent. These cannot call
+#: a function or reference a cell, so they are written as they are.
+SIGNED_NUMBER = r"^[+-][$€£¥]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$"
+
+_RISKY_BYTE = np.zeros(256, dtype=bool)
+_RISKY_BYTE[[ord(c) for c in FORMULA_STARTS]] = True
+_DIGIT_BYTE = np.zeros(256, dtype=bool)
+_DIGIT_BYTE[np.arange(ord("0"), ord("9") + 1)] = True
+#: Per byte: 1 for anything but a digit or a point, 2**32 for a point (see
+#: `_plain_signed_numbers`).
+_BYTE_WEIGHT = np.where(_DIGIT_BYTE, 0, 1).astype(np.int64)
+_BYTE_WEIGHT[ord(".")] = 1 << 32
+_SIGNED_NUMBER_RE = re.compile(SIGNED_NUMBER)
+
+
+# --------------------------------------------------------------------------- labelled table
+
+
+def segment_columns(columns: Sequence[str]) -> tuple[str, str, str]:
+    """Names of our three columns for a table that already has `columns`.
+
+    Normally ``("segment", "segment_name", "unassigned_reason")``. When the upload already
+    has one of them (say, a previous export uploaded again), the user's column is kept
+    unchanged and ours all get the same suffix, ``_new``, then ``_new_2``, ``_new_3``...:
+    ``segment_new``, ``segment_name_new``, ``unassigned_reason_new``. Case is ignored when
+    comparing, as spreadsheets do.
+
+    Examples
+    --------
+    >>> segment_columns(["customer_id", "Segment"])
+    ('segment_new', 'segment_name_new', 'unassigned_reason_new')
+    """
+    taken = {str(c).casefold() for c in columns}
+    suffixes = ["", "_new"] + [f"_new_{i}" for i in range(2, len(taken) + 3)]
+    for suffix in suffixes:
+        names = tuple(f"{c}{suffix}" for c in SEGMENT_COLUMNS)
+        if not any(n.casefold() in taken for n in names):
+            return names  # type: ignore[return-value]
+    raise AssertionError("unreachable: more suffixes than columns")
+
+
+def _check_names(segmentation: Segmentation, names: Sequence[str]) -> None:
+    if len(names) != segmentation.k:
+        raise SettingsError(
+            f"{len(names)} names given for {segmentation.k} segments: give one per segment."
+        )
+
+
+def _text_column(labels: np.ndarray, values: Sequence[str]) -> pd.Series:
+    """Text column with ``values[label]`` per row and "" for label -1, built in Arrow: a
+    million Python strings would take far longer."""
+    dictionary = pa.array(["", *map(str, values)], type=pa.large_string())
+    codes = pa.array(np.asarray(labels, dtype=np.int64) + 1)
+    return pc.take(dictionary, codes).to_pandas()
+
+
+def _reason_column(labels: np.ndarray, reasons: np.ndarray) -> pd.Series:
+    """The reasons as text; only unassigned customers have one, so only they are read."""
+    unassigned = np.flatnonzero(labels < 0)
+    codes = np.full(len(labels), -1, dtype=np.int64)
+    sub_codes, uniques = pd.factorize(pd.Series(reasons[unassigned], dtype=object))
+    codes[unassigned] = sub_codes
+    return _text_column(codes, [str(u) for u in uniques])
 
 
 def labelled_customers(
     data: CustomerData, segmentation: Segmentation, names: Sequence[str]
 ) -> pd.DataFrame:
     """Every input row in input order, every original cell as text, plus ``segment``
-    (1..k, "" when unassigned), ``segment_name`` and ``unassigned_reason``."""
-    raise NotImplementedError
+    (1..k, "" when unassigned), ``segment_name`` and ``unassigned_reason``.
+
+    Parameters
+    ----------
+    data : CustomerData
+        The table as read; its ``raw`` text cells are what is exported.
+    segmentation : Segmentation
+        The fit on ``data.frame``.
+    names : sequence of str
+        Final segment names (`apply_names`), one per segment 1..k.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``data.raw``'s columns unchanged, then the three segment columns, all text. If the
+        upload already has a column with one of those names, ours are renamed as described
+        in `segment_columns`. The index is the input row position.
+
+    Raises
+    ------
+    SettingsError
+        `names` does not have one name per segment, or the segmentation was fitted on a
+        table with a different number of rows.
+    """
+    _check_names(segmentation, names)
+    labels = np.asarray(segmentation.labels)
+    if len(labels) != len(data.raw):
+        raise SettingsError(
+            f"The segmentation has {len(labels)} customers but the table has {len(data.raw)} "
+            "rows: segment the table again before exporting."
+        )
+    segment, name, reason = segment_columns(list(data.raw.columns))
+    out = data.raw.copy(deep=False)
+    out[segment] = _text_column(labels, [str(s) for s in range(1, segmentation.k + 1)]).values
+    out[name] = _text_column(labels, names).values
+    out[reason] = _reason_column(labels, np.asarray(segmentation.reasons, dtype=object)).values
+    return out
 
 
 def segment_customers(
     data: CustomerData, segmentation: Segmentation, names: Sequence[str], segment: int
 ) -> pd.DataFrame:
-    """The rows of `labelled_customers` in segment number `segment` (1..k)."""
-    raise NotImplementedError
+    """The rows of `labelled_customers` in segment number `segment` (1..k).
+
+    Raises
+    ------
+    SettingsError
+        `segment` is not a segment number 1..k (or `labelled_customers` refuses).
+    """
+    k = segmentation.k
+    if isinstance(segment, bool) or not isinstance(segment, (int, np.integer)):
+        raise SettingsError(f"Segment {segment!r} is not a segment number: use 1 to {k}.")
+    if not 1 <= segment <= k:
+        raise SettingsError(f"There is no segment {segment}: choose a segment from 1 to {k}.")
+    table = labelled_customers(data, segmentation, names)
+    return table[np.asarray(segmentation.labels) == segment - 1]
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes with formula injection neutralised in text cells."""
-    raise NotImplementedError
+# --------------------------------------------------------------------------- CSV
+
+
+def neutralise(text: str) -> str:
+    """One cell or column name as it is written: with a leading quote if a spreadsheet
+    would run it as a formula, unchanged otherwise.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-12.5"), neutralise("-")
+    ('\\'=HYPERLINK("http://x")', '-12.5', "'-")
+    """
+    if not text or text[0] not in FORMULA_STARTS or _SIGNED_NUMBER_RE.match(text):
+        return text
+    return NEUTRALISER + text
+
+
+def _offsets_and_data(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Start/end byte offsets of each value and the UTF-8 data of a string array, as numpy
+    views of Arrow's buffers (no copy)."""
+    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    _, offsets_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+def _first_bytes(array: pa.Array) -> np.ndarray:
+    """First UTF-8 byte of every value (0 for empty). The risky characters are ASCII, and an
+    ASCII byte is never part of a multi-byte character, so the byte decides exactly."""
+    offsets, data = _offsets_and_data(array)
+    if len(data) == 0:
+        return np.zeros(len(array), dtype=np.uint8)
+    starts = offsets[:-1]
+    first = data.take(starts, mode="clip")
+    return np.where(offsets[1:] > starts, first, 0).astype(np.uint8, copy=False)
+
+
+def _plain_signed_numbers(array: pa.Array) -> np.ndarray:
+    """Which values (all starting with + or -) are a sign, digits and at most one point:
+    the common spelling of negative numbers, checked without a regex.
+
+    Values are contiguous in Arrow's data buffer and none is empty (each starts with its
+    sign), so one ``reduceat`` per byte class counts the bytes of every value at once.
+    """
+    offsets, data = _offsets_and_data(array)
+    lo = int(offsets[0])
+    window = data[lo : int(offsets[-1])]
+    starts = offsets[:-1] - lo
+    lengths = np.diff(offsets)
+    # One pass: other bytes count in the low 32 bits, points in the high ones.
+    packed = np.add.reduceat(_BYTE_WEIGHT[window], starts)
+    other = (packed & 0xFFFFFFFF) - 1  # minus the sign
+    points = packed >> 32
+    digits = lengths - 1 - other - points
+    return (other == 0) & (points <= 1) & (digits >= 1)
+
+
+def _neutralise_array(array: pa.Array) -> pa.Array:
+    """`neutralise` over a whole string column, vectorised: a scan of first bytes, then only
+    the risky values are looked at, and only those needing it are rewritten."""
+    first = _first_bytes(array)
+    risky = _RISKY_BYTE[first]
+    if not risky.any():
+        return array
+    positions = np.flatnonzero(risky)
+    first = first[positions]
+    signed = np.flatnonzero((first == ord("-")) | (first == ord("+")))
+    safe = np.zeros(len(positions), dtype=bool)
+    if len(signed):
+        signed_values = array.take(pa.array(positions[signed]))
+        plain = _plain_signed_numbers(signed_values)
+        safe[signed[plain]] = True
+        others = np.flatnonzero(~plain)
+        if len(others):
+            # Rarer spellings of numbers (-1,234.50, -1e5, -$3, -12%): the full pattern.
+            matched = pc.match_substring_regex(signed_values.take(pa.array(others)), SIGNED_NUMBER)
+            safe[signed[others[matched.to_numpy(zero_copy_only=False)]]] = True
+    fix = positions[~safe]
+    if len(fix) == 0:
+        return array
+    mask = np.zeros(len(array), dtype=bool)
+    mask[fix] = True
+    prefix = pa.scalar(NEUTRALISER, type=pa.large_string())
+    empty = pa.scalar("", type=pa.large_string())
+    quoted = pc.binary_join_element_wise(prefix, array.take(pa.array(fix)), empty)
+    return pc.replace_with_mask(array, pa.array(mask), quoted)
+
+
+def _column_array(series: pd.Series) -> pa.Array:
+    """One column as an Arrow array ready to write: numbers as numbers, the rest as text."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_object_dtype(dtype)
+    ):
+        return pa.array(series, from_pandas=True)
+    if not pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
+        # Objects, categories, dates: written as their text, and checked like any text.
+        series = series.astype("str")
+    array = pa.array(series, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    return _neutralise_array(array)
+
+
+def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
+    """UTF-8 CSV bytes with formula injection neutralised in text cells.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any export (`labelled_customers`, `segment_customers`, `profile_table`). The index
+        is not written. Text cells and column names that would start a formula get a
+        leading ``'`` (see `neutralise`); numeric columns and text that is a number are
+        written unchanged; missing values are written as empty cells.
+    bom : bool, default False
+        Start with a UTF-8 byte-order mark, which Excel for Windows needs to read non-ASCII
+        text correctly from a double-clicked file. Other readers do not need it.
+
+    Returns
+    -------
+    bytes
+        Header and one line per row, ``\\n`` line ends, fields quoted where needed.
+    """
+    header = [neutralise(str(c)) for c in frame.columns]
+    arrays = [_column_array(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    if not arrays:
+        return b"\xef\xbb\xbf" if bom else b""
+    table = pa.Table.from_arrays(arrays, names=header)
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+    body = sink.getvalue().to_pybytes()
+    return b"\xef\xbb\xbf" + body if bom else body
