@@ -81,18 +81,18 @@ st.subheader("Profile table")
 table = core_profile.profile_table(prof, names)
 number_formats = {}
 for column in table.columns:
-    if column in ("segment", "name", "apart"):
-        continue
-    if pd.api.types.is_float_dtype(table[column]):
-        number_formats[column] = "{:,.1f}%" if column == "share" else "{:,.2f}"
-    elif pd.api.types.is_integer_dtype(table[column]):
+    if column == "share":
+        number_formats[column] = "{:.1f}%"
+    elif column == "customers":
         number_formats[column] = "{:,}"
+    elif str(column).endswith(" index"):
+        number_formats[column] = "{:,.0f}"
+    elif pd.api.types.is_float_dtype(table[column]):
+        number_formats[column] = widgets.number
 shown = table.copy()
-if "share" in shown.columns and shown["share"].max() <= 1:
-    shown["share"] = shown["share"] * 100
-segment_column = "segment" if "segment" in shown.columns else shown.columns[0]
+shown["share"] = shown["share"] * 100
 st.dataframe(
-    widgets.style_segments(shown, segment_column, numbers=number_formats),
+    widgets.style_segments(shown, "segment", numbers=number_formats),
     hide_index=True,
 )
 st.caption(

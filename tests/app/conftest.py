@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from apptools import DATASETS, ROOT, ok
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
@@ -26,17 +27,36 @@ def dataset():
     return read
 
 
+def _run_entry_script_like_the_server(monkeypatch) -> None:
+    """Make AppTest run app.py on every page, as `streamlit run` does.
+
+    With a ``pages/`` folder next to the entry script, AppTest's switch_page runs the page
+    file alone (legacy multipage mode): no app.py, so no page config and no sidebar. In the
+    browser app.py runs on every page (checked with Playwright), so the tests turn the
+    legacy mode off.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture
 def app(monkeypatch) -> AppTest:
     """The app from its entry script, run once (the Data page, on the sample)."""
     monkeypatch.chdir(ROOT)
+    _run_entry_script_like_the_server(monkeypatch)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     return ok(at.run())
 
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """`read(button) -> bytes`: the bytes a download button would send to the browser."""
+    """`read(button) -> MemoryFile`: what a download button sends (``.content`` bytes,
+    ``.filename`` the file name the browser saves)."""
     stores: list[MemoryMediaFileStorage] = []
 
     class RecordingStorage(MemoryMediaFileStorage):
@@ -46,11 +66,11 @@ def downloads(monkeypatch):
 
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
 
-    def read(button) -> bytes:
+    def read(button):
         filename = button.proto.url.rsplit("/", 1)[-1]
         for store in reversed(stores):
             try:
-                return store.get_file(filename).content
+                return store.get_file(filename)
             except Exception:  # noqa: S112 - another run's store: try the next one
                 continue
         raise AssertionError(f"no stored file for download {button.proto.label!r}")

@@ -1,0 +1,324 @@
+"""The dashboard through AppTest: what a marketer sees on each page, and what they download."""
+
+from __future__ import annotations
+
+import pytest
+from apptools import (
+    EXPORT,
+    PAGES,
+    PROFILES,
+    SAMPLE_NOTICE,
+    SEGMENTS,
+    csv_text,
+    download,
+    goto,
+    metric,
+    ok,
+    texts,
+    upload,
+)
+
+import segmentation
+
+MALL_FEATURES = ["Annual Income (k$)", "Spending Score (1-100)"]
+
+
+def choose_features(at, features):
+    ok(at.multiselect(key="w.features").set_value(list(features)).run())
+
+
+def set_k(at, k):
+    ok(at.slider(key="w.k").set_value(k).run())
+
+
+def sizes_table(at):
+    """The segment sizes table on the Segments page (segment, name, customers, share)."""
+    for frame in at.dataframe:
+        value = frame.value
+        if list(value.columns[:3]) == ["segment", "name", "customers"]:
+            return value
+    raise AssertionError("no segment sizes table on the page")
+
+
+# --- every page, first visit -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_sample(app, page):
+    goto(app, page)
+    assert SAMPLE_NOTICE in texts(app)
+    assert not app.error
+
+
+def test_first_visit_shows_the_samples_segments(app):
+    goto(app, SEGMENTS)
+    k = int(metric(app, "Segments"))
+    assert app.slider(key="w.k").value == k
+    assert len(sizes_table(app)) == k
+    assert metric(app, "Customers segmented") == "1,000"
+    assert len(app.get("plotly_chart")) == 2  # elbow and scatter
+
+
+def test_sidebar_summarises_the_current_segmentation(app):
+    goto(app, SEGMENTS)
+    k = metric(app, "Segments")
+    assert [m.value for m in app.sidebar.metric if m.label == "Segments"] == [k]
+
+
+# --- upload --------------------------------------------------------------------------------
+
+
+def test_upload_replaces_the_sample(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    assert metric(app, "Customers (rows)") == "200"
+    assert SAMPLE_NOTICE not in texts(app)
+    assert app.selectbox(key="w.id_column").value == "CustomerID"
+    goto(app, SEGMENTS)
+    assert metric(app, "Customers segmented") == "200"
+    assert "CustomerID" not in app.multiselect(key="w.features").options
+
+
+def test_bad_upload_shows_an_error_and_keeps_the_data(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    upload(app, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    assert app.error, "a file that is not a table must show an error"
+    assert "photo" in app.error[0].value
+    assert metric(app, "Customers (rows)") == "200"
+    goto(app, SEGMENTS)
+    assert metric(app, "Customers segmented") == "200"
+
+
+def test_empty_upload_shows_an_error(app):
+    upload(app, "empty.csv", b"")
+    assert app.error
+    assert SAMPLE_NOTICE in texts(app)
+
+
+def test_new_upload_resets_the_choices_of_the_old_one(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    choose_features(app, MALL_FEATURES)
+    set_k(app, 3)
+    upload(app, "wholesale_customers.csv", dataset("wholesale_customers.csv"))
+    goto(app, SEGMENTS)
+    features = app.multiselect(key="w.features").value
+    assert features and not set(features) & set(MALL_FEATURES)
+    assert metric(app, "Customers segmented") == "440"
+
+
+def test_column_names_are_shown_literally(app):
+    data = (
+        "id,**bold**,<img src=x onerror=alert(1)>,spend\n"
+        + "".join(f"c{i},{i % 7},{(i * 3) % 11},{i * 1.5}\n" for i in range(40))
+    ).encode()
+    upload(app, "hostile.csv", data)
+    assert not app.error
+    preview = app.dataframe[-1].value
+    assert "**bold**" in preview.columns
+    assert "<img src=x onerror=alert(1)>" in preview.columns
+    shown = texts(app)
+    assert "**bold**" not in shown  # only ever escaped in markdown
+    assert "<img" not in shown
+    goto(app, SEGMENTS)
+    assert "**bold**" in app.multiselect(key="w.features").options
+    goto(app, PROFILES)
+    goto(app, EXPORT)
+
+
+def test_changing_the_id_column_keeps_it_out_of_the_features(app, dataset):
+    upload(app, "wholesale_customers.csv", dataset("wholesale_customers.csv"))
+    id_box = app.selectbox(key="w.id_column")
+    other = [c for c in id_box.options if c != id_box.value]
+    if not other:
+        pytest.skip("only one id candidate in this file")
+    ok(id_box.set_value(other[0]).run())
+    assert app.selectbox(key="w.id_column").value == other[0]
+    goto(app, SEGMENTS)
+    assert other[0] not in app.multiselect(key="w.features").options
+
+
+# --- choices change what is shown ----------------------------------------------------------
+
+
+def test_k_changes_sizes_and_names(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    choose_features(app, MALL_FEATURES)
+    set_k(app, 5)
+    assert metric(app, "Segments") == "5"
+    table = sizes_table(app)
+    assert sorted(table["customers"], reverse=True) == [81, 39, 35, 23, 22]
+    assert table["name"].is_unique
+    set_k(app, 3)
+    assert metric(app, "Segments") == "3"
+    assert len(sizes_table(app)) == 3
+    assert sizes_table(app)["customers"].sum() == 200
+
+
+def test_features_change_the_scores(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    before = metric(app, "Silhouette")
+    choose_features(app, MALL_FEATURES)
+    set_k(app, 5)
+    after = metric(app, "Silhouette")
+    assert after != before
+    assert after == "0.55"
+
+
+def test_choices_survive_moving_between_pages(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    choose_features(app, MALL_FEATURES)
+    set_k(app, 4)
+    goto(app, PROFILES)
+    goto(app, EXPORT)
+    goto(app, SEGMENTS)
+    assert app.multiselect(key="w.features").value == MALL_FEATURES
+    assert app.slider(key="w.k").value == 4
+    assert metric(app, "Segments") == "4"
+
+
+def test_moving_k_does_not_rerun_the_sweep(app, monkeypatch):
+    calls = []
+    real = segmentation.evaluate_k
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(segmentation, "evaluate_k", counting)
+    goto(app, SEGMENTS)
+    choose_features(app, ["annual_income", "spending_score"])  # a sweep not cached before
+    swept = len(calls)
+    assert swept <= 1
+    set_k(app, 3)
+    set_k(app, 6)
+    assert len(calls) == swept
+    assert metric(app, "Segments") == "6"
+
+
+def test_log_transform_and_scaler_choices_apply(app):
+    goto(app, SEGMENTS)
+    before = metric(app, "Silhouette")
+    ok(app.selectbox(key="w.scaler").set_value("minmax").run())
+    assert app.selectbox(key="w.scaler").value == "minmax"
+    ok(app.multiselect(key="w.log_features").set_value([]).run())
+    assert metric(app, "Silhouette") != before or app.slider(key="w.k").value
+
+
+def test_no_features_asks_for_one(app):
+    goto(app, SEGMENTS)
+    choose_features(app, [])
+    assert any("Choose at least one feature" in w.value for w in app.warning)
+
+
+def test_selection_lists_the_selected_customers(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    # The browser sends customdata as {"0": row}; AppTest as [row]: both are accepted.
+    app.session_state["w.scatter"] = {
+        "selection": {
+            "points": [{"customdata": [3.0, 1.0]}, {"customdata": {"0": 7, "1": 2.0}}],
+            "point_indices": [0, 1],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    ok(app.run())
+    assert "2 selected customers" in texts(app)
+    picked = app.dataframe[-1].value
+    assert list(picked["CustomerID"]) == ["4", "8"]
+    assert {"segment", "segment_name"} <= set(picked.columns)
+
+
+# --- names and downloads -------------------------------------------------------------------
+
+
+def test_labelled_download_keeps_every_customer(app, dataset, downloads):
+    raw = dataset("mall_customers.csv")
+    upload(app, "mall_customers.csv", raw)
+    goto(app, SEGMENTS)
+    choose_features(app, MALL_FEATURES)
+    set_k(app, 5)
+    goto(app, EXPORT)
+    stored = downloads(download(app, "Download labelled customers"))
+    assert stored.filename == "mall_customers_k5_labelled.csv"
+    got = csv_text(stored.content)
+    original = csv_text(raw)
+    assert len(got) == len(original) == 200
+    assert list(got["CustomerID"]) == list(original["CustomerID"])
+    extra = [c for c in got.columns if c not in original.columns]
+    assert list(got.columns[: len(original.columns)]) == list(original.columns)
+    assert extra[:2] == ["segment", "segment_name"]
+    assert set(extra) <= {"segment", "segment_name", "unassigned_reason"}
+    assert set(got["segment"]) == {"1", "2", "3", "4", "5"}
+    assert got.groupby("segment")["segment_name"].nunique().eq(1).all()
+    assert got[original.columns.tolist()].equals(original)
+
+
+def test_rename_shows_on_every_page_and_in_every_download(app, dataset, downloads):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    choose_features(app, MALL_FEATURES)
+    set_k(app, 5)
+    goto(app, PROFILES)
+    box = next(t for t in app.text_input if t.label == "Segment 2 name")
+    ok(box.input("Careful savers").run())
+    assert not app.error
+    assert "Careful savers" in list(app.dataframe[0].value["name"])
+    goto(app, SEGMENTS)
+    assert "Careful savers" in list(sizes_table(app)["name"])
+    goto(app, EXPORT)
+    labelled = csv_text(downloads(download(app, "Download labelled customers")).content)
+    assert (labelled["segment_name"] == "Careful savers").sum() == 39
+    assert set(labelled.loc[labelled["segment_name"] == "Careful savers", "segment"]) == {"2"}
+    profiles = csv_text(downloads(download(app, "Download the profile table")).content)
+    assert profiles.loc[1, "name"] == "Careful savers"
+    ok(app.selectbox(key="w.export_segment").set_value(2).run())
+    members = downloads(download(app, "Download this segment's customers"))
+    assert members.filename == "mall_customers_k5_segment2.csv"
+    members = csv_text(members.content)
+    assert len(members) == 39 and set(members["segment_name"]) == {"Careful savers"}
+
+
+def test_duplicate_name_is_refused_and_the_old_one_stays(app):
+    goto(app, PROFILES)
+    first = next(t for t in app.text_input if t.label == "Segment 1 name").value
+    second = next(t for t in app.text_input if t.label == "Segment 2 name")
+    old = second.value
+    ok(second.input(first).run())
+    assert app.error
+    assert next(t for t in app.text_input if t.label == "Segment 2 name").value == old
+
+
+def test_download_does_not_lose_the_page(app, downloads):
+    goto(app, EXPORT)
+    button = download(app, "Download labelled customers")
+    ok(button.click().run())
+    assert download(app, "Download labelled customers")
+    assert download(app, "Download the profile table")
+
+
+def test_data_page_shows_health_findings(app, dataset):
+    upload(app, "marketing_campaign.csv", dataset("marketing_campaign.csv"))
+    assert metric(app, "Customers (rows)") == "2,240"
+    assert app.warning, "the campaign file has missing incomes and constant columns"
+    assert any("What to do" in w.value for w in app.warning)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mall_customers.csv", "wholesale_customers.csv", "marketing_campaign.csv", "cc_general.csv"],
+)
+def test_each_shared_dataset_goes_through_every_page(app, dataset, downloads, name):
+    raw = dataset(name)
+    upload(app, name, raw)
+    assert not app.error
+    for page in (SEGMENTS, PROFILES, EXPORT):
+        goto(app, page)
+        assert not app.error, [e.value for e in app.error]
+    got = csv_text(downloads(download(app, "Download labelled customers")).content)
+    assert len(got) == len(csv_text(raw))
+    assigned = got["segment"] != ""
+    assert (got.loc[~assigned, "unassigned_reason"] != "").all()
