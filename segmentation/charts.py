@@ -98,6 +98,16 @@ def _shorten(label: str, width: int) -> str:
     return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
+def _tick_format(values: np.ndarray) -> str | None:
+    """Axis tick format: 50k / 1.2M for large numbers; Plotly's default otherwise (an SI
+    format would write 0.5 as "500m")."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size and float(np.max(np.abs(finite))) >= 10_000:
+        return "~s"
+    return None
+
+
 def _d3_format(values: np.ndarray) -> str:
     """A d3 number format that shows `values` the way a person would write them."""
     finite = values[np.isfinite(values)]
@@ -311,7 +321,7 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
                 "text": "Inertia (within-segment spread)",
                 "font": {"color": _INERTIA_COLOUR},
             },
-            "tickformat": "~s",
+            "tickformat": _tick_format(inertia),
             "rangemode": "tozero",
         },
         yaxis2={
@@ -616,7 +626,7 @@ def scatter_figure(
             "font": {"size": 13},
         },
     )
-    fig.update_xaxes(title_text=x_title, tickformat="~s" if view != "pca" else None)
+    fig.update_xaxes(title_text=x_title, tickformat=_tick_format(xy[:, 0]))
     if strip:
         fig.update_yaxes(
             title_text=y_title,
@@ -626,7 +636,7 @@ def scatter_figure(
             autorange="reversed",
         )
     else:
-        fig.update_yaxes(title_text=y_title, tickformat="~s" if view != "pca" else None)
+        fig.update_yaxes(title_text=y_title, tickformat=_tick_format(xy[:, 1]))
     return fig
 
 
@@ -737,7 +747,7 @@ def sizes_figure(profiles: Profiles, names: Sequence[str]) -> go.Figure:
     )
     fig.update_xaxes(
         title_text="Customers",
-        tickformat=",~s",
+        tickformat=_tick_format(sizes) or ",d",
         range=[0, float(np.nanmax(sizes)) * 1.3],
     )
     fig.update_yaxes(autorange="reversed", automargin=True)

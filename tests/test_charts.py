@@ -409,3 +409,13 @@ def test_heatmap_labels_stay_distinct_when_shortened():
     features = [f"A rather long feature name number {j}" for j in range(15)]
     fig = charts.profile_heatmap(big_profiles(features), names_for(10))
     assert len(set(fig.data[0].x)) == 15
+
+
+def test_small_numbers_are_not_written_with_si_prefixes():
+    df = customers([60, 50, 40])
+    df[FEATURES] = df[FEATURES] / 100  # shares 0..1: "500m" would be unreadable
+    seg = fit_segments(df, FEATURES, 3)
+    fig = charts.scatter_figure(df, seg, names_for(3))
+    assert fig.layout.xaxis.tickformat is None
+    big = df.assign(**{FEATURES[0]: df[FEATURES[0]] * 1e6})
+    assert charts.scatter_figure(big, seg, names_for(3)).layout.xaxis.tickformat == "~s"
