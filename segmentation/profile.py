@@ -284,7 +284,9 @@ def profile_segments(
     eta = np.clip(eta, 0.0, 1.0)  # float rounding can push a perfect split past 1
     medians = mo.medians
 
-    frame = lambda a: pd.DataFrame(a, index=segments, columns=list(features))  # noqa: E731
+    def frame(table: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(table, index=segments, columns=list(features))
+
     effect_frame = frame(effect)
     eta_squared = pd.Series(eta, index=list(features), name="eta_squared")
     eta_squared = eta_squared.sort_values(ascending=False, kind="stable")

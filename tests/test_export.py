@@ -235,3 +235,17 @@ def test_export_then_reread_gives_the_same_rows_and_cells(rows, first_column):
         ].tolist()
     segment_column = segment_columns(raw.columns)[0]
     assert back[segment_column].tolist() == [str(r[2] + 1) if r[2] >= 0 else "" for r in rows]
+
+
+def test_profile_table_downloads_as_csv_with_names_and_numbers():
+    from segmentation.profile import profile_segments, profile_table
+
+    raw = pd.DataFrame({"income": ["10", "20", "30", "70", "80", "90"]}, dtype="str")
+    frame = pd.DataFrame({"income": [10.0, 20.0, 30.0, 70.0, 80.0, 90.0]})
+    _, seg = fake(raw, [0, 0, 0, 1, 1, 1])
+    seg.features = ("income",)
+    table = profile_table(profile_segments(frame, seg), ("Low income", "-High income"))
+    back = read_back(to_csv_bytes(table))
+    assert back["name"].tolist() == ["Low income", "'-High income"]
+    assert back["income mean"].tolist() == ["20", "80"]
+    assert back["sets it apart"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]

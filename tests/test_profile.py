@@ -264,3 +264,14 @@ def test_profile_table_has_one_row_per_segment_with_readable_columns(toy):
 def test_profile_table_needs_one_name_per_segment(toy):
     with pytest.raises(SettingsError, match="1 names given for 2 segments"):
         profile_table(profile_segments(*toy), ("only one",))
+
+
+def test_profile_with_median_policy_describes_real_values_only():
+    df = pd.DataFrame(
+        {"x": [1.0, 2.0, np.nan, 10.0, 11.0, 12.0], "y": [1.0, 1.5, 2.0, 9.0, 9.5, 10.0]}
+    )
+    seg = fit_segments(df, ["x", "y"], 2, missing="median")
+    p = profile_segments(df, seg)
+    assert p.sizes.sum() == 6
+    low = p.means["x"].idxmin()
+    assert p.means.loc[low, "x"] == pytest.approx(1.5)  # the missing x is not counted as a median
