@@ -1,0 +1,88 @@
+"""Every corpus file uploaded through the Data page: a correct result or a named error.
+
+For each file of tests/corpus.py: the user first uploads mall_customers.csv, then the file.
+Never an exception. A file the core refuses shows an st.error that names the file and the
+problem and says what to do, and the 200 mall customers stay loaded (on the Data page and
+on the Segments page). A readable file replaces them, shows its number of customers and no
+error, and the Segments page then runs on it without a traceback.
+
+The long file has `corpus.LONG_ROWS_IN_TESTS` rows here; the 1M-row file is for the browser.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from apptools import DATA, SEGMENTS, goto, metric, upload
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from corpus import ADVICE_MATCH, corpus  # noqa: E402
+
+CASES = corpus()
+MALL_ROWS = "200"
+
+
+def shown(value: str) -> str:
+    """An alert as the user reads it: Markdown escapes removed."""
+    return re.sub(r"\\(.)", r"\1", str(value))
+
+
+def rows_shown(at) -> str:
+    return metric(at, "Customers (rows)").replace(",", "")
+
+
+@pytest.fixture
+def with_mall(app, dataset):
+    """The app on the Data page with the 200 mall customers uploaded."""
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    assert rows_shown(app) == MALL_ROWS
+    return app
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_upload_shows_a_result_or_a_named_error(with_mall, case):
+    at = upload(with_mall, case.filename, case.data)  # upload() asserts no exception
+    errors = [shown(e.value) for e in at.error]
+    if case.reads:
+        assert not errors, f"a readable file shows an error: {errors}"
+        assert rows_shown(at) == str(case.n_rows), "the file's customers are not shown"
+    else:
+        assert errors, "a file the core refuses must show an error"
+        message = errors[0]
+        assert case.filename in message, f"the error does not name the file: {message}"
+        assert re.search(case.error_match, message), (
+            f"the error does not name the problem: {message}"
+        )
+        assert re.search(ADVICE_MATCH, message), f"the error does not say what to do: {message}"
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not c.reads], ids=[c.name for c in CASES if not c.reads]
+)
+def test_a_refused_upload_keeps_the_previous_customers(with_mall, case):
+    at = upload(with_mall, case.filename, case.data)
+    assert rows_shown(at) == MALL_ROWS
+    goto(at, SEGMENTS)
+    assert metric(at, "Customers segmented").replace(",", "") == MALL_ROWS
+    goto(at, DATA)
+    assert at.error, "the error should still be shown on returning to the Data page"
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.reads], ids=[c.name for c in CASES if c.reads]
+)
+def test_the_segments_page_runs_on_every_readable_upload(with_mall, case):
+    at = upload(with_mall, case.filename, case.data)
+    goto(at, SEGMENTS)  # asserts no exception
+    if case.segments:
+        errors = [shown(e.value) for e in at.error]
+        assert not errors, f"a file that can be segmented shows an error: {errors}"
+        assert metric(at, "Segments")
+    else:
+        # Settings the file cannot support (too few distinct customers...): the page says
+        # so in words instead of failing.
+        said = [*at.error, *at.warning, *at.info]
+        assert said or at.get("plotly_chart"), "the page shows neither segments nor a reason"
