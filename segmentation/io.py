@@ -265,9 +265,9 @@ def _decode(payload: bytes) -> tuple[bytes | memoryview, str]:
         _decode_as(body, "utf-8", "utf-8-sig")
         return body, "utf-8-sig"
     if payload.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return _decode_as(payload, "utf-32", "utf-32"), "utf-32"
+        return _decode_as(payload, "utf-32", "utf-32").encode("utf-8"), "utf-32"
     if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_as(payload, "utf-16", "utf-16"), "utf-16"
+        return _decode_as(payload, "utf-16", "utf-16").encode("utf-8"), "utf-16"
     head = payload[:4096]
     if b"\x00" in head:
         # UTF-16 without a BOM: ASCII text has every other byte NUL.
@@ -346,10 +346,19 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
     if "\x00" in head:
         raise _not_a_table("binary data, not text")
     delimiter = _sniff_delimiter(head)
+    # A lone carriage return inside a line of a file with \n line ends is data (a cell
+    # "\rtext" written unquoted), but both parsers would end the row there: hide it.
+    hidden_cr = _LONE_CR.search(data) is not None and re.search(b"\n", data) is not None
+    if hidden_cr:
+        data = _LONE_CR.sub(_CR_STANDIN.encode("utf-8"), data)
+        head = re.sub("\r(?!\n)", _CR_STANDIN, head)
     try:
         cells = _read_text_fast(data, head, delimiter)
     except (pa.ArrowInvalid, ValueError):
         cells = _read_text_slow(bytes(data).decode("utf-8"), delimiter)
+    if hidden_cr:
+        cells.names = [n.replace(_CR_STANDIN, "\r") for n in cells.names]
+        cells.columns = [pc.replace_substring(c, _CR_STANDIN, "\r") for c in cells.columns]
     cells.encoding = encoding
     cells.delimiter = delimiter
     return cells
@@ -387,6 +396,10 @@ def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cel
     body = table.slice(1)
     columns = [body.column(i) for i in range(n)]
     return _Cells(names=names, columns=columns, file_format="csv")
+
+
+_LONE_CR = re.compile(b"\r(?!\n)")
+_CR_STANDIN = "\ue000"  # a private-use character: never meaningful in a customer file
 
 
 def _has_quote(data: bytes | memoryview) -> bool:
@@ -841,7 +854,7 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
         if col_name in numbers:
             frame_data[col_name] = numbers[col_name].values
         else:
-            frame_data[col_name] = _text_series(columns[col_name], is_id=col_name == id_col)
+            frame_data[col_name] = _text_series(columns[col_name])
     frame = pd.DataFrame(frame_data, columns=names)
     frame.columns = pd.Index(names, dtype=object)
     raw = pa.table(cells.columns, names=names).to_pandas()
@@ -897,13 +910,12 @@ def _unique_integers(values: np.ndarray) -> bool:
     return bool(np.all(values == np.round(values))) and len(np.unique(values)) == len(values)
 
 
-def _text_series(column: pa.ChunkedArray, *, is_id: bool) -> pd.Series:
-    """A text column for the frame: trimmed, with empty cells (and markers) as missing.
+def _text_series(column: pa.ChunkedArray) -> pd.Series:
+    """A text column for the frame: values exactly as written, empty cells as missing.
 
-    The id keeps every non-empty value as written (trimmed), so an id "NA" survives;
-    other text columns also treat missing markers ("N/A", "null") as missing.
+    Values are not trimmed (a note "\tindented" stays as written) and only blank cells are
+    missing: in text, "-" or "NA" may be a real value (an id "NA", a note "-").
     """
-    trimmed = pc.utf8_trim_whitespace(column)
-    missing = pc.equal(trimmed, "") if is_id else _missing_mask(trimmed)
-    values = pc.if_else(missing, pa.scalar(None, pa.string()), trimmed)
+    missing = pc.equal(pc.utf8_trim_whitespace(column), "")
+    values = pc.if_else(missing, pa.scalar(None, pa.string()), column)
     return values.to_pandas().astype("str")
