@@ -328,7 +328,7 @@ def _sniff_delimiter(head: str) -> str:
                 if len(counts) > _SNIFF_RECORDS:
                     break
         except csv.Error:
-            continue
+            pass  # judge the candidate on the records read before the odd one
         if len(counts) > 1 and len(head) >= _TEXT_HEAD_BYTES:
             counts = counts[:-1]  # the last record of a cut head may be partial
         if not counts or counts[0] < 2:
@@ -342,16 +342,15 @@ def _sniff_delimiter(head: str) -> str:
 
 def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
     """Read UTF-8 text: pyarrow for regular files, the csv module for irregular ones."""
+    # A lone carriage return inside a line of a file with \n line ends is data (a cell
+    # "\rtext" written unquoted), but csv parsers would end the row there: hide it.
+    hidden_cr = _LONE_CR.search(data) is not None and re.search(b"\n", data) is not None
+    if hidden_cr:
+        data = _LONE_CR.sub(_CR_STANDIN.encode("utf-8"), data)
     head = bytes(data[:_TEXT_HEAD_BYTES]).decode("utf-8", errors="ignore")
     if "\x00" in head:
         raise _not_a_table("binary data, not text")
     delimiter = _sniff_delimiter(head)
-    # A lone carriage return inside a line of a file with \n line ends is data (a cell
-    # "\rtext" written unquoted), but both parsers would end the row there: hide it.
-    hidden_cr = _LONE_CR.search(data) is not None and re.search(b"\n", data) is not None
-    if hidden_cr:
-        data = _LONE_CR.sub(_CR_STANDIN.encode("utf-8"), data)
-        head = re.sub("\r(?!\n)", _CR_STANDIN, head)
     try:
         cells = _read_text_fast(data, head, delimiter)
     except (pa.ArrowInvalid, ValueError):
