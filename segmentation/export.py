@@ -18,6 +18,7 @@ app passes ``bom=True`` for an Excel-flavoured download.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 
@@ -224,16 +225,43 @@ def _plain_signed_numbers(array: pa.Array) -> np.ndarray:
     return (other == 0) & (points <= 1) & (digits >= 1)
 
 
+def _prefix_values(array: pa.Array, fix: np.ndarray) -> pa.Array:
+    """`array` with `NEUTRALISER` inserted in front of the values at positions `fix`, built
+    straight from Arrow's buffers: one ``np.insert`` into the data and shifted offsets."""
+    offsets, data = _offsets_and_data(array)
+    base = int(offsets[0])
+    window = data[base : int(offsets[-1])]
+    starts = offsets[:-1] - base
+    new_data = np.insert(window, starts[fix], np.uint8(ord(NEUTRALISER)))
+    added = np.zeros(len(array) + 1, dtype=np.int64)
+    added[fix + 1] = 1
+    new_offsets = offsets.astype(np.int64) - base + np.cumsum(added)
+    # The validity bitmap is shared with the input and read from `array.offset`: pad the
+    # offsets so both start at that position.
+    new_offsets = np.concatenate([np.zeros(array.offset, dtype=np.int64), new_offsets])
+    return pa.LargeStringArray.from_buffers(
+        len(array),
+        pa.py_buffer(new_offsets),
+        pa.py_buffer(new_data),
+        array.buffers()[0],
+        array.null_count,
+        array.offset,
+    )
+
+
 def _neutralise_array(array: pa.Array) -> pa.Array:
-    """`neutralise` over a whole string column, vectorised: a scan of first bytes, then only
-    the risky values are looked at, and only those needing it are rewritten."""
+    """`neutralise` over a whole large_string column, vectorised: a scan of first bytes,
+    then only the risky values are looked at, and only those needing it are rewritten."""
     first = _first_bytes(array)
     risky = _RISKY_BYTE[first]
     if not risky.any():
         return array
     positions = np.flatnonzero(risky)
+    offsets, _ = _offsets_and_data(array)
+    lengths = np.diff(offsets)[positions]
     first = first[positions]
-    signed = np.flatnonzero((first == ord("-")) | (first == ord("+")))
+    # A sign and at least one more character may be a number; "-" alone is not.
+    signed = np.flatnonzero(((first == ord("-")) | (first == ord("+"))) & (lengths > 1))
     safe = np.zeros(len(positions), dtype=bool)
     if len(signed):
         signed_values = array.take(pa.array(positions[signed]))
@@ -247,12 +275,7 @@ def _neutralise_array(array: pa.Array) -> pa.Array:
     fix = positions[~safe]
     if len(fix) == 0:
         return array
-    mask = np.zeros(len(array), dtype=bool)
-    mask[fix] = True
-    prefix = pa.scalar(NEUTRALISER, type=pa.large_string())
-    empty = pa.scalar("", type=pa.large_string())
-    quoted = pc.binary_join_element_wise(prefix, array.take(pa.array(fix)), empty)
-    return pc.replace_with_mask(array, pa.array(mask), quoted)
+    return _prefix_values(array, fix)
 
 
 def _column_array(series: pd.Series) -> pa.Array:
@@ -270,6 +293,10 @@ def _column_array(series: pd.Series) -> pa.Array:
         array = array.combine_chunks()
     if not pa.types.is_large_string(array.type):
         array = array.cast(pa.large_string())
+    if array.null_count:
+        # Written as "" rather than nothing, so a one-column row of a missing value is not a
+        # blank line, which readers skip (a customer lost).
+        array = pc.fill_null(array, pa.scalar("", type=pa.large_string()))
     return _neutralise_array(array)
 
 
@@ -297,7 +324,8 @@ def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
     if not arrays:
         return b"\xef\xbb\xbf" if bom else b""
     table = pa.Table.from_arrays(arrays, names=header)
-    sink = pa.BufferOutputStream()
+    sink = io.BytesIO()
+    if bom:
+        sink.write(b"\xef\xbb\xbf")
     pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(quoting_style="needed"))
-    body = sink.getvalue().to_pybytes()
-    return b"\xef\xbb\xbf" + body if bom else body
+    return sink.getvalue()  # hands over BytesIO's buffer: no copy of a 70 MB download

@@ -249,3 +249,9 @@ def test_profile_table_downloads_as_csv_with_names_and_numbers():
     assert back["name"].tolist() == ["Low income", "'-High income"]
     assert back["income mean"].tolist() == ["20", "80"]
     assert back["sets it apart"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
+
+
+def test_csv_of_a_slice_with_missing_cells_neutralises_the_right_rows():
+    frame = pd.DataFrame({"v": pd.array(["=a", None, "-b", "ok", None, "@c", "-1"], dtype="str")})
+    back = read_back(to_csv_bytes(frame.iloc[2:]))  # a slice: Arrow data starts mid-buffer
+    assert back["v"].tolist() == ["'-b", "ok", "", "'@c", "-1"]
