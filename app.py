@@ -10,20 +10,19 @@ import streamlit as st
 from segmentation import SegmentationError
 from ui import cached, widgets
 
-st.set_page_config(page_title="Customer segments", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Customer segments", page_icon=":material/groups:", layout="wide")
 
 PAGES = [
-    st.Page("pages/data.py", title="Data", icon="📄", default=True),
-    st.Page("pages/segments.py", title="Segments", icon="🧩"),
-    st.Page("pages/profiles.py", title="Profiles", icon="📊"),
-    st.Page("pages/export.py", title="Export", icon="⬇️"),
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
+    st.Page("pages/segments.py", title="Segments", icon=":material/bubble_chart:"),
+    st.Page("pages/profiles.py", title="Profiles", icon=":material/table_chart:"),
+    st.Page("pages/export.py", title="Export", icon=":material/download:"),
 ]
 
 
 def sidebar_summary() -> None:
     """The current segmentation in a few lines (drawn after the page, so it is up to date)."""
     with st.sidebar:
-        st.divider()
         st.subheader("Current segmentation")
         try:
             cur = cached.current()
@@ -33,14 +32,12 @@ def sidebar_summary() -> None:
         st.caption(
             widgets.dataset_caption(cur.source.name, cur.source.is_sample, cur.data.report.n_rows)
         )
-        st.metric("Segments", cur.k)
+        left, right = st.columns(2)
+        left.metric("Segments", cur.k)
         sil = cur.seg.silhouette
-        st.metric("Silhouette", "-" if sil is None else f"{sil:.2f}")
+        right.metric("Silhouette", "-" if sil is None else f"{sil:.2f}")
         st.caption(f"{len(cur.choices.features)} features · {cur.choices.scaler} scaling")
-        for i, name in enumerate(cur.names, start=1):
-            share = cur.seg.sizes[i - 1] / max(cur.seg.n_assigned, 1)
-            st.text(f"● {i}. {name} — {widgets.count(cur.seg.sizes[i - 1])} "
-                    f"({widgets.percent(share)})")
+        widgets.legend(cur.names, cur.seg.sizes)
 
 
 page = st.navigation(PAGES)

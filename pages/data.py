@@ -103,23 +103,37 @@ if candidates:
         st.warning(
             f"{widgets.count(report.duplicate_ids)} rows repeat an id seen above: "
             "check for duplicated customers before acting on the segments.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 else:
     st.info(
         "No column looks like a customer id: downloads keep every row in file order.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
 
 st.subheader("Health check")
 if report.findings:
+    # One alert per piece of advice, listing the columns it applies to.
+    groups: dict[str, list] = {}
     for finding in report.findings:
-        text = widgets.md(finding.problem)
-        if finding.advice:
-            text += f"  \n**What to do:** {widgets.md(finding.advice)}"
-        st.warning(text, icon="⚠️")
+        groups.setdefault(finding.advice, []).append(finding)
+    suggestions = set(report.skewed_columns) | set(report.code_like_columns)
+    for advice, findings in groups.items():
+        lines = [
+            (f"**{widgets.md(f.column)}** " if f.column else "") + widgets.md(f.problem)
+            for f in findings
+        ]
+        if advice:
+            lines.append(f"**What to do:** {widgets.md(advice)}")
+        text = "  \n".join(lines)
+        if all(f.column in suggestions for f in findings):
+            st.info(text, icon=":material/lightbulb:")
+        else:
+            st.warning(text, icon=":material/warning:")
 else:
-    st.success("No problems found: every column was read cleanly.", icon="✅")
+    st.success(
+        "No problems found: every column was read cleanly.", icon=":material/check_circle:"
+    )
 
 if report.converted_columns:
     converted = pd.DataFrame(report.converted_columns, columns=["column", "read as a number by"])

@@ -8,6 +8,7 @@ from segmentation import SegmentationError
 from ui import cached, state, widgets
 
 CSV = "text/csv"
+PREVIEW_ROWS = 10
 
 
 def file_name(stem: str, k: int, what: str) -> str:
@@ -56,8 +57,15 @@ st.download_button(
     on_click="ignore",
     key="download_labelled",
     type="primary",
-    icon="⬇️",
+    icon=":material/download:",
 )
+
+preview = data.raw.head(PREVIEW_ROWS).copy()
+first = seg.labels[: len(preview)]
+preview["segment"] = [str(v + 1) if v >= 0 else "" for v in first]
+preview["segment_name"] = [names[v] if v >= 0 else "" for v in first]
+st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
+st.dataframe(widgets.style_segments(preview, "segment"), hide_index=True)
 
 st.subheader("One segment's customers")
 segment_numbers = list(range(1, k + 1))
@@ -80,7 +88,7 @@ st.download_button(
     mime=CSV,
     on_click="ignore",
     key="download_segment",
-    icon="⬇️",
+    icon=":material/download:",
 )
 
 st.subheader("Segment profiles")
@@ -93,5 +101,5 @@ st.download_button(
     mime=CSV,
     on_click="ignore",
     key="download_profiles",
-    icon="⬇️",
+    icon=":material/download:",
 )

@@ -100,11 +100,10 @@ st.caption(
     "average customer × 100 (100 = average)."
 )
 
-left, right = st.columns(2)
+left, _ = st.columns([3, 2])
 with left:
     st.plotly_chart(charts.sizes_figure(prof, names), key="sizes")
-with right:
-    st.plotly_chart(charts.profile_heatmap(prof, names), key="heatmap")
+st.plotly_chart(charts.profile_heatmap(prof, names), key="heatmap")
 
 if prof.category_shares:
     st.subheader("Categories within each segment")

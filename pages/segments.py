@@ -100,7 +100,7 @@ with right:
     )
 
 if not choices.features:
-    st.warning("Choose at least one feature to build segments on.", icon="⚠️")
+    st.warning("Choose at least one feature to build segments on.", icon=":material/warning:")
     st.stop()
 
 # --- k ---------------------------------------------------------------------------------
@@ -124,9 +124,12 @@ if len(ks) > 1:
         help="Moving k does not recompute the scores below: they are computed once per choice.",
     )
 else:
-    st.info(f"Only k = {ks[0]} is possible for these customers.", icon="ℹ️")
+    st.info(f"Only k = {ks[0]} is possible for these customers.", icon=":material/info:")
 
-st.info(f"Recommended: k = {choice.recommended}. {widgets.md(choice.reason)}", icon="💡")
+st.info(
+    f"**Recommended: k = {choice.recommended}.** {widgets.md(choice.reason)}",
+    icon=":material/lightbulb:",
+)
 if choice.sweep_sample:
     st.caption(
         f"Scores per k estimated on a fixed sample of {widgets.count(choice.sweep_sample)} of "

@@ -7,6 +7,7 @@ st.dataframe / st.text / st.code, which show text as text.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Sequence
@@ -87,14 +88,29 @@ def style_segments(frame: pd.DataFrame, column: str, *, numbers: dict | None = N
     return styler
 
 
+def legend(names: Sequence[str], sizes: Sequence[int]) -> None:
+    """Segment names with their colour dot, size and share (names escaped as HTML)."""
+    total = max(sum(sizes), 1)
+    rows = []
+    for segment, (name, size) in enumerate(zip(names, sizes), start=1):
+        rows.append(
+            f'<div style="margin:0 0 .35rem 0;line-height:1.3">'
+            f'<span style="color:{colour(segment)};font-size:1.1em">&#9679;</span> '
+            f"<b>{segment}</b> {html.escape(str(name))}<br>"
+            f'<span style="color:#666;font-size:.85em">{count(size)} customers · '
+            f"{percent(size / total)}</span></div>"
+        )
+    st.html("".join(rows))
+
+
 def error(message: object) -> None:
     """Show a core error (it may quote the user's column names) as text, not Markdown."""
-    st.error(md(message), icon="⚠️")
+    st.error(md(message), icon=":material/warning:")
 
 
 def sample_notice(n_rows: int) -> None:
     """Say that the built-in sample is shown."""
-    st.info(SAMPLE_NOTICE.format(n=count(n_rows)), icon="ℹ️")
+    st.info(SAMPLE_NOTICE.format(n=count(n_rows)), icon=":material/info:")
 
 
 def dataset_caption(name: str, is_sample: bool, n_rows: int) -> str:
