@@ -262,6 +262,9 @@ def count_repeats(values: pa.ChunkedArray) -> int:
     """
     if len(values) < 2:
         return 0
+    head, tail = values.slice(0, len(values) - 1), values.slice(1)
+    if values.null_count == 0 and pc.all(pc.less(head, tail)).as_py():
+        return 0  # already in increasing order (ids usually are): no sort needed
     ordered = pc.take(values, pc.sort_indices(values))
     same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
     return int(pc.sum(same).as_py() or 0)

@@ -116,6 +116,8 @@ class _Cells:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[Finding] = field(default_factory=list)
+    #: The header cells exactly as written (names are trimmed), to find repeated headers.
+    header_text: list[str] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -383,7 +385,7 @@ def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cel
             ignore_empty_lines=True,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types={f"f{i}": pa.string() for i in range(n)},
+            column_types={f"f{i}": pa.large_string() for i in range(n)},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
             null_values=[],
@@ -560,10 +562,12 @@ def _read_parquet(payload: bytes) -> _Cells:
 def _tidy(cells: _Cells) -> None:
     """Fix names, drop empty unnamed columns and repeated header rows; refuse duplicates."""
     names = [n.strip() for n in cells.names]
-    keep_names, keep_columns = [], []
-    for position, (col_name, column) in enumerate(zip(names, cells.columns), start=1):
+    keep_names, keep_columns, keep_text = [], [], []
+    for position, (col_name, column, text) in enumerate(
+        zip(names, cells.columns, cells.names), start=1
+    ):
         if not col_name:
-            if not pc.any(pc.not_equal(pc.utf8_trim_whitespace(column), "")).as_py():
+            if pc.all(_blank(column)).as_py() is not False:
                 cells.notes.append(Finding(
                     None,
                     f"Column {position} has no name and no values (a trailing delimiter?)",
@@ -578,7 +582,8 @@ def _tidy(cells: _Cells) -> None:
             ))
         keep_names.append(col_name)
         keep_columns.append(column)
-    cells.names, cells.columns = keep_names, keep_columns
+        keep_text.append(text)
+    cells.names, cells.columns, cells.header_text = keep_names, keep_columns, keep_text
     if not cells.names:
         raise DataError(
             "The file has no named columns: upload a CSV with a header row and one row "
@@ -618,8 +623,8 @@ def _tidy(cells: _Cells) -> None:
 def _header_rows(cells: _Cells) -> pa.ChunkedArray | None:
     """Mask of rows that repeat the header, or None when there are none."""
     mask = None
-    for col_name, column in zip(cells.names, cells.columns):
-        equal = pc.equal(pc.utf8_trim_whitespace(column), col_name)
+    for col_name, column in zip(cells.header_text, cells.columns):
+        equal = pc.equal(column, col_name)
         mask = equal if mask is None else pc.and_(mask, equal)
         if not pc.any(mask).as_py():
             return None
@@ -749,8 +754,11 @@ def _cleaned_number(
 
 def _leading_zero(column: pa.ChunkedArray) -> bool:
     """True when values start with 0 and another digit (00123): a code, not a number."""
-    # Two-character prefixes are cheap to compare at 1M rows, unlike a regex.
-    prefixes = pc.utf8_slice_codeunits(column, 0, 2)
+    # starts_with is a cheap byte compare; only the rows starting with "0" are sliced.
+    zero = pc.starts_with(column, "0")
+    if not pc.any(zero).as_py():
+        return False
+    prefixes = pc.utf8_slice_codeunits(pc.filter(column, zero), 0, 2)
     return bool(pc.any(pc.is_in(prefixes, value_set=_LEADING_ZERO_PREFIXES)).as_py())
 
 
@@ -897,14 +905,22 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
 
 
 def _all_unique(column: pa.ChunkedArray) -> bool:
-    trimmed = pc.utf8_trim_whitespace(column)
-    if pc.any(pc.equal(trimmed, "")).as_py():
+    """Every cell filled and different from the others (a possible id)."""
+    if pc.any(_blank(column)).as_py():
         return False
-    return count_repeats(trimmed) == 0
+    head = column.slice(0, 10_000)
+    # A repeat near the top settles it without sorting a million strings.
+    if pc.count_distinct(head).as_py() < len(head):
+        return False
+    return count_repeats(column) == 0
 
 
 def _unique_integers(values: np.ndarray) -> bool:
-    if np.isnan(values).any():
+    """All present, integers, all different (a numeric id such as 1..200)."""
+    if values.size == 0 or np.isnan(values).any():
+        return False
+    # n different integers span at least n: a cheap test before sorting.
+    if values.max() - values.min() + 1 < values.size:
         return False
     return bool(np.all(values == np.round(values))) and len(np.unique(values)) == len(values)
 
@@ -915,6 +931,12 @@ def _text_series(column: pa.ChunkedArray) -> pd.Series:
     Values are not trimmed (a note "\tindented" stays as written) and only blank cells are
     missing: in text, "-" or "NA" may be a real value (an id "NA", a note "-").
     """
-    missing = pc.equal(pc.utf8_trim_whitespace(column), "")
-    values = pc.if_else(missing, pa.scalar(None, pa.string()), column)
-    return values.to_pandas().astype("str")
+    missing = _blank(column)
+    if pc.any(missing).as_py():
+        column = pc.if_else(missing, pa.scalar(None, column.type), column)
+    return column.to_pandas().astype("str")
+
+
+def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty or whitespace-only cells (boolean masks only: no copy of the strings)."""
+    return pc.or_(pc.equal(column, ""), pc.fill_null(pc.utf8_is_space(column), False))
