@@ -41,5 +41,9 @@ def sidebar_summary() -> None:
 
 
 page = st.navigation(PAGES)
-page.run()
-sidebar_summary()
+cached.begin_run()
+try:
+    page.run()
+    sidebar_summary()
+finally:
+    cached.end_run()

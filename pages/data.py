@@ -40,136 +40,145 @@ def change_id() -> None:
     state.put(state.K, None)
 
 
-st.title("Your customers")
+def render() -> None:
+    """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
+    st.title("Your customers")
 
-uploaded = st.file_uploader(
-    "Upload customer data",
-    type=UPLOAD_TYPES,
-    key=state.W_UPLOAD,
-    help="CSV, TSV or TXT (any delimiter), Excel .xlsx or Parquet; one row per customer.",
-)
-handle_upload(uploaded)
-
-if state.get(state.UPLOAD_ERROR):
-    widgets.error(state.get(state.UPLOAD_ERROR))
-    st.caption("The customers you had before are still loaded.")
-
-try:
-    source = cached.current_source()
-    data = cached.current_data()
-except SegmentationError as exc:
-    widgets.error(exc)
-    st.stop()
-
-report = data.report
-if source.is_sample:
-    widgets.sample_notice(report.n_rows)
-else:
-    st.button("Use the built-in sample instead", on_click=use_sample)
-
-st.subheader("What was read")
-cols = st.columns(4)
-cols[0].metric("Customers (rows)", widgets.count(report.n_rows))
-cols[1].metric("Columns", widgets.count(report.n_columns))
-cols[2].metric("Numeric columns", widgets.count(len(report.numeric_columns)))
-cols[3].metric("Format", report.file_format.upper())
-details = [f"File: {widgets.md(source.name)}"]
-if report.encoding:
-    details.append(f"encoding {widgets.md(report.encoding)}")
-if report.delimiter:
-    shown = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
-        report.delimiter, report.delimiter
+    uploaded = st.file_uploader(
+        "Upload customer data",
+        type=UPLOAD_TYPES,
+        key=state.W_UPLOAD,
+        help="CSV, TSV or TXT (any delimiter), Excel .xlsx or Parquet; one row per customer.",
     )
-    details.append(f"delimiter {widgets.md(shown)}")
-if report.decimal and report.decimal != ".":
-    details.append(f"decimal separator {widgets.md(report.decimal)}")
-st.caption(" · ".join(details))
+    handle_upload(uploaded)
 
-st.subheader("Customer id")
-candidates = list(report.id_candidates)
-if data.id_column and data.id_column not in candidates:
-    candidates.insert(0, data.id_column)
-if candidates:
-    state.seed(state.W_ID_COLUMN, data.id_column if data.id_column in candidates else None)
-    st.selectbox(
-        "Customer id column",
-        candidates,
-        key=state.W_ID_COLUMN,
-        on_change=change_id,
-        placeholder="No id column detected",
-        help="Kept as text in every download and never used as a feature.",
-    )
-    if report.duplicate_ids:
-        st.warning(
-            f"{widgets.count(report.duplicate_ids)} rows repeat an id seen above: "
-            "check for duplicated customers before acting on the segments.",
-            icon=":material/warning:",
+    if state.get(state.UPLOAD_ERROR):
+        widgets.error(state.get(state.UPLOAD_ERROR))
+        st.caption("The customers you had before are still loaded.")
+
+    try:
+        source = cached.current_source()
+        data = cached.current_data()
+    except SegmentationError as exc:
+        widgets.error(exc)
+        return
+
+    report = data.report
+    if source.is_sample:
+        widgets.sample_notice(report.n_rows)
+    else:
+        st.button("Use the built-in sample instead", on_click=use_sample)
+
+    st.subheader("What was read")
+    cols = st.columns(4)
+    cols[0].metric("Customers (rows)", widgets.count(report.n_rows))
+    cols[1].metric("Columns", widgets.count(report.n_columns))
+    cols[2].metric("Numeric columns", widgets.count(len(report.numeric_columns)))
+    cols[3].metric("Format", report.file_format.upper())
+    details = [f"File: {widgets.md(source.name)}"]
+    if report.encoding:
+        details.append(f"encoding {widgets.md(report.encoding)}")
+    if report.delimiter:
+        shown = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+            report.delimiter, report.delimiter
         )
-else:
-    st.info(
-        "No column looks like a customer id: downloads keep every row in file order.",
-        icon=":material/info:",
+        details.append(f"delimiter {widgets.md(shown)}")
+    if report.decimal and report.decimal != ".":
+        details.append(f"decimal separator {widgets.md(report.decimal)}")
+    st.caption(" · ".join(details))
+
+    st.subheader("Customer id")
+    candidates = list(report.id_candidates)
+    if data.id_column and data.id_column not in candidates:
+        candidates.insert(0, data.id_column)
+    if candidates:
+        state.seed(state.W_ID_COLUMN, data.id_column if data.id_column in candidates else None)
+        st.selectbox(
+            "Customer id column",
+            candidates,
+            key=state.W_ID_COLUMN,
+            on_change=change_id,
+            placeholder="No id column detected",
+            help="Kept as text in every download and never used as a feature.",
+        )
+        if report.duplicate_ids:
+            st.warning(
+                f"{widgets.count(report.duplicate_ids)} rows repeat an id seen above: "
+                "check for duplicated customers before acting on the segments.",
+                icon=":material/warning:",
+            )
+    else:
+        st.info(
+            "No column looks like a customer id: downloads keep every row in file order.",
+            icon=":material/info:",
+        )
+
+    st.subheader("Health check")
+    if report.findings:
+        # One alert per piece of advice, listing the columns it applies to.
+        groups: dict[str, list] = {}
+        for finding in report.findings:
+            groups.setdefault(finding.advice, []).append(finding)
+        suggestions = set(report.skewed_columns) | set(report.code_like_columns)
+        for advice, findings in groups.items():
+            lines = [
+                (f"**{widgets.md(f.column)}** " if f.column else "") + widgets.md(f.problem)
+                for f in findings
+            ]
+            if advice:
+                lines.append(f"**What to do:** {widgets.md(advice)}")
+            text = "  \n".join(lines)
+            if all(f.column in suggestions for f in findings):
+                st.info(text, icon=":material/lightbulb:")
+            else:
+                st.warning(text, icon=":material/warning:")
+    else:
+        st.success(
+            "No problems found: every column was read cleanly.", icon=":material/check_circle:"
+        )
+
+    if report.converted_columns:
+        converted = pd.DataFrame(
+            report.converted_columns, columns=["column", "read as a number by"]
+        )
+        st.caption("Columns recognised as numbers")
+        st.dataframe(converted, hide_index=True)
+
+    roles = pd.DataFrame(
+        {
+            "column": list(data.frame.columns),
+            "role": [
+                "id"
+                if c == data.id_column
+                else "number"
+                if c in report.numeric_columns
+                else "date"
+                if c in report.date_columns
+                else "category"
+                if c in report.categorical_columns
+                else "text"
+                for c in data.frame.columns
+            ],
+            "missing": [int(report.missing.get(c, 0)) for c in data.frame.columns],
+        }
     )
+    roles["missing %"] = roles["missing"] / max(report.n_rows, 1) * 100
+    with st.expander("Columns and their roles", expanded=False):
+        st.dataframe(
+            roles,
+            hide_index=True,
+            column_config={
+                "missing": st.column_config.NumberColumn("missing", format="localized"),
+                "missing %": st.column_config.NumberColumn("missing %", format="%.1f%%"),
+            },
+        )
 
-st.subheader("Health check")
-if report.findings:
-    # One alert per piece of advice, listing the columns it applies to.
-    groups: dict[str, list] = {}
-    for finding in report.findings:
-        groups.setdefault(finding.advice, []).append(finding)
-    suggestions = set(report.skewed_columns) | set(report.code_like_columns)
-    for advice, findings in groups.items():
-        lines = [
-            (f"**{widgets.md(f.column)}** " if f.column else "") + widgets.md(f.problem)
-            for f in findings
-        ]
-        if advice:
-            lines.append(f"**What to do:** {widgets.md(advice)}")
-        text = "  \n".join(lines)
-        if all(f.column in suggestions for f in findings):
-            st.info(text, icon=":material/lightbulb:")
-        else:
-            st.warning(text, icon=":material/warning:")
-else:
-    st.success(
-        "No problems found: every column was read cleanly.", icon=":material/check_circle:"
+    st.subheader("Preview")
+    st.caption(
+        f"First {widgets.count(min(PREVIEW_ROWS, report.n_rows))} of "
+        f"{widgets.count(report.n_rows)} customers, as written in the file."
     )
+    st.dataframe(data.raw.head(PREVIEW_ROWS), hide_index=True)
 
-if report.converted_columns:
-    converted = pd.DataFrame(report.converted_columns, columns=["column", "read as a number by"])
-    st.caption("Columns recognised as numbers")
-    st.dataframe(converted, hide_index=True)
 
-roles = pd.DataFrame(
-    {
-        "column": list(data.frame.columns),
-        "role": [
-            "id"
-            if c == data.id_column
-            else "number"
-            if c in report.numeric_columns
-            else "date"
-            if c in report.date_columns
-            else "category"
-            if c in report.categorical_columns
-            else "text"
-            for c in data.frame.columns
-        ],
-        "missing": [int(report.missing.get(c, 0)) for c in data.frame.columns],
-    }
-)
-roles["missing %"] = roles["missing"] / max(report.n_rows, 1) * 100
-with st.expander("Columns and their roles", expanded=False):
-    st.dataframe(
-        roles,
-        hide_index=True,
-        column_config={
-            "missing": st.column_config.NumberColumn("missing", format="localized"),
-            "missing %": st.column_config.NumberColumn("missing %", format="%.1f%%"),
-        },
-    )
-
-st.subheader("Preview")
-st.caption(f"First {widgets.count(min(PREVIEW_ROWS, report.n_rows))} of "
-           f"{widgets.count(report.n_rows)} customers, as written in the file.")
-st.dataframe(data.raw.head(PREVIEW_ROWS), hide_index=True)
+render()

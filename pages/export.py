@@ -16,90 +16,95 @@ def file_name(stem: str, k: int, what: str) -> str:
     return f"{widgets.file_stem(stem)}_k{k}_{what}.csv"
 
 
-st.title("Export")
+def render() -> None:
+    """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
+    st.title("Export")
 
-try:
-    cur = cached.current()
-except SegmentationError as exc:
-    widgets.error(exc)
-    st.caption("Fix the choice on the Segments page to download segments.")
-    st.stop()
+    try:
+        cur = cached.current()
+    except SegmentationError as exc:
+        widgets.error(exc)
+        st.caption("Fix the choice on the Segments page to download segments.")
+        return
 
-if cur.source.is_sample:
-    widgets.sample_notice(cur.data.report.n_rows)
-data, seg, names, k, choices = cur.data, cur.seg, cur.names, cur.k, cur.choices
-digest = cur.source.digest
-stem = data.name or cur.source.name
-unassigned = int((seg.labels < 0).sum())
+    if cur.source.is_sample:
+        widgets.sample_notice(cur.data.report.n_rows)
+    data, seg, names, k, choices = cur.data, cur.seg, cur.names, cur.k, cur.choices
+    digest = cur.source.digest
+    stem = data.name or cur.source.name
+    unassigned = int((seg.labels < 0).sum())
 
-st.subheader("All customers with their segment")
-st.caption(
-    f"Every one of the {widgets.count(len(data.frame))} rows of the file, in file order, with "
-    "every cell as written, plus `segment` (1 to "
-    f"{k}) and `segment_name`."
-    + (
-        f" {widgets.count(unassigned)} customers without a segment carry the reason in "
-        "`unassigned_reason`."
-        if unassigned
-        else ""
+    st.subheader("All customers with their segment")
+    st.caption(
+        f"Every one of the {widgets.count(len(data.frame))} rows of the file, in file order, with "
+        "every cell as written, plus `segment` (1 to "
+        f"{k}) and `segment_name`."
+        + (
+            f" {widgets.count(unassigned)} customers without a segment carry the reason in "
+            "`unassigned_reason`."
+            if unassigned
+            else ""
+        )
     )
-)
-try:
-    labelled = cached.labelled_csv(digest, data.id_column, choices, k, names, data, seg)
-except SegmentationError as exc:
-    widgets.error(exc)
-    st.stop()
-st.download_button(
-    "Download labelled customers",
-    labelled,
-    file_name=file_name(stem, k, "labelled"),
-    mime=CSV,
-    on_click="ignore",
-    key="download_labelled",
-    type="primary",
-    icon=":material/download:",
-)
+    try:
+        labelled = cached.labelled_csv(digest, data.id_column, choices, k, names, data, seg)
+    except SegmentationError as exc:
+        widgets.error(exc)
+        return
+    st.download_button(
+        "Download labelled customers",
+        labelled,
+        file_name=file_name(stem, k, "labelled"),
+        mime=CSV,
+        on_click="ignore",
+        key="download_labelled",
+        type="primary",
+        icon=":material/download:",
+    )
 
-preview = data.raw.head(PREVIEW_ROWS).copy()
-first = seg.labels[: len(preview)]
-preview["segment"] = [str(v + 1) if v >= 0 else "" for v in first]
-preview["segment_name"] = [names[v] if v >= 0 else "" for v in first]
-st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
-st.dataframe(widgets.style_segments(preview, "segment"), hide_index=True)
+    preview = data.raw.head(PREVIEW_ROWS).copy()
+    first = seg.labels[: len(preview)]
+    preview["segment"] = [str(v + 1) if v >= 0 else "" for v in first]
+    preview["segment_name"] = [names[v] if v >= 0 else "" for v in first]
+    st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
+    st.dataframe(widgets.style_segments(preview, "segment"), hide_index=True)
 
-st.subheader("One segment's customers")
-segment_numbers = list(range(1, k + 1))
-chosen = state.get(state.EXPORT_SEGMENT)
-if chosen not in segment_numbers:
-    chosen = 1
-state.seed(state.W_EXPORT_SEGMENT, chosen)
-segment = st.selectbox(
-    "Segment",
-    segment_numbers,
-    key=state.W_EXPORT_SEGMENT,
-    format_func=lambda s: f"{s} · {names[s - 1]} ({widgets.count(seg.sizes[s - 1])} customers)",
-    on_change=state.copier(state.W_EXPORT_SEGMENT, state.EXPORT_SEGMENT, int),
-)
-members = cached.segment_csv(digest, data.id_column, choices, k, names, segment, data, seg)
-st.download_button(
-    "Download this segment's customers",
-    members,
-    file_name=file_name(stem, k, f"segment{segment}"),
-    mime=CSV,
-    on_click="ignore",
-    key="download_segment",
-    icon=":material/download:",
-)
+    st.subheader("One segment's customers")
+    segment_numbers = list(range(1, k + 1))
+    chosen = state.get(state.EXPORT_SEGMENT)
+    if chosen not in segment_numbers:
+        chosen = 1
+    state.seed(state.W_EXPORT_SEGMENT, chosen)
+    segment = st.selectbox(
+        "Segment",
+        segment_numbers,
+        key=state.W_EXPORT_SEGMENT,
+        format_func=lambda s: f"{s} · {names[s - 1]} ({widgets.count(seg.sizes[s - 1])} customers)",
+        on_change=state.copier(state.W_EXPORT_SEGMENT, state.EXPORT_SEGMENT, int),
+    )
+    members = cached.segment_csv(digest, data.id_column, choices, k, names, segment, data, seg)
+    st.download_button(
+        "Download this segment's customers",
+        members,
+        file_name=file_name(stem, k, f"segment{segment}"),
+        mime=CSV,
+        on_click="ignore",
+        key="download_segment",
+        icon=":material/download:",
+    )
 
-st.subheader("Segment profiles")
-st.caption("One row per segment: size, share, means and medians, index against the average.")
-profile_bytes = cached.profile_csv(digest, data.id_column, choices, k, names, cur.profiles)
-st.download_button(
-    "Download the profile table",
-    profile_bytes,
-    file_name=file_name(stem, k, "profiles"),
-    mime=CSV,
-    on_click="ignore",
-    key="download_profiles",
-    icon=":material/download:",
-)
+    st.subheader("Segment profiles")
+    st.caption("One row per segment: size, share, means and medians, index against the average.")
+    profile_bytes = cached.profile_csv(digest, data.id_column, choices, k, names, cur.profiles)
+    st.download_button(
+        "Download the profile table",
+        profile_bytes,
+        file_name=file_name(stem, k, "profiles"),
+        mime=CSV,
+        on_click="ignore",
+        key="download_profiles",
+        icon=":material/download:",
+    )
+
+
+render()

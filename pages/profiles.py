@@ -36,81 +36,86 @@ def reset_names(seg_key: str) -> None:
     state.put(state.NAMES_ERROR, None)
 
 
-st.title("Segment profiles")
+def render() -> None:
+    """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
+    st.title("Segment profiles")
 
-try:
-    cur = cached.current()
-except SegmentationError as exc:
-    widgets.error(exc)
-    st.caption("Fix the choice on the Segments page to see the profiles.")
-    st.stop()
+    try:
+        cur = cached.current()
+    except SegmentationError as exc:
+        widgets.error(exc)
+        st.caption("Fix the choice on the Segments page to see the profiles.")
+        return
 
-if cur.source.is_sample:
-    widgets.sample_notice(cur.data.report.n_rows)
-prof, names, k = cur.profiles, cur.names, cur.k
+    if cur.source.is_sample:
+        widgets.sample_notice(cur.data.report.n_rows)
+    prof, names, k = cur.profiles, cur.names, cur.k
 
-st.subheader("Names")
-st.caption(
-    "Each segment gets a name from what sets it apart. Give it your own: the name is used on "
-    "every page and in every download."
-)
-if state.get(state.NAMES_ERROR):
-    widgets.error(state.get(state.NAMES_ERROR))
-per_row = min(k, 4)
-for start in range(0, k, per_row):
-    cols = st.columns(per_row)
-    for col, segment in zip(cols, range(start + 1, min(start + per_row, k) + 1)):
-        with col:
-            key = name_key(cur.key, segment)
-            state.seed(key, names[segment - 1])
-            st.text_input(
-                f"Segment {segment} name",
-                key=key,
-                on_change=rename,
-                args=(cur.key, segment, tuple(prof.names)),
-                max_chars=80,
-            )
-            st.caption(
-                f"{widgets.count(prof.sizes[segment])} customers · "
-                f"{widgets.percent(prof.shares[segment])}"
-            )
-if state.renames_for(cur.key):
-    st.button("Restore the suggested names", on_click=reset_names, args=(cur.key,))
+    st.subheader("Names")
+    st.caption(
+        "Each segment gets a name from what sets it apart. Give it your own: the name is used on "
+        "every page and in every download."
+    )
+    if state.get(state.NAMES_ERROR):
+        widgets.error(state.get(state.NAMES_ERROR))
+    per_row = min(k, 4)
+    for start in range(0, k, per_row):
+        cols = st.columns(per_row)
+        for col, segment in zip(cols, range(start + 1, min(start + per_row, k) + 1)):
+            with col:
+                key = name_key(cur.key, segment)
+                state.seed(key, names[segment - 1])
+                st.text_input(
+                    f"Segment {segment} name",
+                    key=key,
+                    on_change=rename,
+                    args=(cur.key, segment, tuple(prof.names)),
+                    max_chars=80,
+                )
+                st.caption(
+                    f"{widgets.count(prof.sizes[segment])} customers · "
+                    f"{widgets.percent(prof.shares[segment])}"
+                )
+    if state.renames_for(cur.key):
+        st.button("Restore the suggested names", on_click=reset_names, args=(cur.key,))
 
-st.subheader("Profile table")
-table = core_profile.profile_table(prof, names)
-number_formats = {}
-for column in table.columns:
-    if column == "share":
-        number_formats[column] = "{:.1f}%"
-    elif column == "customers":
-        number_formats[column] = "{:,}"
-    elif str(column).endswith(" index"):
-        number_formats[column] = "{:,.0f}"
-    elif pd.api.types.is_float_dtype(table[column]):
-        number_formats[column] = widgets.number
-shown = table.copy()
-shown["share"] = shown["share"] * 100
-st.dataframe(
-    widgets.style_segments(shown, "segment", numbers=number_formats),
-    hide_index=True,
-)
-st.caption(
-    "Means and medians are in the data's own units; index = segment mean against the "
-    "average customer × 100 (100 = average)."
-)
+    st.subheader("Profile table")
+    table = core_profile.profile_table(prof, names)
+    number_formats = {}
+    for column in table.columns:
+        if column == "share":
+            number_formats[column] = "{:.1f}%"
+        elif column == "customers":
+            number_formats[column] = "{:,}"
+        elif str(column).endswith(" index"):
+            number_formats[column] = "{:,.0f}"
+        elif pd.api.types.is_float_dtype(table[column]):
+            number_formats[column] = widgets.number
+    shown = table.copy()
+    shown["share"] = shown["share"] * 100
+    st.dataframe(
+        widgets.style_segments(shown, "segment", numbers=number_formats),
+        hide_index=True,
+    )
+    st.caption(
+        "Means and medians are in the data's own units; index = segment mean against the "
+        "average customer × 100 (100 = average)."
+    )
 
-left, _ = st.columns([3, 2])
-with left:
-    st.plotly_chart(charts.sizes_figure(prof, names), key="sizes")
-st.plotly_chart(charts.profile_heatmap(prof, names), key="heatmap")
+    left, _ = st.columns([3, 2])
+    with left:
+        st.plotly_chart(charts.sizes_figure(prof, names), key="sizes")
+    st.plotly_chart(charts.profile_heatmap(prof, names), key="heatmap")
 
-if prof.category_shares:
-    st.subheader("Categories within each segment")
-    for column, shares in prof.category_shares.items():
-        st.text(column)
-        frame = (shares * 100).reset_index()
-        frame.insert(1, "name", [names[int(s) - 1] for s in shares.index])
-        frame = frame.rename(columns={frame.columns[0]: "segment"})
-        fmt = {c: "{:.1f}%" for c in frame.columns if c not in ("segment", "name")}
-        st.dataframe(widgets.style_segments(frame, "segment", numbers=fmt), hide_index=True)
+    if prof.category_shares:
+        st.subheader("Categories within each segment")
+        for column, shares in prof.category_shares.items():
+            st.text(column)
+            frame = (shares * 100).reset_index()
+            frame.insert(1, "name", [names[int(s) - 1] for s in shares.index])
+            frame = frame.rename(columns={frame.columns[0]: "segment"})
+            fmt = {c: "{:.1f}%" for c in frame.columns if c not in ("segment", "name")}
+            st.dataframe(widgets.style_segments(frame, "segment", numbers=fmt), hide_index=True)
+
+
+render()

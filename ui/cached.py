@@ -138,6 +138,31 @@ def profile_csv(
     return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names))
 
 
+# --- one fetch per run ------------------------------------------------------------------
+# st.cache_data returns a fresh copy (unpickled) on every call: at a million customers the
+# data alone takes ~0.7 s. The page and the sidebar both need the current results, so each
+# is fetched once per run and dropped when the run ends (app.py: begin_run / end_run).
+
+
+def begin_run() -> None:
+    """Start a run with an empty memo."""
+    st.session_state[state.RUN_MEMO] = {}
+
+
+def end_run() -> None:
+    """Drop this run's results: sessions hold no copies between runs."""
+    st.session_state.pop(state.RUN_MEMO, None)
+
+
+def _once(key: tuple, compute):
+    memo = st.session_state.get(state.RUN_MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 # --- the current results, step by step ---------------------------------------------------
 
 
@@ -169,11 +194,17 @@ def current_data() -> CustomerData:
     override = state.get(state.ID_COLUMN)
     if override is not None:
         try:
-            return load(source.digest, source.raw, source.name, override)
+            return _once(
+                ("load", source.digest, source.name, override),
+                lambda: load(source.digest, source.raw, source.name, override),
+            )
         except segmentation.DataError:
             state.put(state.ID_COLUMN, None)
             raise
-    return load(source.digest, source.raw, source.name, None)
+    return _once(
+        ("load", source.digest, source.name, None),
+        lambda: load(source.digest, source.raw, source.name, None),
+    )
 
 
 def feature_options(data: CustomerData) -> list[str]:
@@ -208,7 +239,11 @@ def current_choices(data: CustomerData) -> Choices:
 
 def current_sweep(data: CustomerData, choices: Choices) -> KChoice:
     """Scores per k for the current choices (cached: moving k never recomputes it)."""
-    return sweep(current_source().digest, data.id_column, choices, data)
+    digest = current_source().digest
+    return _once(
+        ("sweep", digest, data.id_column, choices),
+        lambda: sweep(digest, data.id_column, choices, data),
+    )
 
 
 def current_k(choice: KChoice) -> int:
@@ -222,12 +257,20 @@ def current_k(choice: KChoice) -> int:
 
 def current_fit(data: CustomerData, choices: Choices, k: int) -> Segmentation:
     """The fitted segmentation for the current choices and k."""
-    return fit(current_source().digest, data.id_column, choices, k, data)
+    digest = current_source().digest
+    return _once(
+        ("fit", digest, data.id_column, choices, k),
+        lambda: fit(digest, data.id_column, choices, k, data),
+    )
 
 
 def current_profiles(data: CustomerData, choices: Choices, seg: Segmentation):
     """Profiles of the current segmentation."""
-    return profiles(current_source().digest, data.id_column, choices, seg.k, data, seg)
+    digest = current_source().digest
+    return _once(
+        ("profiles", digest, data.id_column, choices, seg.k),
+        lambda: profiles(digest, data.id_column, choices, seg.k, data, seg),
+    )
 
 
 def segmentation_key(data: CustomerData, choices: Choices, k: int) -> str:

@@ -19,8 +19,7 @@ from segmentation import charts
 from segmentation.sample import SAMPLE_NAME
 
 SAMPLE_NOTICE = (
-    "You're exploring the built-in sample of {n} customers - upload your own file on the "
-    "Data page"
+    "You're exploring the built-in sample of {n} customers - upload your own file on the Data page"
 )
 
 # Characters with a meaning in Streamlit Markdown (CommonMark, GFM, LaTeX `$`, `:emoji:`

@@ -55,8 +55,17 @@ def metric(at: AppTest, label: str) -> str:
 def texts(at: AppTest) -> str:
     """Everything shown as text, markdown, captions and alerts, one per line."""
     parts = []
-    for kind in ("markdown", "caption", "text", "info", "warning", "error", "success",
-                 "title", "subheader"):
+    for kind in (
+        "markdown",
+        "caption",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "title",
+        "subheader",
+    ):
         parts += [str(e.value) for e in at.get(kind)]
     return "\n".join(parts)
 
