@@ -121,6 +121,33 @@ def _median_of_slice(block: np.ndarray) -> np.ndarray:
     return (block[:, mid - 1] + block[:, mid]) / 2
 
 
+def _mean_and_spread(
+    values: np.ndarray, bounds: np.ndarray, k: int, has_nan: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Non-missing counts and means per segment (k x features), overall mean and std."""
+    n_feat = values.shape[0]
+    counts = np.zeros((k, n_feat))
+    sums = np.zeros((k, n_feat))
+    for g in range(k):
+        block = values[:, bounds[g] : bounds[g + 1]]
+        if has_nan:
+            present = ~np.isnan(block)
+            counts[g] = present.sum(axis=1)
+            sums[g] = np.where(present, block, 0.0).sum(axis=1)
+        else:
+            counts[g] = block.shape[1]
+            sums[g] = block.sum(axis=1)
+    total = counts.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        means = sums / counts
+        overall = sums.sum(axis=0) / total
+        centred = values - overall[:, None]
+        if has_nan:
+            centred = np.nan_to_num(centred, nan=0.0)
+        std = np.sqrt(np.einsum("ij,ij->i", centred, centred) / total)
+    return counts, means, overall, std
+
+
 def _moments(df: pd.DataFrame, features: Sequence[str], labels: np.ndarray, k: int) -> _Moments:
     """Sizes, means, medians, overall mean and std (ddof=0) of assigned customers.
 
@@ -141,34 +168,31 @@ def _moments(df: pd.DataFrame, features: Sequence[str], labels: np.ndarray, k: i
         column = df[feature].to_numpy(dtype=np.float64, na_value=np.nan)
         np.take(column, rows, out=values[j])
     has_nan = np.isnan(values).any(axis=1)
-
     n_feat = len(features)
-    counts = np.zeros((k, n_feat))
-    sums = np.zeros((k, n_feat))
     medians = np.full((k, n_feat), np.nan)
     for g in range(k):
         block = values[:, bounds[g] : bounds[g + 1]]
         if block.shape[1] == 0:
             continue
         if has_nan.any():
-            present = ~np.isnan(block)
-            counts[g] = present.sum(axis=1)
-            sums[g] = np.where(present, block, 0.0).sum(axis=1)
             with np.errstate(invalid="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slice -> NaN
                 medians[g] = np.nanmedian(block, axis=1)
         else:
-            counts[g] = block.shape[1]
-            sums[g] = block.sum(axis=1)
-            medians[g] = _median_of_slice(block)  # after the sums: it reorders the slice
-    total = counts.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / counts
-        overall = sums.sum(axis=0) / total
-        centred = values - overall[:, None]
-        if has_nan.any():
-            centred = np.nan_to_num(centred, nan=0.0)
-        std = np.sqrt(np.einsum("ij,ij->i", centred, centred) / total)
+            medians[g] = _median_of_slice(block)  # reorders within the slice: sums unchanged
+    counts, means, overall, std = _mean_and_spread(values, bounds, k, has_nan.any())
+    if not (
+        np.isfinite(means[counts > 0]).all() and np.isfinite(std[counts.sum(axis=0) > 0]).all()
+    ):
+        # Values near 1e300 overflow when summed or squared: work in units of each
+        # feature's largest magnitude, then scale back.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            scale = np.nanmax(np.abs(values), axis=1)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        values /= scale[:, None]
+        counts, means, overall, std = _mean_and_spread(values, bounds, k, has_nan.any())
+        means, overall, std = means * scale, overall * scale, std * scale
     return _Moments(sizes_all[:k], counts, means, medians, overall, std)
 
 
@@ -278,9 +302,11 @@ def profile_segments(
         tiny = np.abs(overall) <= 1e-9 * (std + np.abs(overall))
         index = np.where(tiny, np.nan, means / np.where(tiny, 1.0, overall) * 100.0)
         effect = np.where(std > 0, (means - overall) / np.where(std > 0, std, 1.0), 0.0)
-        between = np.nansum(counts * (means - overall) ** 2, axis=0)
-        total_ss = std**2 * counts.sum(axis=0)
-        eta = np.where(total_ss > 0, between / np.where(total_ss > 0, total_ss, 1.0), 0.0)
+        # Between-segment over total sum of squares, written with effects (deviations in
+        # std units) so that huge values cannot overflow: sum n_g * effect_g^2 / n.
+        n_valid = counts.sum(axis=0)
+        between = np.nansum(counts * effect**2, axis=0)
+        eta = np.where(n_valid > 0, between / np.maximum(n_valid, 1), 0.0)
     eta = np.clip(eta, 0.0, 1.0)  # float rounding can push a perfect split past 1
     medians = mo.medians
 

@@ -275,3 +275,11 @@ def test_profile_with_median_policy_describes_real_values_only():
     assert p.sizes.sum() == 6
     low = p.means["x"].idxmin()
     assert p.means.loc[low, "x"] == pytest.approx(1.5)  # the missing x is not counted as a median
+
+
+def test_profile_of_huge_values_does_not_overflow():
+    df = pd.DataFrame({"x": [1e300, 2e300, 1.5e300, 1e10, 2e10, 3e10]})
+    p = profile_segments(df, fake_segmentation([0, 0, 0, 1, 1, 1], ["x"]))
+    assert p.means.loc[1, "x"] == pytest.approx(1.5e300)
+    assert p.eta_squared["x"] == pytest.approx(3.375 / 3.875)
+    assert np.isfinite(p.effect["x"]).all()
