@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from apptools import (
+    DATA,
     EXPORT,
     PAGES,
     PROFILES,
@@ -125,16 +128,31 @@ def test_column_names_are_shown_literally(app):
     goto(app, EXPORT)
 
 
-def test_changing_the_id_column_keeps_it_out_of_the_features(app, dataset):
-    upload(app, "wholesale_customers.csv", dataset("wholesale_customers.csv"))
+def test_changing_the_id_column_keeps_it_out_of_the_features(app, downloads):
+    rows = "".join(f"C{i:04d},{100000 + i * 7},{i % 13 * 1.5},{(i * 7) % 31}\n" for i in range(60))
+    upload(app, "two_ids.csv", ("customer_id,member_no,spend,visits\n" + rows).encode())
     id_box = app.selectbox(key="w.id_column")
-    other = [c for c in id_box.options if c != id_box.value]
-    if not other:
-        pytest.skip("only one id candidate in this file")
-    ok(id_box.set_value(other[0]).run())
-    assert app.selectbox(key="w.id_column").value == other[0]
+    assert id_box.value == "customer_id"
+    assert "member_no" in id_box.options
     goto(app, SEGMENTS)
-    assert other[0] not in app.multiselect(key="w.features").options
+    assert "member_no" in app.multiselect(key="w.features").options
+    goto(app, DATA)
+    ok(app.selectbox(key="w.id_column").set_value("member_no").run())
+    assert app.selectbox(key="w.id_column").value == "member_no"
+    goto(app, SEGMENTS)
+    assert "member_no" not in app.multiselect(key="w.features").options
+    goto(app, EXPORT)
+    labelled = csv_text(downloads(download(app, "Download labelled customers")).content)
+    assert list(labelled["member_no"]) == [str(100000 + i * 7) for i in range(60)]
+
+
+def test_sidebar_stays_when_a_page_cannot_segment(app):
+    goto(app, SEGMENTS)
+    choose_features(app, [])
+    assert any("Choose at least one feature" in w.value for w in app.warning)
+    assert "Current segmentation" in [h.value for h in app.sidebar.subheader]
+    goto(app, PROFILES)
+    assert app.error  # says what to fix instead of a traceback
 
 
 # --- choices change what is shown ----------------------------------------------------------
@@ -322,3 +340,25 @@ def test_each_shared_dataset_goes_through_every_page(app, dataset, downloads, na
     assert len(got) == len(csv_text(raw))
     assigned = got["segment"] != ""
     assert (got.loc[~assigned, "unassigned_reason"] != "").all()
+
+
+def scatter_spec(at) -> dict:
+    charts = [c for c in at.get("plotly_chart") if c.proto.id and "scatter" in c.proto.id]
+    chart = charts[0] if charts else at.get("plotly_chart")[-1]
+    return json.loads(chart.proto.spec)
+
+
+def test_scatter_axes_and_pca_view(app):
+    goto(app, SEGMENTS)
+    ok(app.selectbox(key="w.scatter_x").set_value("recency_days").run())
+    ok(app.selectbox(key="w.scatter_y").set_value("tenure_months").run())
+    layout = scatter_spec(app)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "recency_days"
+    assert layout["yaxis"]["title"]["text"] == "tenure_months"
+    ok(app.radio(key="w.scatter_view").set_value("pca").run())
+    assert "PCA" in scatter_spec(app)["layout"]["xaxis"]["title"]["text"]
+    goto(app, PROFILES)
+    goto(app, SEGMENTS)
+    assert app.radio(key="w.scatter_view").value == "pca"
+    ok(app.radio(key="w.scatter_view").set_value("features").run())
+    assert app.selectbox(key="w.scatter_x").value == "recency_days"
