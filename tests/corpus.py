@@ -23,7 +23,6 @@ the error class, the stage where it is raised (``"read"``: `read_customers`; ``"
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import math
@@ -156,13 +155,20 @@ def _csv_text(
     delimiter: str = ",",
     line_end: str = "\n",
 ) -> str:
-    """Rows written by the csv module: quoting only where needed, as spreadsheets do."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator=line_end)
-    if header is not None:
-        writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    """Rows as spreadsheets write them: a cell is quoted only when it holds the delimiter, a
+    quote, a line feed or a carriage return (the csv module would leave a lone CR bare)."""
+
+    def cell(value: str) -> str:
+        if any(ch in value for ch in (delimiter, '"', "\n", "\r")):
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    lines = [] if header is None else [header]
+    lines += rows
+    return "".join(delimiter.join(cell(str(v)) for v in line) + line_end for line in lines)
+
+
+write_csv = _csv_text
 
 
 def _customers(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -29,6 +29,7 @@ from segmentation import (
     read_customers,
 )
 from segmentation.io import CustomerData
+from segmentation.model import Segmentation
 
 CASES = corpus()
 ERRORS = {"DataError": DataError, "SettingsError": SettingsError}
@@ -57,6 +58,19 @@ def read(case: Case) -> CustomerData:
 
 def features_of(case: Case, data: CustomerData) -> tuple[str, ...]:
     return case.features if case.features is not None else default_features(data)
+
+
+@cache
+def _fit(name: str, missing: str) -> Segmentation:
+    case = next(c for c in CASES if c.name == name)
+    data = read(case)
+    return fit_segments(
+        data.frame,
+        features_of(case, data),
+        case.k,
+        missing=missing,
+        log_features=case.log_features,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -186,7 +200,7 @@ def test_good_file_segments_every_complete_customer(case, missing):
     data = read(case)
     features = features_of(case, data)
     assert features, "no default features for a file with numeric behaviour columns"
-    seg = fit_segments(data.frame, features, case.k, missing=missing)
+    seg = _fit(case.name, missing)
     assert len(seg.labels) == case.n_rows
     assigned = seg.labels >= 0
     assert set(np.unique(seg.labels[assigned])) <= set(range(case.k))
@@ -387,9 +401,8 @@ def test_an_unknown_id_column_is_refused_naming_it():
 def test_no_case_raises_anything_but_a_segmentation_error(case):
     """Whatever the file, the core raises its own errors only (the app catches those)."""
     try:
-        data = read_customers(case.data, name=case.filename)
-        features = features_of(case, data)
-        fit_segments(data.frame, features, case.k, log_features=case.log_features)
+        _read(case.name)
+        _fit(case.name, "drop")
     except SegmentationError:
         pass
 

@@ -19,7 +19,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from corpus import Case, corpus
+from corpus import Case, corpus, write_csv
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
@@ -209,9 +209,8 @@ def customer_tables(draw):
 )
 def test_any_table_survives_upload_and_download(table):
     header, rows, delimiter, encoding = table
-    out = io.StringIO(newline="")
-    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows([header, *rows])
-    data = read_customers(out.getvalue().encode(encoding), name="customers.csv")
+    text = write_csv(header, rows, delimiter=delimiter)
+    data = read_customers(text.encode(encoding), name="customers.csv")
     values = data.frame[["amount", "visits"]].to_numpy(dtype=float)
     distinct = len(np.unique(values, axis=0))
     if distinct < 2:
