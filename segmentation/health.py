@@ -280,20 +280,22 @@ def _arrow(column: pd.Series) -> pa.ChunkedArray:
 
 def _two_valued(values: np.ndarray) -> bool:
     """At most two distinct values (a flag), without hashing a million floats."""
-    present = values[~np.isnan(values)]
-    if present.size == 0:
+    if np.isnan(values).all():
         return True
-    low, high = present.min(), present.max()
-    return bool(np.all((present == low) | (present == high)))
+    low, high = np.nanmin(values), np.nanmax(values)
+    return bool(np.all((values == low) | (values == high) | np.isnan(values)))
 
 
 def _is_constant(column: pd.Series) -> bool:
     """One distinct non-missing value (cheaper than nunique on a million rows)."""
+    if pd.api.types.is_float_dtype(column):
+        values = column.to_numpy()
+        if np.isnan(values).all():
+            return False
+        return bool(np.nanmin(values) == np.nanmax(values))
     present = column.dropna()
     if present.empty:
         return False
-    if pd.api.types.is_numeric_dtype(present):
-        return bool(present.min() == present.max())
     return bool((present == present.iloc[0]).all())
 
 
@@ -313,17 +315,17 @@ def _is_code_name(name: str) -> bool:
 
 def _is_code_like(name: str, values: np.ndarray) -> bool:
     """Integer values that are codes (named like one) or a running number (1, 2, 3...)."""
-    present = values[~np.isnan(values)]
-    if present.size == 0 or not np.all(present == np.round(present)):
+    missing = np.isnan(values)
+    if missing.all() or not np.all((values == np.floor(values)) | missing):
         return False
     if _is_code_name(name):
         return True
-    if present.size < 10 or present.size < values.size:
+    if values.size < 10 or missing.any():
         return False
-    if present.max() - present.min() + 1 != present.size:
+    if values.max() - values.min() + 1 != values.size:
         return False
-    distinct = np.unique(present)
-    return distinct.size == present.size and distinct[-1] - distinct[0] + 1 == present.size
+    distinct = np.unique(values)
+    return distinct.size == values.size
 
 
 def _correlated_pairs(frame: pd.DataFrame, columns: list[str]) -> list[tuple[str, str, float]]:

@@ -124,11 +124,15 @@ class _Cells:
         return len(self.columns[0]) if self.columns else 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Number:
-    """A column read as numbers: values, and how the text was cleaned (None if not)."""
+    """A column read as numbers: values, and how the text was cleaned (None if not).
 
-    values: np.ndarray
+    ``values`` is released (set to None) once copied into the frame, to keep the peak
+    memory of a million-row file down.
+    """
+
+    values: np.ndarray | None
     how: str | None = None
     decimal_comma: bool = False
 
@@ -856,14 +860,7 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
         if n in text_columns and n != id_col and _looks_like_dates(columns[n])
     ]
 
-    frame_data: dict[str, object] = {}
-    for col_name in names:
-        if col_name in numbers:
-            frame_data[col_name] = numbers[col_name].values
-        else:
-            frame_data[col_name] = _text_series(columns[col_name])
-    frame = pd.DataFrame(frame_data, columns=names)
-    frame.columns = pd.Index(names, dtype=object)
+    frame = _build_frame(names, numbers, columns)
     raw = pa.table(cells.columns, names=names).to_pandas()
     raw.columns = pd.Index(names, dtype=object)
 
@@ -902,6 +899,26 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
         notes=tuple(notes),
     )
     return CustomerData(frame=frame, raw=raw, id_column=id_col, name=dataset_name, report=report)
+
+
+def _build_frame(
+    names: list[str], numbers: dict[str, _Number], columns: dict[str, pa.ChunkedArray]
+) -> pd.DataFrame:
+    """The typed frame in file order, numeric columns in one float64 block.
+
+    Building the block once and inserting the text columns avoids pandas copying every
+    numeric column again when it consolidates a dict of arrays (0.4 s at 1M rows).
+    """
+    numeric = [n for n in names if n in numbers]
+    block = np.empty((len(numeric), len(numbers[numeric[0]].values)), dtype=np.float64)
+    for i, col_name in enumerate(numeric):
+        block[i] = numbers[col_name].values
+        numbers[col_name].values = None
+    frame = pd.DataFrame(block.T, columns=pd.Index(numeric, dtype=object), copy=False)
+    for position, col_name in enumerate(names):
+        if col_name not in numbers:
+            frame.insert(position, col_name, _text_series(columns[col_name]))
+    return frame
 
 
 def _all_unique(column: pa.ChunkedArray) -> bool:
