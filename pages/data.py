@@ -14,13 +14,16 @@ PREVIEW_ROWS = 200
 
 def handle_upload(uploaded) -> None:
     """Read a new upload; on success it replaces the dataset, on failure the old one stays."""
-    if uploaded is None or uploaded.file_id == state.get(state.UPLOAD_SEEN):
+    if uploaded is None:
+        state.put(state.UPLOAD_ERROR, None)  # the failed file is gone: so is its message
+        return
+    if uploaded.file_id == state.get(state.UPLOAD_SEEN):
         return
     state.put(state.UPLOAD_SEEN, uploaded.file_id)
     raw = uploaded.getvalue()
     digest = state.digest_of(raw)
     try:
-        cached.load(digest, raw, uploaded.name, None)
+        cached.load_upload(digest, raw, uploaded.name)
     except DataError as exc:
         state.put(state.UPLOAD_ERROR, f"{uploaded.name} could not be used: {exc}")
         return

@@ -28,13 +28,16 @@ from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import state
 from ui.state import Choices
 
-# Sizes: a CustomerData holds the typed frame and the raw text of a file (the biggest
-# objects); fits hold one label and one reason per customer; CSV bytes are file-sized.
-_LOADS = 12
-_SWEEPS = 32
-_FITS = 24
-_PROFILES = 48
-_EXPORTS = 6
+# Bounds, by count and by pickled bytes (whichever is hit first evicts the least recently
+# used entry). Measured sizes: a CustomerData (typed frame + raw text) is ~15 MB pickled at
+# 100k customers x 7 columns and ~150 MB at 1M; a Segmentation ~1 MB / ~18 MB; labelled CSV
+# bytes ~9 MB / ~90 MB; KChoice and Profiles a few KB. Ten users at 100k rows fit well
+# inside; at 1M rows the byte limits keep the process to about 1.3 GB of cached results.
+_LOADS, _LOADS_SIZE = 12, "500MB"
+_SWEEPS = 64
+_FITS, _FITS_SIZE = 32, "200MB"
+_PROFILES = 64
+_EXPORTS, _EXPORTS_SIZE = 8, "300MB"
 
 
 # --- cached wrappers over the core -------------------------------------------------------
@@ -46,13 +49,20 @@ def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()
 
 
-@st.cache_data(max_entries=_LOADS, show_spinner="Reading the file and checking its health…")
+@st.cache_data(
+    max_entries=_LOADS,
+    max_size=_LOADS_SIZE,
+    show_spinner="Reading the file and checking its health…",
+)
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
     """`segmentation.read_customers` on uploaded bytes, keyed on their digest."""
     return segmentation.read_customers(_raw, name=name, id_column=id_column)
 
 
-@st.cache_data(max_entries=_SWEEPS, show_spinner="Trying k = 2 to 10 segments on your customers…")
+@st.cache_data(
+    max_entries=_SWEEPS,
+    show_spinner="Trying k = 2 to 10 segments on your customers…",
+)
 def sweep(digest: str, id_column: str | None, choices: Choices, _data: CustomerData) -> KChoice:
     """`segmentation.evaluate_k` for the data `digest` and the preparation `choices`."""
     return segmentation.evaluate_k(
@@ -65,7 +75,7 @@ def sweep(digest: str, id_column: str | None, choices: Choices, _data: CustomerD
     )
 
 
-@st.cache_data(max_entries=_FITS, show_spinner="Fitting the segments…")
+@st.cache_data(max_entries=_FITS, max_size=_FITS_SIZE, show_spinner="Fitting the segments…")
 def fit(
     digest: str, id_column: str | None, choices: Choices, k: int, _data: CustomerData
 ) -> Segmentation:
@@ -94,7 +104,11 @@ def profiles(
     return core_profile.profile_segments(_data.frame, _seg)
 
 
-@st.cache_data(max_entries=_EXPORTS, show_spinner="Preparing the labelled customers file…")
+@st.cache_data(
+    max_entries=_EXPORTS,
+    max_size=_EXPORTS_SIZE,
+    show_spinner="Preparing the labelled customers file…",
+)
 def labelled_csv(
     digest: str,
     id_column: str | None,
@@ -109,7 +123,11 @@ def labelled_csv(
     return core_export.to_csv_bytes(frame)
 
 
-@st.cache_data(max_entries=_EXPORTS, show_spinner="Preparing the segment's customer list…")
+@st.cache_data(
+    max_entries=_EXPORTS,
+    max_size=_EXPORTS_SIZE,
+    show_spinner="Preparing the segment's customer list…",
+)
 def segment_csv(
     digest: str,
     id_column: str | None,
@@ -205,6 +223,11 @@ def current_data() -> CustomerData:
         ("load", source.digest, source.name, None),
         lambda: load(source.digest, source.raw, source.name, None),
     )
+
+
+def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
+    """Read a new upload (once per run: the page then uses the same result). Raises DataError."""
+    return _once(("load", digest, name, None), lambda: load(digest, raw, name, None))
 
 
 def feature_options(data: CustomerData) -> list[str]:
