@@ -101,7 +101,8 @@ def check_k(k: int, n_customers: int) -> int:
         )
     if not 2 <= k <= n_customers - 1:
         raise SettingsError(
-            f"k={k} must be between 2 and {n_customers - 1} for {n_customers} customers."
+            f"k={k} must be between 2 and {n_customers - 1} for {n_customers} customers: "
+            "choose a k in that range."
         )
     return int(k)
 

@@ -14,13 +14,22 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    RobustScaler,
+    StandardScaler,
+)
 
 from segmentation.errors import DataError, SettingsError
 from segmentation.io import CustomerData
 
 SCALERS = ("standard", "minmax", "robust", "none")
 MISSING_POLICIES = ("drop", "median")
+
+#: Share of missing values above which a column is not a default feature.
+MOSTLY_MISSING = 0.5
 
 #: Skewness above which a log transform is suggested for a non-negative feature.
 SKEW_THRESHOLD = 1.0
@@ -120,13 +129,18 @@ class _ClipLog(BaseEstimator, TransformerMixin):
 def default_features(data: CustomerData) -> tuple[str, ...]:
     """The numeric behaviour columns to cluster on by default.
 
-    Never the id, never a constant, never an id-like or code-like column (Channel, Region).
-    If that leaves nothing, any non-constant numeric column but the id.
+    Never the id, never a constant, never an id-like or code-like column (Channel, Region),
+    never a column more than half empty. If that leaves nothing, any non-constant numeric
+    column but the id.
     """
     report = data.report
     numeric = [c for c in report.numeric_columns if c != data.id_column]
     usable = [c for c in numeric if c not in report.constant_columns]
-    preferred = [c for c in usable if c not in report.code_like_columns]
+    # A mostly-empty column would leave most customers unassigned under the default policy.
+    mostly_missing = {c for c, n in report.missing.items() if n > MOSTLY_MISSING * report.n_rows}
+    preferred = [
+        c for c in usable if c not in report.code_like_columns and c not in mostly_missing
+    ]
     return tuple(preferred or usable)
 
 
@@ -269,8 +283,22 @@ def prepare_features(
         if settings.clip is not None or any(log_mask)
         else "passthrough"
     )
+    # Scalers are unit-free, so dividing by each feature's largest magnitude first changes
+    # nothing but keeps their sums of squares finite for amounts like 1e300.
+    magnitude = "passthrough" if settings.scaler == "none" else MaxAbsScaler()
     transformer = Pipeline(
-        [("clip_log", clip_log), ("scale", _SCALER_FACTORIES[settings.scaler]())]
+        [
+            ("clip_log", clip_log),
+            ("magnitude", magnitude),
+            ("scale", _SCALER_FACTORIES[settings.scaler]()),
+        ]
     )
     matrix = np.ascontiguousarray(transformer.fit_transform(values), dtype=float)
+    too_large = np.abs(matrix).max(axis=0) > 1e150
+    if too_large.any():
+        column = settings.features[int(np.argmax(too_large))]
+        raise DataError(
+            f"Feature {column!r} has values too large to measure distances on without "
+            "scaling: choose the 'standard', 'minmax' or 'robust' scaler, or a log transform."
+        )
     return PreparedFeatures(settings, matrix, rows, reasons, transformer, len(df))

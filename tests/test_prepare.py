@@ -51,14 +51,14 @@ def test_prepare_log1p_then_inverse_returns_original_units(customers):
     prepared = prepare_features(customers, ["orders"], log_features=["orders"], scaler="none")
     np.testing.assert_allclose(prepared.matrix[:, 0], np.log1p(customers["orders"]))
     back = prepared.transformer.inverse_transform(prepared.matrix)
-    np.testing.assert_allclose(back[:, 0], customers["orders"])
+    np.testing.assert_allclose(back[:, 0], customers["orders"], atol=1e-9)
 
 
 @pytest.mark.parametrize("scaler", SCALERS)
 def test_prepare_inverse_transform_round_trips_for_every_scaler(customers, scaler):
     prepared = prepare_features(customers, ["orders"], scaler=scaler)
     back = prepared.transformer.inverse_transform(prepared.matrix)
-    np.testing.assert_allclose(back[:, 0], customers["orders"])
+    np.testing.assert_allclose(back[:, 0], customers["orders"], atol=1e-9)
 
 
 def test_prepare_minmax_scales_into_unit_interval(customers):
@@ -106,3 +106,29 @@ def test_prepare_empty_feature_is_a_data_error():
     df = pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]})
     with pytest.raises(DataError, match="'b' has no values"):
         prepare_features(df, ["a", "b"], missing="median")
+
+
+def test_prepare_huge_amounts_scale_without_overflow():
+    df = pd.DataFrame({"value": [1e300, 2e300, 3e300, 4e300], "spend": [1.0, 2.0, 3.0, 4.0]})
+    prepared = prepare_features(df, ["value", "spend"])
+    assert np.isfinite(prepared.matrix).all()
+    np.testing.assert_allclose(prepared.matrix[:, 0], prepared.matrix[:, 1])
+    back = prepared.transformer.inverse_transform(prepared.matrix)
+    np.testing.assert_allclose(back[:, 0], df["value"])
+
+
+def test_prepare_huge_amounts_unscaled_are_refused_with_advice():
+    df = pd.DataFrame({"value": [1e300, 2e300, 3e300]})
+    with pytest.raises(DataError, match="'value' has values too large.*choose the 'standard'"):
+        prepare_features(df, ["value"], scaler="none")
+
+
+def test_default_features_leave_out_mostly_empty_columns():
+    from segmentation.io import read_customers
+    from segmentation.prepare import default_features
+
+    rows = ["id,income,spend,points"] + [
+        f"c{i},{(i * 37) % 101 + 0.5},{i % 7},{i if i < 3 else ''}" for i in range(40)
+    ]
+    data = read_customers("\n".join(rows).encode(), name="x.csv")
+    assert default_features(data) == ("income", "spend")
