@@ -5,6 +5,7 @@ Pure Python on pandas and scikit-learn; it never imports Streamlit.
 
 from segmentation.choose_k import KChoice, KScore, evaluate_k, evaluate_prepared
 from segmentation.errors import DataError, SegmentationError, SettingsError
+from segmentation.export import labelled_customers, segment_customers, to_csv_bytes
 from segmentation.health import Finding, HealthReport
 from segmentation.io import MIN_CUSTOMERS, CustomerData, read_customers
 from segmentation.model import Segmentation, fit_prepared, fit_segments
@@ -17,6 +18,8 @@ from segmentation.prepare import (
     prepare_features,
     suggested_log_features,
 )
+from segmentation.profile import Profiles, apply_names, profile_segments, profile_table
+from segmentation.sample import make_sample_customers
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -30,15 +33,23 @@ __all__ = [
     "KScore",
     "Preparation",
     "PreparedFeatures",
-    "SegmentationError",
+    "Profiles",
     "Segmentation",
+    "SegmentationError",
     "SettingsError",
+    "apply_names",
     "default_features",
     "evaluate_k",
     "evaluate_prepared",
     "fit_prepared",
     "fit_segments",
+    "labelled_customers",
+    "make_sample_customers",
     "prepare_features",
+    "profile_segments",
+    "profile_table",
     "read_customers",
+    "segment_customers",
     "suggested_log_features",
+    "to_csv_bytes",
 ]
