@@ -51,6 +51,7 @@ def parse_csv(text: str, delimiter: str) -> list[list[str]]:
     return [r for r in reader if r and any(v.strip() for v in r)]
 
 
+@cache
 def uploaded_table(case: Case) -> tuple[list[str], list[list[str]]]:
     """The upload as (header, rows) of text, parsed independently of the core.
 
@@ -64,6 +65,8 @@ def uploaded_table(case: Case) -> tuple[list[str], list[list[str]]]:
         assert len(body) - len(kept) == case.repeated_header_rows
         body = kept
     width = max(len(header), *(len(r) for r in body))
+    if "" not in header and len(header) == width and all(len(r) == width for r in body):
+        return header, body  # a regular file: nothing to pad or leave out
     header = header + [""] * (width - len(header))
     body = [r + [""] * (width - len(r)) for r in body]
     keep = [j for j, name in enumerate(header) if name != "" or any(r[j] for r in body)]
@@ -92,18 +95,30 @@ def check_download(
     assert len(rows) == len(original_rows), "rows were lost or added"
     for i, (got, want) in enumerate(zip(rows, original_rows)):
         assert len(got) == len(header), f"row {i} has {len(got)} cells"
-        cells = [unneutralise(c) for c in got[:m]]
-        if cells != want:
-            diff = [(original_header[j], want[j], got[j]) for j in range(m) if cells[j] != want[j]]
-            raise AssertionError(f"row {i}: (column, uploaded, downloaded) {diff[:5]}")
-        segment, name, reason = got[m:]
-        if labels[i] >= 0:
-            assert segment == str(labels[i] + 1), f"row {i}: segment {segment!r}"
-            assert name == names[labels[i]], f"row {i}: segment name {name!r}"
-            assert reason == "", f"row {i}: an assigned customer has a reason {reason!r}"
-        else:
-            assert segment == "" and name == "", f"row {i}: unassigned but labelled {segment!r}"
-            assert reason.strip(), f"row {i}: an unassigned customer carries no reason"
+        if got[:m] != want:
+            cells = [unneutralise(c) for c in got[:m]]
+            if cells != want:
+                diff = [
+                    (original_header[j], want[j], got[j]) for j in range(m) if cells[j] != want[j]
+                ]
+                raise AssertionError(f"row {i}: (column, uploaded, downloaded) {diff[:5]}")
+    labels = np.asarray(labels)
+    assigned = labels >= 0
+    segments = np.array([r[m] for r in rows], dtype=object)
+    seg_names = np.array([r[m + 1] for r in rows], dtype=object)
+    reasons = np.array([r[m + 2] for r in rows], dtype=object)
+    expected = np.array([str(v + 1) for v in range(len(names))], dtype=object)
+    expected_names = np.array(names, dtype=object)
+    wrong = np.flatnonzero(assigned & (segments != expected[np.maximum(labels, 0)]))
+    assert not wrong.size, f"rows {wrong[:5].tolist()}: wrong segment {segments[wrong[:5]]}"
+    wrong = np.flatnonzero(assigned & (seg_names != expected_names[np.maximum(labels, 0)]))
+    assert not wrong.size, f"rows {wrong[:5].tolist()}: wrong segment name"
+    wrong = np.flatnonzero(assigned & (reasons != ""))
+    assert not wrong.size, f"rows {wrong[:5].tolist()}: an assigned customer has a reason"
+    wrong = np.flatnonzero(~assigned & ((segments != "") | (seg_names != "")))
+    assert not wrong.size, f"rows {wrong[:5].tolist()}: unassigned but labelled"
+    blank = [i for i in np.flatnonzero(~assigned) if not reasons[i].strip()]
+    assert not blank, f"rows {blank[:5]}: an unassigned customer carries no reason"
 
 
 def segment_names(k: int) -> list[str]:
