@@ -1,0 +1,189 @@
+"""Real-browser fixtures: Debian's Chromium (or Playwright's own) against `streamlit run`.
+
+* `browser_type_launch_args` / `browser_context_args` override pytest-playwright's so that
+  every test gets a fresh context and page on Chromium from ``$CHROMIUM`` (default
+  /usr/bin/chromium), with a large viewport and downloads accepted. In CI a missing Chromium
+  is a FAILURE, never a skip: a skipped browser suite is a hidden hole.
+* `app_url` (session) starts one ``streamlit run app.py`` from the repository root on a free
+  port, waits for ``/_stcore/health`` to answer ``ok`` and stops the server at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from browsertools import EXPECT_TIMEOUT, ROOT, screenshot
+from playwright.sync_api import expect
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
+SERVER_START_TIMEOUT = 60.0
+VIEWPORT = {"width": 1600, "height": 1200}
+
+
+def chromium_executable() -> str | None:
+    """``$CHROMIUM`` if set, else Debian's /usr/bin/chromium (or `chromium` on PATH)."""
+    configured = os.environ.get("CHROMIUM")
+    if configured:
+        return configured
+    if DEFAULT_CHROMIUM.exists():
+        return str(DEFAULT_CHROMIUM)
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    executable = chromium_executable()
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if executable:
+        if not Path(executable).exists():
+            pytest.fail(f"CHROMIUM={executable} does not exist: point it at a Chromium binary")
+        args["executable_path"] = executable
+    elif os.environ.get("CI"):
+        pytest.fail(
+            "No Chromium found for the browser tests (CI is set, so this fails instead of "
+            "skipping): install Debian's `chromium` package (apt-get install -y chromium) or "
+            "set CHROMIUM=/path/to/chromium."
+        )
+    # Otherwise (a developer machine without Debian's Chromium): Playwright's own browser,
+    # as installed by `playwright install chromium`.
+    return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": VIEWPORT, "accept_downloads": True}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _expect_timeout() -> None:
+    expect.set_options(timeout=EXPECT_TIMEOUT)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(page, request):
+    """pytest-playwright's fresh page, with bounded generous timeouts for a loaded machine;
+    on failure a screenshot of what the page showed goes to screenshots/FAILED_<test>.png."""
+    page.set_default_timeout(EXPECT_TIMEOUT)
+    page.set_default_navigation_timeout(EXPECT_TIMEOUT)
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and not page.is_closed():
+        try:
+            screenshot(page, "FAILED", request.node.name)
+        except Exception as exc:  # noqa: BLE001 - a failed screenshot must not hide the failure
+            print(f"no failure screenshot: {exc}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log_path: Path
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Server:
+    """One `streamlit run app.py` for the whole browser session."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own fixed command line
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
+        )
+        try:
+            deadline = time.monotonic() + SERVER_START_TIMEOUT
+            while not _healthy(url):
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"streamlit exited with {process.returncode} before answering:\n"
+                        + log_path.read_text(errors="replace")[-3000:]
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"streamlit did not answer {url}/_stcore/health within "
+                        f"{SERVER_START_TIMEOUT:.0f} s:\n"
+                        + log_path.read_text(errors="replace")[-3000:]
+                    )
+                time.sleep(0.2)
+            yield Server(url, log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+@pytest.fixture
+def app_url(server: Server) -> str:
+    """Base URL of the app (the session's server)."""
+    return server.url
+
+
+@pytest.fixture(autouse=True)
+def no_server_traceback(server: Server):
+    """Fail a test during which the app raised: the page only shows a redacted message
+    (showErrorDetails = "none"), the server log has the traceback, quoted here."""
+    offset = server.log_size()
+    yield
+    text = server.log_since(offset)
+    if "Traceback" in text:
+        pytest.fail(f"the app raised during this test (server log):\n{text[-4000:]}")
