@@ -147,20 +147,19 @@ def render() -> None:
         scores = choice.table().reset_index()
         scores = scores.rename(
             columns={
-                "k": "k",
-                "inertia": "Inertia (lower = tighter)",
-                "silhouette": "Silhouette (higher = better)",
-                "calinski_harabasz": "Calinski-Harabasz (higher)",
-                "davies_bouldin": "Davies-Bouldin (lower)",
+                "inertia": "Inertia ↓",
+                "silhouette": "Silhouette ↑",
+                "calinski_harabasz": "Calinski-Harabasz ↑",
+                "davies_bouldin": "Davies-Bouldin ↓",
             }
         )
         st.dataframe(
             scores.style.format(
                 {
-                    "Inertia (lower = tighter)": "{:,.0f}",
-                    "Silhouette (higher = better)": "{:.3f}",
-                    "Calinski-Harabasz (higher)": "{:,.1f}",
-                    "Davies-Bouldin (lower)": "{:.3f}",
+                    "Inertia ↓": "{:,.0f}",
+                    "Silhouette ↑": "{:.3f}",
+                    "Calinski-Harabasz ↑": "{:,.1f}",
+                    "Davies-Bouldin ↓": "{:.3f}",
                 },
                 na_rep="-",
             ).apply(
@@ -172,6 +171,7 @@ def render() -> None:
             ),
             hide_index=True,
         )
+        st.caption("↑ higher is better, ↓ lower is better. The chosen k is highlighted.")
 
     # --- the segmentation for this k -------------------------------------------------------
     try:
@@ -276,7 +276,7 @@ def render() -> None:
     rows = [int(r) for r in charts.selected_rows(event) if r < len(data.frame)]
     if rows:
         st.subheader(f"{widgets.count(len(rows))} selected customers")
-        picked = data.frame.iloc[rows].copy()
+        picked = data.raw.iloc[rows].copy()  # cells as written in the file
         labels = seg.labels[rows]
         picked.insert(0, "segment", [int(v) + 1 if v >= 0 else None for v in labels])
         picked.insert(1, "segment_name", [names[v] if v >= 0 else "" for v in labels])
