@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -362,3 +363,38 @@ def test_scatter_axes_and_pca_view(app):
     assert app.radio(key="w.scatter_view").value == "pca"
     ok(app.radio(key="w.scatter_view").set_value("features").run())
     assert app.selectbox(key="w.scatter_x").value == "recency_days"
+
+
+def test_names_belong_to_their_segmentation(app, dataset):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    choose_features(app, MALL_FEATURES)
+    set_k(app, 5)
+    goto(app, PROFILES)
+    box = next(t for t in app.text_input if t.label == "Segment 1 name")
+    ok(box.input("Everyday shoppers").run())
+    goto(app, SEGMENTS)
+    set_k(app, 4)
+    assert "Everyday shoppers" not in list(sizes_table(app)["name"])
+    set_k(app, 5)
+    assert list(sizes_table(app)["name"])[0] == "Everyday shoppers"
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx", "tsv"])
+def test_other_formats_upload(app, dataset, fmt):
+    frame = csv_text(dataset("mall_customers.csv"))
+    for column in frame.columns[2:]:
+        frame[column] = frame[column].astype(int)
+    buffer = io.BytesIO()
+    if fmt == "parquet":
+        frame.to_parquet(buffer, index=False)
+    elif fmt == "xlsx":
+        pytest.importorskip("openpyxl")
+        frame.to_excel(buffer, index=False)
+    else:
+        buffer.write(frame.to_csv(sep="\t", index=False).encode())
+    upload(app, f"mall_customers.{fmt}", buffer.getvalue(), "application/octet-stream")
+    assert not app.error, [e.value for e in app.error]
+    assert metric(app, "Customers (rows)") == "200"
+    goto(app, SEGMENTS)
+    assert metric(app, "Customers segmented") == "200"
