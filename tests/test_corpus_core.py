@@ -445,3 +445,11 @@ def test_the_corpus_covers_the_issue_list():
     ):
         assert needed in names
     assert math.isfinite(sum(len(c.data) for c in CASES))
+
+
+def test_identical_customers_error_does_not_suggest_a_k_that_also_fails():
+    """Ten copies of one customer: no k works, so the advice must not offer one."""
+    data = read(case_named("ten_identical_rows"))
+    with pytest.raises(SettingsError, match=r"(?i)distinct|identical") as caught:
+        fit_segments(data.frame, ["income", "spend"], 2)
+    assert not re.search(r"between 2 and", str(caught.value)), str(caught.value)
