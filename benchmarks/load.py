@@ -97,6 +97,7 @@ ID_COLUMN = "customer_id"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 STATUS = "[data-testid='stStatusWidget']"
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+SAMPLE_NOTICE = "[data-testid='stAlertContentInfo']:has-text('built-in sample')"
 SAMPLE_EVERY = 0.5
 DEBOUNCE_MS = 300  # a little over the slider's debounce before looking for the rerun
 
@@ -206,7 +207,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path, app_root: Path) -> subprocess.Popen:
+def start_server(port: int, log_path: Path, app_root: Path, options: list[str]) -> subprocess.Popen:
     cmd = [
         sys.executable,
         "-m",
@@ -222,6 +223,9 @@ def start_server(port: int, log_path: Path, app_root: Path) -> subprocess.Popen:
         "--browser.gatherUsageStats",
         "false",
     ]
+    for opt in options:
+        key, _, value = opt.partition("=")
+        cmd += [f"--{key.removeprefix('--')}", value]
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(cmd, cwd=app_root, stdout=log, stderr=subprocess.STDOUT)
 
@@ -369,6 +373,17 @@ class Session:
     download_problems: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # st.error / exception text seen
     js_errors: list[str] = field(default_factory=list)
+    ws_opened: int = 0  # websockets to /_stcore/stream: more than 1 = the page reconnected
+    ws_closed: int = 0
+    loads: int = 0  # page loads: more than 1 = the page reloaded (a new Streamlit session)
+    crashed: bool = False
+
+    def connection(self) -> str:
+        return (
+            f"websockets opened {self.ws_opened}, closed {self.ws_closed}; page loads "
+            f"{self.loads}{'; renderer crashed' if self.crashed else ''}"
+        )
+
     failure: str = ""
     screenshot: str = ""
 
@@ -398,8 +413,20 @@ async def wait_idle(page, deadline: Deadline) -> None:
     await page.locator(IDLE).wait_for(state="attached", timeout=deadline.ms())
 
 
-async def collect_errors(page, session: Session, where: str) -> None:
-    """Record st.error and exception elements on the page; any is a failure."""
+def track_websocket(ws, session: Session) -> None:
+    if "/_stcore/stream" not in ws.url:
+        return
+    session.ws_opened += 1
+
+    def closed(_ws) -> None:
+        session.ws_closed += 1
+
+    ws.on("close", closed)
+
+
+async def collect_errors(page, session: Session, where: str, uploaded: bool = True) -> None:
+    """Record st.error and exception elements on the page; any is a failure. After the
+    upload, the built-in sample's notice means the session lost its upload."""
     box = page.locator(ERRORS)
     for i in range(await box.count()):
         try:
@@ -411,6 +438,11 @@ async def collect_errors(page, session: Session, where: str) -> None:
             session.errors.append(entry)
     if session.errors:
         raise SessionFailed(f"error shown on the page ({session.errors[0][:200]})")
+    if uploaded and await page.locator(SAMPLE_NOTICE).count():
+        raise SessionFailed(
+            f"{where}: upload lost, the page shows the built-in sample again "
+            f"({session.connection()})"
+        )
 
 
 async def goto_page(page, title: str, deadline: Deadline) -> None:
@@ -428,11 +460,23 @@ def metric(page, label: str):
     return page.locator("[data-testid='stMain'] [data-testid='stMetric']", has=exact)
 
 
-async def wait_metric(page, label: str, value: str, deadline: Deadline) -> None:
+async def wait_metric(
+    page, label: str, value: str, deadline: Deadline, session: Session | None = None
+) -> None:
+    """Wait for the metric `label` to show `value`. With `session` (after the upload), stop
+    early when the page shows the built-in sample instead: the session lost its upload."""
     value_box = metric(page, label).locator("[data-testid='stMetricValue']")
-    await value_box.filter(has_text=re.compile(rf"^\s*{re.escape(value)}\s*$")).first.wait_for(
-        timeout=deadline.ms()
-    )
+    target = value_box.filter(has_text=re.compile(rf"^\s*{re.escape(value)}\s*$")).first
+    if session is None:
+        await target.wait_for(timeout=deadline.ms())
+        return
+    lost = page.locator(SAMPLE_NOTICE).first
+    await target.or_(lost).first.wait_for(timeout=deadline.ms())
+    if await lost.count():
+        raise SessionFailed(
+            f"upload lost while waiting for {label} = {value}: the page shows the built-in "
+            f"sample again ({session.connection()})"
+        )
 
 
 async def wait_scatter(page, deadline: Deadline) -> None:
@@ -456,12 +500,17 @@ async def run_session(
     steps: int,
     deadline: Deadline,
     screens: Path | None,
+    delay: float = 0.0,
 ) -> Session:
+    await asyncio.sleep(delay)  # arrivals spread out, as real users arrive
     context = await browser.new_context(
         viewport={"width": 1440, "height": 1000}, accept_downloads=True
     )
     page = await context.new_page()
     page.on("pageerror", lambda exc: session.js_errors.append(str(exc)[:300]))
+    page.on("websocket", lambda ws: track_websocket(ws, session))
+    page.on("load", lambda _p: setattr(session, "loads", session.loads + 1))
+    page.on("crash", lambda _p: setattr(session, "crashed", True))
     t_session = time.perf_counter()
     try:
         session.stage = "open"
@@ -472,7 +521,7 @@ async def run_session(
         await wait_idle(page, deadline)
         session.timings["open"] = time.perf_counter() - t0
         # The first visit runs on the built-in sample: errors there count too.
-        await collect_errors(page, session, "Data (first visit)")
+        await collect_errors(page, session, "Data (first visit)", uploaded=False)
 
         session.stage = "upload"
         t_upload = time.perf_counter()
@@ -491,7 +540,8 @@ async def run_session(
         await slider.wait_for(timeout=deadline.ms())
         await wait_scatter(page, deadline)
         k = await slider_value(slider)
-        await wait_metric(page, "Segments", str(k), deadline)
+        await wait_metric(page, "Segments", str(k), deadline, session)
+        await wait_metric(page, "Customers segmented", f"{own.n_rows:,}", deadline, session)
         now = time.perf_counter()
         session.timings["segments"] = now - t0
         session.timings["upload_to_scatter"] = now - t_upload
@@ -511,8 +561,9 @@ async def run_session(
             await slider.focus(timeout=deadline.ms())
             await slider.press(key, timeout=deadline.ms())
             k += direction
+            # The metric shows the new k once the rerun has drawn it; the rerun then ends.
+            await wait_metric(page, "Segments", str(k), deadline, session)
             await wait_idle(page, deadline)
-            await wait_metric(page, "Segments", str(k), deadline)
             await wait_scatter(page, deadline)
             session.timings["k_step"].append(time.perf_counter() - t0)
             shown = await slider_value(slider)
@@ -587,13 +638,16 @@ async def run_round(
     steps: int,
     deadline: Deadline,
     screens: Path | None,
+    stagger: float,
 ) -> list[Session]:
     sessions = [Session(i, rnd, files[i % len(files)].label) for i in range(n)]
     tasks = []
     for s in sessions:
         own = files[s.index % len(files)]
         others = [f for f in files if f is not own]
-        coro = run_session(browser, url, s, own, others, steps, deadline, screens)
+        coro = run_session(
+            browser, url, s, own, others, steps, deadline, screens, s.index * stagger
+        )
         tasks.append(asyncio.create_task(coro))
     left = deadline.end - time.monotonic()
     done, pending = await asyncio.wait(tasks, timeout=max(left, 1.0))
@@ -636,6 +690,7 @@ async def drive(args, url: str, files, sampler: RssSampler, server_pid: int, dea
                         args.steps,
                         deadline,
                         OUT_DIR if args.keep_screens else None,
+                        args.stagger,
                     )
                 )
                 while not task.done():
@@ -772,12 +827,23 @@ def report(args, files, rounds, rss, browser_peak, server_log: Path, wall: float
                 " ".join(fmt(x) for x in steps) or "-",
                 fmt(s.timings.get("download")),
                 "-" if s.download_rows is None else f"{s.download_rows:,}",
+                f"{s.ws_opened}/{s.ws_closed}/{s.loads}",
                 "ok" if s.ok else "FAIL",
             ]
         )
     lines.append(
         table(
-            ["session", "file", "k", "upload->scatter", "k steps", "download", "rows", "result"],
+            [
+                "session",
+                "file",
+                "k",
+                "upload->scatter",
+                "k steps",
+                "download",
+                "rows",
+                "ws open/closed/loads",
+                "result",
+            ],
             per,
         )
     )
@@ -825,6 +891,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-rss-mb", type=float, default=None, help="fail above this peak")
     p.add_argument("--json", default=None, help='result file; "-" for none')
     p.add_argument("--keep-screens", action="store_true")
+    p.add_argument("--stagger", type=float, default=2.0, help="seconds between session starts")
+    p.add_argument(
+        "--server-opt", action="append", metavar="KEY=VALUE", help="extra streamlit option"
+    )
+    p.add_argument(
+        "--watch", action="store_true", help="keep streamlit's file watcher (off by default)"
+    )
     p.add_argument("--app-root", default=str(ROOT), help="checkout to serve (default: this one)")
     args = p.parse_args(argv)
     if not 1 <= args.sessions <= 50 or args.rows < 100 or args.rounds < 1 or args.steps < 0:
@@ -846,7 +919,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = make_files(workdir, args.rows, args.two_files)
         port = free_port()
-        proc = start_server(port, log_path, Path(args.app_root))
+        options = list(args.server_opt or [])
+        if not args.watch:
+            options.append("server.fileWatcherType=none")
+        proc = start_server(port, log_path, Path(args.app_root), options)
         up = wait_healthy(proc, port, min(60.0, args.timeout))
         sampler = RssSampler(proc.pid).start()
         rss["start"] = sampler.mark("start")
@@ -916,6 +992,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             print(f"JSON: {out}", file=sys.stderr)
+            if log_path.exists():
+                shutil.copy(log_path, out.with_suffix(".server.log"))
     except Exception as exc:  # setup failures still stop everything below
         print(f"load test could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         if log_path.exists():
