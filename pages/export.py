@@ -62,12 +62,10 @@ def render() -> None:
         icon=":material/download:",
     )
 
-    preview = data.raw.head(PREVIEW_ROWS).copy()
-    first = seg.labels[: len(preview)]
-    preview["segment"] = [str(v + 1) if v >= 0 else "" for v in first]
-    preview["segment_name"] = [names[v] if v >= 0 else "" for v in first]
+    head = data.raw.head(PREVIEW_ROWS)
+    preview, seg_col = widgets.with_segments(head, seg.labels[: len(head)], names, front=False)
     st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
-    st.dataframe(widgets.style_segments(preview, "segment"), hide_index=True)
+    st.dataframe(widgets.style_segments(preview, seg_col), hide_index=True)
 
     st.subheader("One segment's customers")
     segment_numbers = list(range(1, k + 1))

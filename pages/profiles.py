@@ -111,11 +111,10 @@ def render() -> None:
         st.subheader("Categories within each segment")
         for column, shares in prof.category_shares.items():
             st.text(column)
-            frame = (shares * 100).reset_index()
-            frame.insert(1, "name", [names[int(s) - 1] for s in shares.index])
-            frame = frame.rename(columns={frame.columns[0]: "segment"})
-            fmt = {c: "{:.1f}%" for c in frame.columns if c not in ("segment", "name")}
-            st.dataframe(widgets.style_segments(frame, "segment", numbers=fmt), hide_index=True)
+            # Categories are the user's values: keep them as columns, segments as the index.
+            frame = shares * 100
+            frame.index = [widgets.segment_label(int(s), names) for s in shares.index]
+            st.dataframe(frame.style.format("{:.1f}%", na_rep=""))
 
 
 render()

@@ -276,12 +276,10 @@ def render() -> None:
     rows = [int(r) for r in charts.selected_rows(event) if r < len(data.frame)]
     if rows:
         st.subheader(f"{widgets.count(len(rows))} selected customers")
-        picked = data.raw.iloc[rows].copy()  # cells as written in the file
-        labels = seg.labels[rows]
-        picked.insert(0, "segment", [int(v) + 1 if v >= 0 else None for v in labels])
-        picked.insert(1, "segment_name", [names[v] if v >= 0 else "" for v in labels])
+        # Cells as written in the file, with the segment in front.
+        picked, seg_col = widgets.with_segments(data.raw.iloc[rows], seg.labels[rows], names)
         if len(picked) <= SELECTION_ROWS_STYLED:
-            st.dataframe(widgets.style_segments(picked, "segment"), hide_index=True)
+            st.dataframe(widgets.style_segments(picked, seg_col), hide_index=True)
         else:
             st.dataframe(picked, hide_index=True)
 

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import charts
+from segmentation.export import segment_columns
 from segmentation.sample import SAMPLE_NAME
 
 SAMPLE_NOTICE = (
@@ -100,6 +101,23 @@ def legend(names: Sequence[str], sizes: Sequence[int]) -> None:
             f"{percent(size / total)}</span></div>"
         )
     st.html("".join(rows))
+
+
+def with_segments(
+    raw: pd.DataFrame, labels, names: Sequence[str], *, front: bool = True
+) -> tuple[pd.DataFrame, str]:
+    """`raw` rows with the segment number and name (in front, or last as in the download),
+    and the name of the segment column.
+
+    The columns are named as in the downloads (``segment``, ``segment_name``; with a suffix
+    when the file already has such columns, e.g. a previous export uploaded again).
+    """
+    seg_col, name_col, _ = segment_columns(list(raw.columns))
+    out = raw.copy()
+    at = 0 if front else len(out.columns)
+    out.insert(at, seg_col, [str(int(v) + 1) if v >= 0 else "" for v in labels])
+    out.insert(at + 1, name_col, [names[int(v)] if v >= 0 else "" for v in labels])
+    return out, seg_col
 
 
 def error(message: object) -> None:

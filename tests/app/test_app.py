@@ -398,3 +398,23 @@ def test_other_formats_upload(app, dataset, fmt):
     assert metric(app, "Customers (rows)") == "200"
     goto(app, SEGMENTS)
     assert metric(app, "Customers segmented") == "200"
+
+
+def test_a_previous_export_can_be_uploaded_again(app, dataset, downloads):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, EXPORT)
+    first = downloads(download(app, "Download labelled customers")).content
+    upload(app, "mall_customers_k6_labelled.csv", first)
+    assert not app.error, [e.value for e in app.error]
+    goto(app, SEGMENTS)
+    app.session_state["w.scatter"] = {"selection": {"points": [{"customdata": [0.0]}]}}
+    ok(app.run())
+    picked = app.dataframe[-1].value
+    assert {"segment", "segment_new", "segment_name_new"} <= set(picked.columns)
+    goto(app, PROFILES)
+    goto(app, EXPORT)
+    again = csv_text(downloads(download(app, "Download labelled customers")).content)
+    before = csv_text(first)
+    assert list(again.columns[: len(before.columns)]) == list(before.columns)
+    assert {"segment_new", "segment_name_new"} <= set(again.columns)
+    assert again[list(before.columns)].equals(before)
