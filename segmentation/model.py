@@ -112,10 +112,15 @@ def check_distinct(matrix: np.ndarray, k: int) -> None:
     if len(matrix) > 50_000:
         return  # distinct rows of a large table outnumber any sensible k; checked after the fit
     distinct = len(np.unique(matrix, axis=0))
+    if distinct < 2:
+        raise SettingsError(
+            "Every customer is identical in these features, so no k can split them: "
+            "add features that tell customers apart."
+        )
     if distinct < k:
         raise SettingsError(
             f"k={k} is more than the {distinct} distinct customers in these features: "
-            f"choose k between 2 and {max(distinct, 2)} or add features that tell customers apart."
+            f"choose k between 2 and {distinct} or add features that tell customers apart."
         )
 
 

@@ -132,3 +132,25 @@ def test_default_features_leave_out_mostly_empty_columns():
     ]
     data = read_customers("\n".join(rows).encode(), name="x.csv")
     assert default_features(data) == ("income", "spend")
+
+
+@pytest.mark.parametrize(
+    ("scaler", "reference"),
+    [("standard", "StandardScaler"), ("minmax", "MinMaxScaler"), ("robust", "RobustScaler")],
+)
+def test_prepare_scalers_match_scikit_learn(scaler, reference):
+    import sklearn.preprocessing
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"a": rng.lognormal(3, 1, 500), "b": rng.normal(50, 10, 500), "flat": np.full(500, 7.0)}
+    )
+    prepared = prepare_features(df, ["a", "b", "flat"], scaler=scaler)
+    expected = getattr(sklearn.preprocessing, reference)().fit_transform(df)
+    np.testing.assert_allclose(prepared.matrix, expected, atol=1e-12)
+
+
+def test_prepare_transformer_scales_new_customers_like_the_fitted_ones(customers):
+    prepared = prepare_features(customers, ["orders"], log_features=["orders"], clip=(0, 90))
+    again = prepared.transformer.transform(customers[["orders"]].to_numpy())
+    np.testing.assert_allclose(again, prepared.matrix)
