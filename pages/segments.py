@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import segmentation
 from segmentation import MISSING_POLICIES, SCALERS, SegmentationError, charts
 from ui import cached, state, widgets
 
@@ -73,7 +74,7 @@ def render() -> None:
                 on_change=state.copier(state.W_LOG_FEATURES, state.LOG_FEATURES, as_tuple),
                 help="log(1 + x) tames long right tails (a few huge spenders) before scaling.",
             )
-            skewed = [f for f in choices.features if data.report.skewed_columns.get(f, 0) > 1]
+            skewed = segmentation.suggested_log_features(data, choices.features)
             if skewed:
                 st.caption(
                     "Strongly right-skewed, log suggested: "
