@@ -110,8 +110,6 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
         self.bounds_ = None if self.clip is None else np.percentile(X, self.clip, axis=0)
         self._clip_log(X)
         self.centre_, self.scale_ = _centre_and_scale(X, self.scaler)
-        X -= self.centre_
-        X /= self.scale_
         return X
 
     def transform(self, X):
@@ -139,28 +137,46 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
 
 
 def _centre_and_scale(X: np.ndarray, scaler: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature centre and scale of `scaler` (scale 1 where a feature does not vary)."""
-    p = X.shape[1]
+    """Fit the per-feature centre and scale of `scaler` and apply them to `X` in place.
+
+    A feature that does not vary keeps scale 1. Sums run through BLAS (a vector product),
+    which is several times faster than numpy's column reductions on a tall C-ordered matrix.
+    """
+    n, p = X.shape
     if scaler == "none":
         return np.zeros(p), np.ones(p)
     if scaler == "minmax":
         low, high = X.min(axis=0), X.max(axis=0)
-        return low, _nonzero(high - low)
-    if scaler == "robust":
+        centre, scale = low, _nonzero(high - low)
+    elif scaler == "robust":
         q25, median, q75 = np.percentile(X, [25, 50, 75], axis=0)
-        return median, _nonzero(q75 - q25)
-    # Mean and standard deviation on values divided by each feature's largest magnitude:
-    # the same numbers, but sums of squares stay finite for amounts like 1e300.
+        centre, scale = median, _nonzero(q75 - q25)
+    else:
+        centre = (np.ones(n) @ X) / n
+        if not np.isfinite(centre).all():
+            return _standard_for_huge(X)
+        X -= centre
+        variance = np.einsum("ij,ij->j", X, X) / n
+        if not np.isfinite(variance).all():
+            X += centre
+            return _standard_for_huge(X)
+        scale = _nonzero(np.sqrt(variance))
+        X /= scale
+        return centre, scale
+    X -= centre
+    X /= scale
+    return centre, scale
+
+
+def _standard_for_huge(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standard scaling for amounts like 1e300, whose sums of squares overflow: each
+    feature's mean and deviation are taken on values divided by its largest magnitude."""
     magnitude = _nonzero(np.abs(X).max(axis=0))
-    huge = magnitude > 1e100
-    if not huge.any():
-        return X.mean(axis=0), _nonzero(X.std(axis=0))
-    mean, std = np.empty(p), np.empty(p)
-    for j in range(p):
-        m = magnitude[j] if huge[j] else 1.0
-        column = X[:, j] / m
-        mean[j], std[j] = column.mean() * m, column.std() * m
-    return mean, _nonzero(std)
+    centre = (X / magnitude).mean(axis=0) * magnitude
+    scale = _nonzero(((X - centre) / magnitude).std(axis=0) * magnitude)
+    X -= centre
+    X /= scale
+    return centre, scale
 
 
 def _nonzero(scale: np.ndarray) -> np.ndarray:
@@ -325,8 +341,9 @@ def prepare_features(
     log_mask = tuple(f in settings.log_features for f in settings.features)
     transformer = FeatureScaler(scaler=settings.scaler, log_mask=log_mask, clip=settings.clip)
     matrix = transformer.fit_transform(values)
-    too_large = np.abs(matrix).max(axis=0) > 1e150
-    if too_large.any():
+    # Unscaled, amounts like 1e300 overflow every distance; scaled features are small.
+    too_large = settings.scaler == "none" and (np.abs(matrix).max(axis=0) > 1e150)
+    if np.any(too_large):
         column = settings.features[int(np.argmax(too_large))]
         raise DataError(
             f"Feature {column!r} has values too large to measure distances on without "
