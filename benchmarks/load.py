@@ -37,8 +37,18 @@ Usage (from anywhere; the server is started from the project root)::
     python benchmarks/load.py --sessions 2 --rows 20000 --steps 2 --timeout 300  # quick
     python benchmarks/load.py --rounds 2 --max-rss-mb 3000
 
+Each page's connection is watched: websockets to /_stcore/stream opened and closed, and
+page loads. A session whose page shows the built-in sample again after its upload fails
+at once with "upload lost" and those counts (seen under heavy CPU load: the frontend's
+heartbeat times out, it reconnects, and some reconnects land in a fresh Streamlit session).
+
+The server runs with `--server.fileWatcherType none` (what a deployment does): a source
+edit during a run would otherwise reload modules under running sessions. `--watch` keeps
+the watcher; `--server-opt KEY=VALUE` passes any other Streamlit option.
+
 Options: --sessions N (10), --rows N (100000), --steps N (3), --timeout S (600, whole run),
---step-timeout S (240, any single wait), --rounds N (1), --two-files, --max-rss-mb MB,
+--step-timeout S (240, any single wait), --stagger S (2, between session starts),
+--rounds N (1), --two-files, --max-rss-mb MB, --watch, --server-opt KEY=VALUE,
 --json PATH (default benchmarks/out/load_<time>.json; "-" for none), --keep-screens
 (screenshots of every session's last page, not only of failures, into benchmarks/out/),
 --app-root DIR (serve another checkout of the app; default this one).
