@@ -108,7 +108,11 @@ def metric(page: Page, label: str) -> Locator:
     return (
         main(page)
         .locator("[data-testid='stMetric']")
-        .filter(has=page.locator("[data-testid='stMetricLabel']", has_text=label))
+        .filter(
+            has=page.locator(
+                "[data-testid='stMetricLabel']", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")
+            )
+        )
         .locator("[data-testid='stMetricValue']")
     )
 
@@ -311,6 +315,11 @@ def feature_options(page: Page) -> list[str]:
     box.click()
     options = page.get_by_role("option")
     options.first.wait_for()
-    names = [o.inner_text().strip() for o in options.all()]
+    names = [
+        o.inner_text().strip()
+        for o in options.all()
+        if o.get_attribute("aria-disabled") != "true"
+    ]
     page.keyboard.press("Escape")
-    return names
+    # an empty list says so in a placeholder option
+    return [n for n in names if n != "No results"]
