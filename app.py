@@ -41,9 +41,5 @@ def sidebar_summary() -> None:
 
 
 page = st.navigation(PAGES)
-cached.begin_run()
-try:
-    page.run()
-    sidebar_summary()
-finally:
-    cached.end_run()
+page.run()
+sidebar_summary()

@@ -253,15 +253,8 @@ def render() -> None:
             )
 
     try:
-        fig = charts.scatter_figure(
-            data.frame,
-            seg,
-            names,
-            x=x,
-            y=y,
-            view=view,
-            id_column=data.id_column,
-            max_points=MAX_POINTS,
+        fig = cached.current_scatter(
+            data, choices, seg, names, x=x, y=y, view=view, max_points=MAX_POINTS
         )
     except SegmentationError as exc:
         widgets.error(exc)

@@ -1,43 +1,73 @@
-"""The app's only caching: st.cache_data wrappers over the core, and the current results.
+"""The app's only caching: cached wrappers over the core, and the current results.
 
 Every wrapper is keyed on the sha256 digest of the uploaded bytes plus hashable choices
 (strings, tuples, ints). DataFrames and core results are passed as ``_underscore``
 arguments, which Streamlit does not hash: its DataFrame hash looks at a sample of rows
 only and would serve stale results for a file that differs in one row.
 
-Every cache has ``max_entries`` so memory stays bounded with many users and large files.
-Keys are content digests: a user is only ever served results computed from the very bytes
-they uploaded themselves.
+The big results (CustomerData, PreparedFeatures, KChoice, Segmentation, Profiles and the
+scatter figure) are cached with ``st.cache_resource``: every rerun gets the very same
+object back, with no copy. ``st.cache_data`` would unpickle a fresh copy on every call
+(~0.7 s for a million-customer CustomerData, on every rerun). Sharing one object is safe
+here because:
 
+* the results are immutable: frozen dataclasses whose numpy arrays are made read-only
+  when cached (`_read_only`), and pandas copy-on-write protects their DataFrames; pages
+  only read them (they copy before adding columns or styling, see ``widgets.with_segments``);
+* the keys are content digests: a session only ever computes or receives results for the
+  bytes it uploaded itself (or the shipped sample), so sharing one object between sessions
+  happens only between users who uploaded the very same bytes, and reveals nothing.
+
+The CSV downloads are bytes: they stay in ``st.cache_data``, whose ``max_size`` bounds them
+by bytes.
+
+Every cache has ``max_entries`` so memory stays bounded with many users and large files
+(``st.cache_resource`` has no byte limit: the counts below are chosen from measured sizes).
 The ``current_*`` functions below turn the durable choices of `ui.state` into results,
 one step at a time, so a page can show what it has when a later step fails.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 import segmentation
-from segmentation import CustomerData, KChoice, Segmentation
+from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
 from segmentation import export as core_export
 from segmentation import profile as core_profile
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import state
 from ui.state import Choices
 
-# Bounds, by count and by pickled bytes (whichever is hit first evicts the least recently
-# used entry). Measured sizes: a CustomerData (typed frame + raw text) is ~15 MB pickled at
-# 100k customers x 7 columns and ~150 MB at 1M; a Segmentation ~1 MB / ~18 MB; labelled CSV
-# bytes ~9 MB / ~90 MB; KChoice and Profiles a few KB. Ten users at 100k rows fit well
-# inside; at 1M rows the byte limits keep the process to about 1.3 GB of cached results.
-_LOADS, _LOADS_SIZE = 12, "500MB"
+# Bounds by count (least recently used evicted first). Measured sizes in memory, at 100k
+# and at 1M customers x 7 columns: CustomerData ~5 MB / ~50 MB (plus its raw text frame
+# once shown), PreparedFeatures ~6 MB / ~64 MB, Segmentation ~2 MB / ~16 MB, a scatter
+# figure ~3 MB (at most 20k points drawn, whatever the size), KChoice and Profiles a few
+# KB. Ten users on 100k-row files and one on a 1M file need well under 1 GB; even every
+# entry at 1M rows stays under ~4 GB. The byte-bounded CSV caches (st.cache_data) add at
+# most their max_size.
+_LOADS = 12
+_PREPARED = 16
 _SWEEPS = 64
-_FITS, _FITS_SIZE = 32, "200MB"
+_FITS = 32
 _PROFILES = 64
+_SCATTERS = 32
 _EXPORTS, _EXPORTS_SIZE = 8, "300MB"
+
+
+def _read_only(result):
+    """`result` (a frozen dataclass) with its numpy arrays made read-only: shared, never edited."""
+    for field in dataclasses.fields(result):
+        value = getattr(result, field.name)
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return result
 
 
 # --- cached wrappers over the core -------------------------------------------------------
@@ -49,49 +79,50 @@ def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()
 
 
-@st.cache_data(
-    max_entries=_LOADS,
-    max_size=_LOADS_SIZE,
-    show_spinner="Reading the file and checking its health…",
-)
+@st.cache_resource(max_entries=_LOADS, show_spinner="Reading the file and checking its health…")
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
     """`segmentation.read_customers` on uploaded bytes, keyed on their digest."""
     return segmentation.read_customers(_raw, name=name, id_column=id_column)
 
 
-@st.cache_data(
+@st.cache_resource(max_entries=_PREPARED, show_spinner="Preparing the features…")
+def prepared(
+    digest: str, id_column: str | None, choices: Choices, _data: CustomerData
+) -> PreparedFeatures:
+    """`segmentation.prepare_features` for the data `digest` and the preparation `choices`:
+    done once per choice, shared by the sweep and the fit of every k."""
+    return _read_only(
+        segmentation.prepare_features(
+            _data.frame,
+            choices.features,
+            scaler=choices.scaler,
+            missing=choices.missing,
+            log_features=choices.log_features,
+            clip=choices.clip,
+        )
+    )
+
+
+@st.cache_resource(
     max_entries=_SWEEPS,
     show_spinner="Trying k = 2 to 10 segments on your customers…",
 )
-def sweep(digest: str, id_column: str | None, choices: Choices, _data: CustomerData) -> KChoice:
-    """`segmentation.evaluate_k` for the data `digest` and the preparation `choices`."""
-    return segmentation.evaluate_k(
-        _data.frame,
-        choices.features,
-        scaler=choices.scaler,
-        missing=choices.missing,
-        log_features=choices.log_features,
-        clip=choices.clip,
-    )
+def sweep(
+    digest: str, id_column: str | None, choices: Choices, _prepared: PreparedFeatures
+) -> KChoice:
+    """`segmentation.evaluate_prepared` (as `evaluate_k`) for `digest` and `choices`."""
+    return segmentation.evaluate_prepared(_prepared)
 
 
-@st.cache_data(max_entries=_FITS, max_size=_FITS_SIZE, show_spinner="Fitting the segments…")
+@st.cache_resource(max_entries=_FITS, show_spinner="Fitting the segments…")
 def fit(
-    digest: str, id_column: str | None, choices: Choices, k: int, _data: CustomerData
+    digest: str, id_column: str | None, choices: Choices, k: int, _prepared: PreparedFeatures
 ) -> Segmentation:
-    """`segmentation.fit_segments` for the data `digest`, `choices` and `k`."""
-    return segmentation.fit_segments(
-        _data.frame,
-        choices.features,
-        k,
-        scaler=choices.scaler,
-        missing=choices.missing,
-        log_features=choices.log_features,
-        clip=choices.clip,
-    )
+    """`segmentation.fit_prepared` (as `fit_segments`) for `digest`, `choices` and `k`."""
+    return _read_only(segmentation.fit_prepared(_prepared, k))
 
 
-@st.cache_data(max_entries=_PROFILES, show_spinner="Describing each segment…")
+@st.cache_resource(max_entries=_PROFILES, show_spinner="Describing each segment…")
 def profiles(
     digest: str,
     id_column: str | None,
@@ -102,6 +133,36 @@ def profiles(
 ) -> core_profile.Profiles:
     """`segmentation.profile.profile_segments` for one segmentation."""
     return core_profile.profile_segments(_data.frame, _seg)
+
+
+@st.cache_resource(max_entries=_SCATTERS, show_spinner="Drawing the customers…")
+def scatter(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    x: str | None,
+    y: str | None,
+    view: str,
+    max_points: int,
+    _data: CustomerData,
+    _seg: Segmentation,
+) -> go.Figure:
+    """`segmentation.charts.scatter_figure` for one segmentation, names, axes and view.
+
+    The figure is shared, never edited: st.plotly_chart serialises a copy of it.
+    """
+    return charts.scatter_figure(
+        _data.frame,
+        _seg,
+        names,
+        x=x,
+        y=y,
+        view=view,
+        id_column=id_column,
+        max_points=max_points,
+    )
 
 
 @st.cache_data(
@@ -156,31 +217,6 @@ def profile_csv(
     return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names))
 
 
-# --- one fetch per run ------------------------------------------------------------------
-# st.cache_data returns a fresh copy (unpickled) on every call: at a million customers the
-# data alone takes ~0.7 s. The page and the sidebar both need the current results, so each
-# is fetched once per run and dropped when the run ends (app.py: begin_run / end_run).
-
-
-def begin_run() -> None:
-    """Start a run with an empty memo."""
-    st.session_state[state.RUN_MEMO] = {}
-
-
-def end_run() -> None:
-    """Drop this run's results: sessions hold no copies between runs."""
-    st.session_state.pop(state.RUN_MEMO, None)
-
-
-def _once(key: tuple, compute):
-    memo = st.session_state.get(state.RUN_MEMO)
-    if memo is None:
-        return compute()
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
 # --- the current results, step by step ---------------------------------------------------
 
 
@@ -212,22 +248,16 @@ def current_data() -> CustomerData:
     override = state.get(state.ID_COLUMN)
     if override is not None:
         try:
-            return _once(
-                ("load", source.digest, source.name, override),
-                lambda: load(source.digest, source.raw, source.name, override),
-            )
+            return load(source.digest, source.raw, source.name, override)
         except segmentation.DataError:
             state.put(state.ID_COLUMN, None)
             raise
-    return _once(
-        ("load", source.digest, source.name, None),
-        lambda: load(source.digest, source.raw, source.name, None),
-    )
+    return load(source.digest, source.raw, source.name, None)
 
 
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
-    """Read a new upload (once per run: the page then uses the same result). Raises DataError."""
-    return _once(("load", digest, name, None), lambda: load(digest, raw, name, None))
+    """Read a new upload (cached: the page then gets the same result). Raises DataError."""
+    return load(digest, raw, name, None)
 
 
 def feature_options(data: CustomerData) -> list[str]:
@@ -260,13 +290,15 @@ def current_choices(data: CustomerData) -> Choices:
     return Choices(features, state.get(state.SCALER), state.get(state.MISSING), log_features, clip)
 
 
+def current_prepared(data: CustomerData, choices: Choices) -> PreparedFeatures:
+    """The prepared features for the current choices (cached: once per choice)."""
+    return prepared(current_source().digest, data.id_column, choices, data)
+
+
 def current_sweep(data: CustomerData, choices: Choices) -> KChoice:
     """Scores per k for the current choices (cached: moving k never recomputes it)."""
     digest = current_source().digest
-    return _once(
-        ("sweep", digest, data.id_column, choices),
-        lambda: sweep(digest, data.id_column, choices, data),
-    )
+    return sweep(digest, data.id_column, choices, current_prepared(data, choices))
 
 
 def current_k(choice: KChoice) -> int:
@@ -281,25 +313,49 @@ def current_k(choice: KChoice) -> int:
 def current_fit(data: CustomerData, choices: Choices, k: int) -> Segmentation:
     """The fitted segmentation for the current choices and k."""
     digest = current_source().digest
-    return _once(
-        ("fit", digest, data.id_column, choices, k),
-        lambda: fit(digest, data.id_column, choices, k, data),
-    )
+    return fit(digest, data.id_column, choices, k, current_prepared(data, choices))
 
 
 def current_profiles(data: CustomerData, choices: Choices, seg: Segmentation):
     """Profiles of the current segmentation."""
     digest = current_source().digest
-    return _once(
-        ("profiles", digest, data.id_column, choices, seg.k),
-        lambda: profiles(digest, data.id_column, choices, seg.k, data, seg),
-    )
+    return profiles(digest, data.id_column, choices, seg.k, data, seg)
 
 
 def segmentation_key(data: CustomerData, choices: Choices, k: int) -> str:
     """A short stable key naming one segmentation (data, id, choices, k): renames live here."""
     text = repr((current_source().digest, data.id_column, choices, k))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def current_scatter(
+    data: CustomerData,
+    choices: Choices,
+    seg: Segmentation,
+    names: tuple[str, ...],
+    *,
+    x: str | None,
+    y: str | None,
+    view: str,
+    max_points: int,
+) -> go.Figure:
+    """The scatter of the current segmentation (cached: a rerun that changes none of its
+    inputs does not rebuild it). Raises SettingsError for axes that do not apply."""
+    if view == "pca" and len(choices.features) > 1:
+        x = y = None  # the PCA view has no axes to choose: one figure whatever was chosen
+    return scatter(
+        current_source().digest,
+        data.id_column,
+        choices,
+        seg.k,
+        tuple(names),
+        x,
+        y,
+        view,
+        max_points,
+        data,
+        seg,
+    )
 
 
 def current_names(seg_key: str, default_names) -> tuple[str, ...]:

@@ -37,7 +37,6 @@ EXPORT_SEGMENT = "seg.export_segment"  # int segment number 1..k for the per-seg
 UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
-RUN_MEMO = "seg.run_memo"  # results fetched from the caches during this run only (see cached)
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
