@@ -9,10 +9,15 @@ removing currency signs, thousands separators or a percent sign), otherwise it s
 
 from __future__ import annotations
 
+import collections
 import csv
+import dataclasses
+import functools
+import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -91,19 +96,105 @@ class CustomerData:
     raw : pandas.DataFrame
         Same shape, index and columns: every cell as the text written in the file
         ("" where empty). Exports write these cells so nothing the user gave is altered.
+        Built on first access (from the file's bytes for CSV), so reading a file and
+        keeping it in memory does not pay for a second, all-text copy of the table.
     id_column : str or None
         The customer id column (detected, or the one the caller chose).
     name : str
         The dataset's name for file names (file stem, e.g. ``"mall_customers"``).
     report : HealthReport
         What was read and what to watch out for.
+
+    Build one with `read_customers`, or from ready frames with `CustomerData.from_frames`.
     """
 
     frame: pd.DataFrame
-    raw: pd.DataFrame
     id_column: str | None
     name: str
     report: HealthReport
+    _raw_source: _RawSource = field(repr=False, compare=False)
+
+    @classmethod
+    def from_frames(
+        cls,
+        frame: pd.DataFrame,
+        raw: pd.DataFrame,
+        *,
+        id_column: str | None,
+        name: str,
+        report: HealthReport,
+    ) -> CustomerData:
+        """A `CustomerData` from a typed frame and its text cells (``raw``)."""
+        return cls(frame=frame, id_column=id_column, name=name, report=report,
+                   _raw_source=_RawSource(frame=raw))
+
+    @functools.cached_property
+    def raw(self) -> pd.DataFrame:
+        # cached_property writes the instance __dict__ directly, so this works on a frozen
+        # dataclass; pickles carry the source (and raw, once computed).
+        return self._raw_source.build().copy(deep=False)
+
+
+@dataclass(frozen=True)
+class _RawSource:
+    """How to rebuild `CustomerData.raw`: the text cells themselves, or a CSV's bytes.
+
+    Exactly one of ``frame``, ``table`` or ``data`` is set. For ``data`` (a regular CSV
+    read by the typed fast path) the cells are read again as text on first use, with the
+    same parser settings, keeping the columns at ``positions``; rows match the frame
+    because both reads skip the same (empty) lines and nothing else.
+    """
+
+    frame: pd.DataFrame | None = None
+    table: pa.Table | None = None
+    data: bytes | None = None
+    start: int = 0
+    delimiter: str = ","
+    n_fields: int = 0
+    positions: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
+    hidden_cr: bool = False
+
+    def build(self) -> pd.DataFrame:
+        if self.frame is not None:
+            return self.frame
+        if self.table is not None:
+            return _raw_frame(self.table, list(self.names))
+        key = (hashlib.blake2b(self.data, digest_size=16).digest(), self.start,
+               self.delimiter, self.positions, self.names, self.hidden_cr)
+        cached = _RAW_CACHE.get(key)
+        if cached is not None:
+            _RAW_CACHE.move_to_end(key)
+            return cached
+        columns = self.text_columns(self.positions)
+        raw = _raw_frame(pa.table(columns, names=[f"c{i}" for i in range(len(columns))]),
+                         list(self.names))
+        _RAW_CACHE[key] = raw
+        while len(_RAW_CACHE) > _RAW_CACHE_SIZE:
+            _RAW_CACHE.popitem(last=False)
+        return raw
+
+
+    def text_columns(self, positions: Sequence[int]) -> list[pa.ChunkedArray]:
+        """The cells of the CSV columns at ``positions`` as text, read again."""
+        view = memoryview(self.data)[self.start:]
+        table = _read_all_text(view, self.delimiter, self.n_fields, positions)
+        columns = [table.column(i).slice(1) for i in range(table.num_columns)]
+        if self.hidden_cr:
+            columns = [pc.replace_substring(c, _CR_STANDIN, "\r") for c in columns]
+        return columns
+
+
+#: Raw tables rebuilt from CSV bytes, most recent last: a cached CustomerData comes back
+#: as a fresh unpickled copy on every app rerun, and re-reading 1M rows each time is slow.
+_RAW_CACHE: collections.OrderedDict[tuple, pd.DataFrame] = collections.OrderedDict()
+_RAW_CACHE_SIZE = 2
+
+
+def _raw_frame(table: pa.Table, names: list[str] | None = None) -> pd.DataFrame:
+    raw = table.to_pandas()
+    raw.columns = pd.Index(names if names is not None else table.column_names, dtype=object)
+    return raw
 
 
 @dataclass
@@ -118,6 +209,11 @@ class _Cells:
     notes: list[Finding] = field(default_factory=list)
     #: The header cells exactly as written (names are trimmed), to find repeated headers.
     header_text: list[str] = field(default_factory=list)
+    #: Set by the typed CSV reader: some columns are float64 already, and the text cells
+    #: are read again from these bytes only if `CustomerData.raw` is asked for.
+    source: _RawSource | None = None
+    #: Position in the file of each column in ``columns`` (after unnamed empty ones go).
+    positions: list[int] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
@@ -358,15 +454,52 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
         raise _not_a_table("binary data, not text")
     delimiter = _sniff_delimiter(head)
     try:
-        cells = _read_text_fast(data, head, delimiter)
+        try:
+            cells = _read_text_typed(data, head, delimiter, hidden_cr)
+        except (pa.ArrowInvalid, ValueError):
+            cells = None
+        if cells is None:
+            cells = _read_text_fast(data, head, delimiter)
     except (pa.ArrowInvalid, ValueError):
         cells = _read_text_slow(bytes(data).decode("utf-8"), delimiter)
     if hidden_cr:
         cells.names = [n.replace(_CR_STANDIN, "\r") for n in cells.names]
-        cells.columns = [pc.replace_substring(c, _CR_STANDIN, "\r") for c in cells.columns]
+        cells.columns = [
+            pc.replace_substring(c, _CR_STANDIN, "\r") if _is_text(c) else c
+            for c in cells.columns
+        ]
     cells.encoding = encoding
     cells.delimiter = delimiter
     return cells
+
+
+def _parse_options(data: bytes | memoryview, delimiter: str) -> pacsv.ParseOptions:
+    return pacsv.ParseOptions(
+        delimiter=delimiter,
+        quote_char='"',
+        double_quote=True,
+        # Embedded newlines force a slower single-threaded split: only when quoted.
+        newlines_in_values=_has_quote(data),
+        ignore_empty_lines=True,
+    )
+
+
+def _read_all_text(
+    data: bytes | memoryview, delimiter: str, n: int, include: Sequence[int] | None = None
+) -> pa.Table:
+    """Every cell as text, the header row included as row 0 (columns f0..f<n-1>)."""
+    return pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(data)),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+        parse_options=_parse_options(data, delimiter),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"f{i}": pa.large_string() for i in range(n)},
+            include_columns=None if include is None else [f"f{i}" for i in include],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
 
 
 def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cells:
@@ -377,30 +510,108 @@ def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cel
     n = len(first)
     if n == 0:
         raise ValueError("no header")
-    table = pacsv.read_csv(
-        pa.BufferReader(pa.py_buffer(data)),
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter,
-            quote_char='"',
-            double_quote=True,
-            # Embedded newlines force a slower single-threaded split: only when quoted.
-            newlines_in_values=_has_quote(data),
-            ignore_empty_lines=True,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f"f{i}": pa.large_string() for i in range(n)},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            null_values=[],
-        ),
-    )
+    table = _read_all_text(data, delimiter, n)
     if table.num_columns != n:
         raise ValueError("header disagrees")
     names = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
     body = table.slice(1)
     columns = [body.column(i) for i in range(n)]
     return _Cells(names=names, columns=columns, file_format="csv")
+
+
+#: Cell texts read as missing by the typed reader: markers as written in lower, upper and
+#: title case (others, like "nA", make the column text and go through the text path).
+_NULL_TEXTS = sorted({v for m in MISSING_MARKERS for v in (m, m.upper(), m.title())})
+_ZERO, _NINE = ord("0"), ord("9")
+
+
+def _read_text_typed(
+    data: bytes | memoryview, head: str, delimiter: str, hidden_cr: bool
+) -> _Cells | None:
+    """Parse with numeric columns typed float64 in the same pass (the common, fast case).
+
+    Types are inferred by arrow on the first 64 KB; integer and decimal columns are read
+    as float64 over the whole file, every other column as exact text. Returns None (read
+    everything as text instead) whenever the result could differ from the text path: a
+    cell with a leading zero anywhere (``00123`` is a code), a header that is a number, a
+    file starting with an empty line; and raises ArrowInvalid when a later cell of a
+    numeric column is not a plain number or marker ("$12", "n.a."): the text path then
+    decides, as before.
+    """
+    raw_bytes = data.obj if isinstance(data, memoryview) else data
+    if not isinstance(raw_bytes, bytes) or not data or data[0] in b"\r\n":
+        return None
+    start = len(raw_bytes) - len(data)
+    cut = head.encode("utf-8")
+    cut = cut[: cut.rfind(b"\n") + 1] if len(data) > len(cut) else cut
+    parse = _parse_options(data, delimiter)
+    sample = pacsv.read_csv(
+        pa.BufferReader(cut),
+        parse_options=parse,
+        convert_options=pacsv.ConvertOptions(
+            null_values=_NULL_TEXTS, strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    names = list(sample.column_names)
+    first = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
+    if len(names) != len(first) or sample.num_rows == 0:
+        return None
+    numeric = []
+    for i, (col_name, column) in enumerate(zip(names, sample.columns)):
+        kind = column.type
+        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+            continue
+        # The id named like one stays text; a header that parses as a number or a
+        # marker could repeat inside the file: leave those files to the text path.
+        text = col_name.strip()
+        if _plain_float(text) or text.lower() in MISSING_MARKERS:
+            return None
+        if _normalise(text) not in ID_NAMES:
+            numeric.append(i)
+    if not numeric or _any_leading_zero(data, delimiter):
+        return None
+    n = len(names)
+    types = {f"f{i}": (pa.float64() if i in numeric else pa.large_string()) for i in range(n)}
+    table = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(data)),
+        read_options=pacsv.ReadOptions(
+            column_names=[f"f{i}" for i in range(n)], skip_rows_after_names=1
+        ),
+        parse_options=parse,
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            null_values=_NULL_TEXTS,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    if table.num_columns != n:
+        return None
+    source = _RawSource(data=raw_bytes, start=start, delimiter=delimiter, n_fields=n,
+                        hidden_cr=hidden_cr)
+    return _Cells(names=names, columns=list(table.columns), file_format="csv", source=source)
+
+
+def _any_leading_zero(data: bytes | memoryview, delimiter: str) -> bool:
+    """A cell anywhere that may start with 0 and another digit (00123), ignoring the header.
+
+    Over-approximates (a quoted "a,01" counts): a hit only sends the file to the slower
+    text path, which checks column by column.
+    """
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    before = np.frombuffer((delimiter + "\n\r\t \"").encode("utf-8"), dtype=np.uint8)
+    step = 1 << 22
+    for offset in range(1, max(len(buffer) - 1, 1), step):
+        zero = np.flatnonzero(buffer[offset:offset + step] == _ZERO) + offset
+        zero = zero[zero + 1 < len(buffer)]
+        if zero.size == 0:
+            continue
+        following = buffer[zero + 1]
+        zero = zero[(following >= _ZERO) & (following <= _NINE)]
+        if zero.size and np.isin(buffer[zero - 1], before).any():
+            return True
+    return False
 
 
 _LONE_CR = re.compile(b"\r(?!\n)")
@@ -566,7 +777,7 @@ def _read_parquet(payload: bytes) -> _Cells:
 def _tidy(cells: _Cells) -> None:
     """Fix names, drop empty unnamed columns and repeated header rows; refuse duplicates."""
     names = [n.strip() for n in cells.names]
-    keep_names, keep_columns, keep_text = [], [], []
+    keep_names, keep_columns, keep_text, keep_positions = [], [], [], []
     for position, (col_name, column, text) in enumerate(
         zip(names, cells.columns, cells.names), start=1
     ):
@@ -587,7 +798,9 @@ def _tidy(cells: _Cells) -> None:
         keep_names.append(col_name)
         keep_columns.append(column)
         keep_text.append(text)
+        keep_positions.append(position - 1)
     cells.names, cells.columns, cells.header_text = keep_names, keep_columns, keep_text
+    cells.positions = keep_positions
     if not cells.names:
         raise DataError(
             "The file has no named columns: upload a CSV with a header row and one row "
@@ -626,6 +839,8 @@ def _tidy(cells: _Cells) -> None:
 
 def _header_rows(cells: _Cells) -> pa.ChunkedArray | None:
     """Mask of rows that repeat the header, or None when there are none."""
+    if not all(_is_text(c) for c in cells.columns):
+        return None  # a numeric column's header is not a number (see _read_text_typed)
     mask = None
     for col_name, column in zip(cells.header_text, cells.columns):
         equal = pc.equal(column, col_name)
@@ -678,6 +893,8 @@ def _to_number(column: pa.ChunkedArray, prefer_decimal_comma: bool) -> _Number |
     path); then, if every non-missing value fits, currency signs, spaces, thousands
     separators and a trailing percent sign are removed and a decimal comma is read.
     """
+    if not _is_text(column):  # typed by the CSV reader (leading zeros were ruled out)
+        return _Number(_finite(column))
     try:
         values = pc.cast(column, pa.float64())
         if _leading_zero(column):
@@ -806,6 +1023,11 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
     by_name = [n for n in names if _normalise(n) in ID_NAMES]
     by_name.sort(key=lambda n: ID_NAMES.index(_normalise(n)))
 
+    if id_override is not None and cells.source is not None:
+        at = names.index(id_override)
+        if not _is_text(cells.columns[at]):  # the id is text: read its cells again
+            cells.columns[at] = cells.source.text_columns([cells.positions[at]])[0]
+
     numbers: dict[str, _Number] = {}
     text_columns: list[str] = []
     for col_name, column in zip(names, cells.columns):
@@ -861,8 +1083,15 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
     ]
 
     frame = _build_frame(names, numbers, columns)
-    raw = pa.table(cells.columns, names=names).to_pandas()
-    raw.columns = pd.Index(names, dtype=object)
+    if cells.source is not None:
+        raw_source = dataclasses.replace(
+            cells.source, positions=tuple(cells.positions), names=tuple(names)
+        )
+    else:
+        raw_source = _RawSource(table=pa.table(cells.columns, names=[
+            f"c{i}" for i in range(len(names))
+        ]))
+        raw_source = dataclasses.replace(raw_source, names=tuple(names))
 
     converted = tuple((n, numbers[n].how) for n in numeric_columns if numbers[n].how)
     if cells.file_format == "csv":
@@ -898,7 +1127,8 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
         converted_columns=converted,
         notes=tuple(notes),
     )
-    return CustomerData(frame=frame, raw=raw, id_column=id_col, name=dataset_name, report=report)
+    return CustomerData(frame=frame, id_column=id_col, name=dataset_name, report=report,
+                        _raw_source=raw_source)
 
 
 def _build_frame(
@@ -954,6 +1184,12 @@ def _text_series(column: pa.ChunkedArray) -> pd.Series:
     return column.to_pandas().astype("str")
 
 
+def _is_text(column: pa.ChunkedArray) -> bool:
+    return pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+
+
 def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Empty or whitespace-only cells (boolean masks only: no copy of the strings)."""
+    if not _is_text(column):
+        return pc.is_null(column)
     return pc.or_(pc.equal(column, ""), pc.fill_null(pc.utf8_is_space(column), False))

@@ -351,3 +351,56 @@ def test_read_customers_round_trips_a_numeric_table(values, delimiter):
     written = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
     assert data.raw.to_numpy().tolist() == written
     assert data.frame["id"].tolist() == frame["id"].tolist()
+
+
+# ---------------------------------------------------------------------------------------
+# Typed fast path and the lazy raw cells
+# ---------------------------------------------------------------------------------------
+
+
+def _long_csv(tail_row: str, rows: int = 5000) -> bytes:
+    body = "".join(f"C{i},{i % 97},{i % 13}.5\n" for i in range(rows))
+    return ("customer_id,visits,spend\n" + body + tail_row).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("tail", "visits", "spend"),
+    [
+        ("CX,NA,2.5\n", None, 2.5),  # a marker far below the typed sample
+        ("CX,7,$2.50\n", 7.0, 2.5),  # currency far below: the text path cleans it
+        ("CX,007,2.5\n", "code", 2.5),  # a leading zero anywhere makes a code
+    ],
+)
+def test_typed_read_agrees_with_the_text_path_past_its_sample(tail, visits, spend):
+    data = read_customers(_long_csv(tail), name="x.csv")
+    last = data.frame.iloc[-1]
+    if visits == "code":
+        assert "visits" not in data.report.numeric_columns
+        assert data.frame["visits"].iloc[-1] == "007"
+    elif visits is None:
+        assert np.isnan(last["visits"])
+    else:
+        assert last["visits"] == visits
+    assert last["spend"] == spend
+    assert data.raw.iloc[-1].tolist() == tail.strip().split(",")
+    assert data.raw.shape == data.frame.shape
+
+
+def test_raw_is_built_on_first_access_and_survives_pickling():
+    import pickle
+
+    data = read_customers(_long_csv("CX,1,2\n"), name="x.csv")
+    assert "raw" not in data.__dict__
+    copy = pickle.loads(pickle.dumps(data))
+    assert copy.raw.equals(data.raw)
+    assert data.raw["customer_id"].iloc[0] == "C0"
+    assert list(data.raw.index) == list(data.frame.index)
+
+
+def test_from_frames_keeps_the_given_raw():
+    from segmentation.io import CustomerData
+
+    data = read_customers(PLAIN)
+    again = CustomerData.from_frames(data.frame, data.raw, id_column=data.id_column,
+                                     name=data.name, report=data.report)
+    assert again.raw.equals(data.raw)
