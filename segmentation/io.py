@@ -9,11 +9,9 @@ removing currency signs, thousands separators or a percent sign), otherwise it s
 
 from __future__ import annotations
 
-import collections
 import csv
 import dataclasses
 import functools
-import hashlib
 import io
 import re
 import zipfile
@@ -160,20 +158,10 @@ class _RawSource:
             return self.frame
         if self.table is not None:
             return _raw_frame(self.table, list(self.names))
-        key = (hashlib.blake2b(self.data, digest_size=16).digest(), self.start,
-               self.delimiter, self.positions, self.names, self.hidden_cr)
-        cached = _RAW_CACHE.get(key)
-        if cached is not None:
-            _RAW_CACHE.move_to_end(key)
-            return cached
         columns = self.text_columns(self.positions)
-        raw = _raw_frame(pa.table(columns, names=[f"c{i}" for i in range(len(columns))]),
-                         list(self.names))
-        _RAW_CACHE[key] = raw
-        while len(_RAW_CACHE) > _RAW_CACHE_SIZE:
-            _RAW_CACHE.popitem(last=False)
-        return raw
-
+        return _raw_frame(
+            pa.table(columns, names=[f"c{i}" for i in range(len(columns))]), list(self.names)
+        )
 
     def text_columns(self, positions: Sequence[int]) -> list[pa.ChunkedArray]:
         """The cells of the CSV columns at ``positions`` as text, read again."""
@@ -183,12 +171,6 @@ class _RawSource:
         if self.hidden_cr:
             columns = [pc.replace_substring(c, _CR_STANDIN, "\r") for c in columns]
         return columns
-
-
-#: Raw tables rebuilt from CSV bytes, most recent last: a cached CustomerData comes back
-#: as a fresh unpickled copy on every app rerun, and re-reading 1M rows each time is slow.
-_RAW_CACHE: collections.OrderedDict[tuple, pd.DataFrame] = collections.OrderedDict()
-_RAW_CACHE_SIZE = 2
 
 
 def _raw_frame(table: pa.Table, names: list[str] | None = None) -> pd.DataFrame:
