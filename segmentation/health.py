@@ -333,8 +333,9 @@ def _correlated_pairs(frame: pd.DataFrame, columns: list[str]) -> list[tuple[str
     if len(columns) < 2 or len(frame) < 3:
         return []
     data = frame[columns]
-    if len(data) > _CORR_ROWS and len(columns) > 20:
-        # Every k-th row keeps wide, long files fast and the result deterministic.
+    if len(data) > _CORR_ROWS:
+        # Every k-th row keeps long files fast and the result deterministic; a warning at
+        # |r| >= 0.9 does not need the last decimal of r.
         data = data.iloc[:: -(-len(data) // _CORR_ROWS)]
     matrix = data.to_numpy(dtype=np.float64)
     if np.isnan(matrix).any():
