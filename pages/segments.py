@@ -143,7 +143,7 @@ def render() -> None:
 
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
-        st.plotly_chart(charts.elbow_figure(choice, current_k=k), key="elbow")
+        st.plotly_chart(cached.current_elbow(data, choices, choice, k), key="elbow")
     with table_col:
         scores = choice.table().reset_index()
         scores = scores.rename(

@@ -5,6 +5,11 @@ same in the scatter, the size bars and any table the app colours. Figures use th
 "plotly_white" template, titles in words, axis titles in the data's own column names and
 numbers formatted for people (12,345; 45.2%).
 
+Plotly renders a subset of HTML (<b>, <i>, <br>, <a href>, entities) in trace names, axis
+titles, tick labels, hover text and annotations. Every user-controlled string (segment
+names, column names, customer ids) goes into figure text through `_text` (or `_in_template`
+inside a hovertemplate, where ``%{...}`` would also be substituted), so it shows literally.
+
 Figures
 -------
 elbow_figure      inertia and silhouette against k, elbow / recommended / current k marked
@@ -16,6 +21,7 @@ profile_heatmap   segments x features, index against the average (100 = average)
 
 from __future__ import annotations
 
+import html
 import textwrap
 from collections.abc import Sequence
 
@@ -87,15 +93,31 @@ def _count(n: int) -> str:
     return f"{int(n):,}"
 
 
+def _text(value: object) -> str:
+    """User text (a name, a column, an id) escaped so Plotly shows it literally, not as HTML.
+
+    Only ``&``, ``<`` and ``>`` are escaped: Plotly decodes ``&amp;``, ``&lt;``, ``&gt;`` and
+    numeric entities but would show ``&quot;`` as written, and quotes are harmless in text.
+    """
+    return html.escape(str(value), quote=False)
+
+
+def _in_template(value: object) -> str:
+    """User text for a hovertemplate: escaped, and ``%`` as an entity so ``%{x}`` in a
+    column name is not substituted."""
+    return _text(value).replace("%", "&#37;")
+
+
 def _wrap(label: str, width: int = 16) -> str:
-    """Break a long label into lines of about `width` characters for an axis tick."""
-    return "<br>".join(textwrap.wrap(str(label), width=width, break_long_words=True)) or str(label)
+    """Break a long label into lines of about `width` characters for an axis tick (escaped)."""
+    lines = textwrap.wrap(str(label), width=width, break_long_words=True) or [str(label)]
+    return "<br>".join(_text(line) for line in lines)
 
 
 def _shorten(label: str, width: int) -> str:
-    """`label` cut to `width` characters with an ellipsis when longer."""
+    """`label` cut to `width` characters with an ellipsis when longer (escaped)."""
     label = str(label)
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+    return _text(label if len(label) <= width else label[: width - 1].rstrip() + "…")
 
 
 def _tick_format(values: np.ndarray) -> str | None:
@@ -454,6 +476,7 @@ def scatter_figure(
     """
     k = segmentation.k
     names = _check_names(names, k)
+    shown_names = [_text(n) for n in names]
     labels = np.asarray(segmentation.labels)
     if len(labels) != len(df):
         raise SettingsError(
@@ -489,7 +512,9 @@ def scatter_figure(
 
     # Only the drawn rows are read from here on.
     feat_values = df[features].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
-    ids = df[id_column].iloc[rows].astype(str).to_numpy(dtype=object) if id_column else None
+    ids = None
+    if id_column:
+        ids = np.array([_text(v) for v in df[id_column].iloc[rows].astype(str)], dtype=object)
 
     if view == "pca" and not strip:
         assigned = np.flatnonzero(labels >= 0)
@@ -504,7 +529,7 @@ def scatter_figure(
         xy = np.column_stack([xs, seg_of_point + jitter])
         centre_x = _centre_values(df, x, segmentation, labels)
         centre_xy = np.column_stack([centre_x, np.arange(k)])
-        x_title, y_title = x, "Segment"
+        x_title, y_title = _text(x), "Segment"
     else:
         xy = np.column_stack(
             [
@@ -518,17 +543,17 @@ def scatter_figure(
                 _centre_values(df, y, segmentation, labels),
             ]
         )
-        x_title, y_title = x, y
+        x_title, y_title = _text(x), _text(y)
 
     # customdata: [row position, feature values...] as float64, so Plotly ships it as a compact
     # binary array; the id (text) goes in `text`. Hover shows the id and every feature.
     custom = np.column_stack([rows.astype(np.float64), feat_values])
     lines = ["<b>%{fullData.name}</b>"]
     if ids is not None:
-        lines.append(f"{id_column}: %{{text}}")
+        lines.append(f"{_in_template(id_column)}: %{{text}}")
     for j, f in enumerate(features):
         fmt = _d3_format(feat_values[:, j])
-        lines.append(f"{f}: %{{customdata[{1 + j}]:{fmt}}}")
+        lines.append(f"{_in_template(f)}: %{{customdata[{1 + j}]:{fmt}}}")
     if view == "pca" and not strip:
         lines.append("PCA: (%{x:.2f}, %{y:.2f})")
     hover = "<br>".join(lines) + "<extra></extra>"
@@ -543,7 +568,7 @@ def scatter_figure(
                 x=xy[lo:hi, 0],
                 y=xy[lo:hi, 1],
                 mode="markers",
-                name=names[s],
+                name=shown_names[s],
                 legendgroup=f"segment-{s + 1}",
                 marker={"color": segment_colour(s + 1), "size": marker_size, "opacity": opacity},
                 customdata=custom[lo:hi],
@@ -566,12 +591,13 @@ def scatter_figure(
                 "color": [segment_colour(s + 1) for s in range(k)],
                 "line": {"color": "#222222", "width": 2},
             },
-            text=names,
+            text=shown_names,
             # Row position -1: a centre is not a customer (see `selected_rows`).
             customdata=np.column_stack([np.full(k, -1.0), np.arange(1, k + 1)]),
             hovertemplate=(
                 "<b>Centre of segment %{customdata[1]}: %{text}</b><br>"
-                f"{x_title}: %{{x:{centre_fmt_x}}}<br>{y_title}: %{{y:{centre_fmt_y}}}"
+                f"{x_title.replace('%', '&#37;')}: %{{x:{centre_fmt_x}}}<br>"
+                f"{y_title.replace('%', '&#37;')}: %{{y:{centre_fmt_y}}}"
                 "<extra></extra>"
             ),
         )
@@ -603,9 +629,9 @@ def scatter_figure(
     if view == "pca" and not strip:
         title = "Customer segments: PCA view of all features"
     elif strip:
-        title = f"Customer segments by {x}"
+        title = f"Customer segments by {_text(x)}"
     else:
-        title = f"Customer segments: {y} against {x}"
+        title = f"Customer segments: {_text(y)} against {_text(x)}"
 
     fig.update_layout(
         template=TEMPLATE,
@@ -731,7 +757,7 @@ def sizes_figure(profiles: Profiles, names: Sequence[str]) -> go.Figure:
             text=[f"{int(n):,} · {sh:.1%}" for n, sh in zip(sizes, shares)],
             textposition="outside",
             cliponaxis=False,
-            customdata=names,
+            customdata=[_text(n) for n in names],
             hovertemplate="<b>%{customdata}</b><br>%{x:,} customers (%{text})<extra></extra>",
             name="Customers",
         )
@@ -788,7 +814,8 @@ def profile_heatmap(profiles: Profiles, names: Sequence[str]) -> go.Figure:
     for j in range(n_feat):
         fmt = _d3_format(means[:, j])
         mean_text[:, j] = [_py_format(v, fmt) for v in means[:, j]]
-    custom = np.dstack([mean_text, np.array([[features[j] for j in range(n_feat)]] * k), text])
+    feature_text = [_text(f) for f in features]
+    custom = np.dstack([mean_text, np.array([feature_text] * k), text])
     fig = go.Figure(
         go.Heatmap(
             z=np.clip(index, 0, 200),

@@ -419,3 +419,111 @@ def test_small_numbers_are_not_written_with_si_prefixes():
     assert fig.layout.xaxis.tickformat is None
     big = df.assign(**{FEATURES[0]: df[FEATURES[0]] * 1e6})
     assert charts.scatter_figure(big, seg, names_for(3)).layout.xaxis.tickformat == "~s"
+
+
+# --- user text is shown literally, never as Plotly's HTML subset --------------------------
+
+HOSTILE_NAME = "<b>x</b>"
+HOSTILE_COLUMN = "<img src=x onerror=alert(1)>"
+
+
+def figure_strings(fig: go.Figure) -> list[str]:
+    """Every string in the figure's JSON: names, titles, ticks, hover text, annotations."""
+    out: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            for v in value:
+                walk(v)
+
+    spec = fig.to_plotly_json()
+    walk(spec["data"])
+    walk({k: v for k, v in spec["layout"].items() if k != "template"})
+    return out
+
+
+def assert_literal(fig: go.Figure, *raw: str) -> str:
+    """No raw user markup in the figure; return its strings joined for further checks."""
+    text = "\n".join(figure_strings(fig))
+    for value in raw:
+        assert value not in text, f"{value!r} reaches the figure unescaped"
+    assert "<img" not in text
+    return text
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    df = customers([60, 50, 40]).rename(columns={FEATURES[0]: HOSTILE_COLUMN})
+    df["customer_id"] = [f"<i>{i}</i>" for i in range(len(df))]
+    features = [HOSTILE_COLUMN, *FEATURES[1:]]
+    seg = fit_segments(df, features, 3)
+    names = [HOSTILE_NAME, "Plain", "A & B"]
+    return df, seg, names
+
+
+@pytest.mark.parametrize("view", ["features", "pca"])
+def test_scatter_escapes_names_columns_and_ids(hostile, view):
+    df, seg, names = hostile
+    fig = charts.scatter_figure(df, seg, names, view=view, id_column="customer_id")
+    text = assert_literal(fig, HOSTILE_NAME, HOSTILE_COLUMN, "<i>0</i>")
+    assert fig.data[0].name == "&lt;b&gt;x&lt;/b&gt;"
+    assert fig.data[2].name == "A &amp; B"
+    assert "&lt;i&gt;" in fig.data[0].text[0]  # ids in hover text
+    centres = fig.data[-1]
+    assert list(centres.text) == ["&lt;b&gt;x&lt;/b&gt;", "Plain", "A &amp; B"]
+    escaped_column = "&lt;img src=x onerror=alert(1)&gt;"
+    assert escaped_column in fig.data[0].hovertemplate
+    if view == "features":
+        assert fig.layout.xaxis.title.text == escaped_column
+        assert escaped_column in fig.layout.title.text
+        assert escaped_column in centres.hovertemplate
+    assert "<b>%{fullData.name}</b>" in fig.data[0].hovertemplate  # our own markup stays
+    assert "&lt;b&gt;" in text
+
+
+def test_scatter_strip_escapes_the_single_feature(hostile):
+    df, _, names = hostile
+    seg = fit_segments(df, [HOSTILE_COLUMN], 3)
+    fig = charts.scatter_figure(df, seg, names)
+    assert_literal(fig, HOSTILE_NAME, HOSTILE_COLUMN)
+    assert fig.layout.xaxis.title.text == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_percent_braces_in_a_column_are_not_a_hover_placeholder():
+    df = customers([60, 50, 40]).rename(columns={FEATURES[1]: "%{x} share"})
+    features = [FEATURES[0], "%{x} share", FEATURES[2]]
+    seg = fit_segments(df, features, 3)
+    fig = charts.scatter_figure(df, seg, names_for(3), x=FEATURES[0], y="%{x} share")
+    hover = fig.data[0].hovertemplate
+    assert "%{x} share" not in hover and "&#37;{x} share" in hover
+    assert "%{x} share" not in fig.data[-1].hovertemplate
+    assert fig.layout.yaxis.title.text == "%{x} share"  # a title is not a template
+
+
+def test_sizes_and_heatmap_escape_names_and_columns(hostile):
+    df, seg, names = hostile
+    prof = profiles_by_hand(df, seg)
+    sizes = charts.sizes_figure(prof, names)
+    assert_literal(sizes, HOSTILE_NAME)
+    assert sizes.data[0].y[0] == "1 · &lt;b&gt;x&lt;/b&gt;"
+    assert list(sizes.data[0].customdata)[0] == "&lt;b&gt;x&lt;/b&gt;"
+
+    heat = charts.profile_heatmap(prof, names)
+    assert_literal(heat, HOSTILE_NAME, HOSTILE_COLUMN)
+    assert heat.data[0].y[0] == "1 · &lt;b&gt;x&lt;/b&gt;"
+    assert "&lt;img" in heat.data[0].x[0]
+    assert np.asarray(heat.data[0].customdata)[0, 0, 1] == "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_long_hostile_labels_are_wrapped_before_escaping():
+    name = "<b>" * 20
+    wrapped = charts._wrap(name, 16)
+    assert "<b>" not in wrapped.replace("<br>", "")
+    assert all(not part.endswith("&") for part in wrapped.split("<br>"))  # no cut entity
+    shortened = charts._shorten("<" * 40, 24)
+    assert shortened == "&lt;" * 23 + "…"

@@ -6,7 +6,7 @@ arguments, which Streamlit does not hash: its DataFrame hash looks at a sample o
 only and would serve stale results for a file that differs in one row.
 
 The big results (CustomerData, PreparedFeatures, KChoice, Segmentation, Profiles and the
-scatter figure) are cached with ``st.cache_resource``: every rerun gets the very same
+elbow and scatter figures) are cached with ``st.cache_resource``: every rerun gets the very same
 object back, with no copy. ``st.cache_data`` would unpickle a fresh copy on every call
 (~0.7 s for a million-customer CustomerData, on every rerun). Sharing one object is safe
 here because:
@@ -48,10 +48,10 @@ from ui.state import Choices
 # Bounds by count (least recently used evicted first). Measured sizes in memory, at 100k
 # and at 1M customers x 7 columns: CustomerData ~5 MB / ~50 MB (plus its raw text frame
 # once shown), PreparedFeatures ~6 MB / ~64 MB, Segmentation ~2 MB / ~16 MB, a scatter
-# figure ~3 MB (at most 20k points drawn, whatever the size), KChoice and Profiles a few
-# KB. Ten users on 100k-row files and one on a 1M file need well under 1 GB; even every
-# entry at 1M rows stays under ~4 GB. The byte-bounded CSV caches (st.cache_data) add at
-# most their max_size.
+# figure ~3 MB (at most 20k points drawn, whatever the size), KChoice, Profiles and an
+# elbow figure a few KB. Ten users on 100k-row files and one on a 1M file need well under
+# 1 GB; even every entry at 1M rows stays under ~4 GB. The byte-bounded CSV caches
+# (st.cache_data) add at most their max_size.
 _LOADS = 12
 _PREPARED = 16
 _SWEEPS = 64
@@ -133,6 +133,14 @@ def profiles(
 ) -> core_profile.Profiles:
     """`segmentation.profile.profile_segments` for one segmentation."""
     return core_profile.profile_segments(_data.frame, _seg)
+
+
+@st.cache_resource(max_entries=_SWEEPS, show_spinner=False)
+def elbow(
+    digest: str, id_column: str | None, choices: Choices, k: int, _choice: KChoice
+) -> go.Figure:
+    """`segmentation.charts.elbow_figure` of one sweep with `k` marked (shared, never edited)."""
+    return charts.elbow_figure(_choice, current_k=k)
 
 
 @st.cache_resource(max_entries=_SCATTERS, show_spinner="Drawing the customers…")
@@ -299,6 +307,11 @@ def current_sweep(data: CustomerData, choices: Choices) -> KChoice:
     """Scores per k for the current choices (cached: moving k never recomputes it)."""
     digest = current_source().digest
     return sweep(digest, data.id_column, choices, current_prepared(data, choices))
+
+
+def current_elbow(data: CustomerData, choices: Choices, choice: KChoice, k: int) -> go.Figure:
+    """The elbow chart of the current sweep with `k` marked (cached per choices and k)."""
+    return elbow(current_source().digest, data.id_column, choices, k, choice)
 
 
 def current_k(choice: KChoice) -> int:
