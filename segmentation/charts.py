@@ -514,7 +514,10 @@ def scatter_figure(
     feat_values = df[features].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
     ids = None
     if id_column:
-        ids = np.array([_text(v) for v in df[id_column].iloc[rows].astype(str)], dtype=object)
+        id_text = df[id_column].iloc[rows].astype(str)
+        if id_text.str.contains(r"[&<>]", regex=True).any():
+            id_text = id_text.map(_text)
+        ids = id_text.to_numpy(dtype=object)
 
     if view == "pca" and not strip:
         assigned = np.flatnonzero(labels >= 0)

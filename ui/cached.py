@@ -5,15 +5,16 @@ Every wrapper is keyed on the sha256 digest of the uploaded bytes plus hashable 
 arguments, which Streamlit does not hash: its DataFrame hash looks at a sample of rows
 only and would serve stale results for a file that differs in one row.
 
-The big results (CustomerData, PreparedFeatures, KChoice, Segmentation, Profiles and the
-elbow and scatter figures) are cached with ``st.cache_resource``: every rerun gets the very same
-object back, with no copy. ``st.cache_data`` would unpickle a fresh copy on every call
+The big results (CustomerData, PreparedFeatures, KChoice, Segmentation, Profiles, and the
+elbow and scatter figures) are cached with ``st.cache_resource``: every rerun gets the very
+same object back, with no copy. ``st.cache_data`` would unpickle a fresh copy on every call
 (~0.7 s for a million-customer CustomerData, on every rerun). Sharing one object is safe
 here because:
 
-* the results are immutable: frozen dataclasses whose numpy arrays are made read-only
-  when cached (`_read_only`), and pandas copy-on-write protects their DataFrames; pages
-  only read them (they copy before adding columns or styling, see ``widgets.with_segments``);
+* the results are immutable: frozen dataclasses, whose DataFrames pandas' copy-on-write
+  protects and whose numpy arrays (prepared matrix, labels, reasons) `_read_only` makes
+  read-only when cached; pages only read them (they copy before adding columns or
+  styling, see ``widgets.with_segments``), and st.plotly_chart serialises a copy of a figure;
 * the keys are content digests: a session only ever computes or receives results for the
   bytes it uploaded itself (or the shipped sample), so sharing one object between sessions
   happens only between users who uploaded the very same bytes, and reveals nothing.
