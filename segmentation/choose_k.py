@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,9 @@ class KChoice:
         Rows the sweep was fitted on when the data was sampled; None when all rows were used.
     silhouette_sample : int or None
         Rows each silhouette was computed on when sampled; None when all rows were used.
+    start_centres : dict of k -> numpy.ndarray
+        The sweep's centres per k (scaled units): ``fit_prepared(..., start=...)`` starts
+        from them instead of searching again, with the same result.
     """
 
     scores: tuple[KScore, ...]
@@ -81,6 +84,7 @@ class KChoice:
     n_customers: int
     sweep_sample: int | None
     silhouette_sample: int | None
+    start_centres: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def k_values(self) -> tuple[int, ...]:
@@ -208,4 +212,5 @@ def evaluate_prepared(
         n_customers=n,
         sweep_sample=len(sweep) if len(sweep) < n else None,
         silhouette_sample=sil_sample,
+        start_centres={k: km.cluster_centers_ for k, km in zip(ks, fits)},
     )

@@ -142,12 +142,21 @@ def kmeans_starts(matrix: np.ndarray, k: int, random_state: int) -> KMeans:
     return KMeans(k, n_init=SAMPLE_STARTS, random_state=random_state).fit(matrix[idx])
 
 
-def fit_kmeans(matrix: np.ndarray, k: int, random_state: int) -> KMeans:
-    """KMeans on every row of `matrix`; large data starts from the sample's best centres."""
-    start = kmeans_starts(matrix, k, random_state)
-    if len(matrix) <= SMALL_DATA:
-        return start
-    return KMeans(k, init=start.cluster_centers_, n_init=1, random_state=random_state).fit(matrix)
+def fit_kmeans(
+    matrix: np.ndarray, k: int, random_state: int, start: np.ndarray | None = None
+) -> KMeans:
+    """KMeans on every row of `matrix`; large data starts from the sample's best centres.
+
+    `start` (k x features, scaled) gives those centres when they are already known - the
+    sweep of `evaluate_prepared` found exactly the ones `kmeans_starts` would - so moving
+    the k slider does not search for them again. The labels are the same either way.
+    """
+    if start is None:
+        found = kmeans_starts(matrix, k, random_state)
+        if len(matrix) <= SMALL_DATA:
+            return found
+        start = found.cluster_centers_
+    return KMeans(k, init=start, n_init=1, random_state=random_state).fit(matrix)
 
 
 def silhouettes(
@@ -201,13 +210,34 @@ def _stable_order(centres: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray
     return np.lexsort([*keys, -sizes]) if keys else np.argsort(-sizes, kind="stable")
 
 
-def fit_prepared(prepared: PreparedFeatures, k: int, *, random_state: int = 42) -> Segmentation:
-    """Fit `k` segments on already prepared features (see `fit_segments`)."""
+def fit_prepared(
+    prepared: PreparedFeatures,
+    k: int,
+    *,
+    random_state: int = 42,
+    start: np.ndarray | None = None,
+) -> Segmentation:
+    """Fit `k` segments on already prepared features (see `fit_segments`).
+
+    Parameters
+    ----------
+    prepared : PreparedFeatures
+    k : int
+    random_state : int, default 42
+    start : numpy.ndarray, optional
+        Starting centres (k x features, scaled) from a sweep of the same prepared features
+        and random_state: ``KChoice.start_centres[k]``. Saves the search for them.
+    """
     matrix = prepared.matrix
     k = check_k(k, len(matrix))
     check_distinct(matrix, k)
+    if start is not None and np.shape(start) != (k, matrix.shape[1]):
+        raise SettingsError(
+            f"start has shape {np.shape(start)}: it must be ({k}, {matrix.shape[1]}), "
+            "one row per segment and one column per feature."
+        )
     with one_thread():
-        km = fit_kmeans(matrix, k, random_state)
+        km = fit_kmeans(matrix, k, random_state, start)
     order = _stable_order(km.cluster_centers_, km.labels_, k)
     remap = np.empty(k, dtype=np.int64)
     remap[order] = np.arange(k)

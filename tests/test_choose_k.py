@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 
-from segmentation.choose_k import evaluate_k, find_elbow
+from segmentation.choose_k import evaluate_k, evaluate_prepared, find_elbow
 from segmentation.errors import SettingsError
 from segmentation.model import FIT_SAMPLE, SILHOUETTE_SAMPLE, fit_segments
 
@@ -81,3 +81,18 @@ def test_find_elbow_is_honestly_none_on_a_straight_line():
 
 def test_find_elbow_needs_three_points():
     assert find_elbow([2, 3], [10, 5]) is None
+
+
+@pytest.mark.parametrize("n", [300, 12_000])
+def test_fit_from_the_sweeps_centres_gives_the_same_segments(n):
+    from segmentation.model import fit_prepared
+    from segmentation.prepare import prepare_features
+
+    X, _ = make_blobs(n_samples=n, centers=4, n_features=3, random_state=1)
+    prepared = prepare_features(pd.DataFrame(X, columns=list("abc")), list("abc"))
+    choice = evaluate_prepared(prepared, range(2, 6))
+    for k in choice.k_values:
+        started = fit_prepared(prepared, k, start=choice.start_centres[k])
+        searched = fit_prepared(prepared, k)
+        np.testing.assert_array_equal(started.labels, searched.labels)
+        assert started.inertia == pytest.approx(searched.inertia)

@@ -117,10 +117,16 @@ def sweep(
 
 @st.cache_resource(max_entries=_FITS, show_spinner="Fitting the segments…")
 def fit(
-    digest: str, id_column: str | None, choices: Choices, k: int, _prepared: PreparedFeatures
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    _prepared: PreparedFeatures,
+    _start: np.ndarray | None = None,
 ) -> Segmentation:
-    """`segmentation.fit_prepared` (as `fit_segments`) for `digest`, `choices` and `k`."""
-    return _read_only(segmentation.fit_prepared(_prepared, k))
+    """`segmentation.fit_prepared` (as `fit_segments`) for `digest`, `choices` and `k`;
+    `_start` (the sweep's centres for k) only saves time, so it is not part of the key."""
+    return _read_only(segmentation.fit_prepared(_prepared, k, start=_start))
 
 
 @st.cache_resource(max_entries=_PROFILES, show_spinner="Describing each segment…")
@@ -325,9 +331,14 @@ def current_k(choice: KChoice) -> int:
 
 
 def current_fit(data: CustomerData, choices: Choices, k: int) -> Segmentation:
-    """The fitted segmentation for the current choices and k."""
+    """The fitted segmentation for the current choices and k.
+
+    Starts from the sweep's centres for k (cached already), so a new k on the slider costs
+    one refinement, not a new search; the segments are the same.
+    """
     digest = current_source().digest
-    return fit(digest, data.id_column, choices, k, current_prepared(data, choices))
+    start = current_sweep(data, choices).start_centres.get(k)
+    return fit(digest, data.id_column, choices, k, current_prepared(data, choices), start)
 
 
 def current_profiles(data: CustomerData, choices: Choices, seg: Segmentation):
