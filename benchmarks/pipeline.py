@@ -847,6 +847,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="write results as JSON here (default benchmarks/out/pipeline-<time>.json)",
     )
+    p.add_argument(
+        "--browser",
+        action="store_true",
+        help="also time the app in Chromium (benchmarks/browser.py) at 1M rows, or the\n"
+        "largest size up to 1M",
+    )
     # internal: one role in a fresh process
     p.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
@@ -944,6 +950,18 @@ def main(argv: list[str] | None = None) -> None:
             text, datasets_same = datasets_report(ds)
             print("\n" + text, flush=True)
             results["datasets"] = ds
+    if args.browser and compare_at:
+        log(f"[browser] benchmarks/browser.py --rows {compare_at}")
+        script = Path(__file__).with_name("browser.py")
+        cmd = [sys.executable, str(script), "--rows", str(compare_at)]
+        child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        try:  # browser.py stops itself at 600 s; SIGTERM makes it stop its server and browser
+            out, _ = child.communicate(timeout=700)
+        except subprocess.TimeoutExpired:
+            child.terminate()
+            out, _ = child.communicate(timeout=60)
+        results["browser"] = out
+        print("\n" + out.rstrip(), flush=True)
     print("\n" + targets_report(per_size, datasets_same, sizes), flush=True)
     print(f"\nwall time {time.perf_counter() - started:.0f} s", flush=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
