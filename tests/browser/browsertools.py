@@ -321,5 +321,5 @@ def feature_options(page: Page) -> list[str]:
         if o.get_attribute("aria-disabled") != "true"
     ]
     page.keyboard.press("Escape")
-    # an empty list says so in a placeholder option
-    return [n for n in names if n != "No results"]
+    # not columns: the placeholder of an empty list and Streamlit's "Select all" entry
+    return [n for n in names if n not in ("No results", "Select all")]
