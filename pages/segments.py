@@ -217,10 +217,13 @@ def render() -> None:
         view = "features"
     x = state.get(state.SCATTER_X)
     y = state.get(state.SCATTER_Y)
+    # Default axes: the two features that separate the segments best (largest eta squared),
+    # not merely the first two columns of a wide file.
+    by_separation = [f for f in prof.eta_squared.index if f in features] or features
     if x not in features:
-        x = features[0]
+        x = by_separation[0]
     if y not in features or (y == x and len(features) > 1):
-        y = next((f for f in features if f != x), features[0])
+        y = next((f for f in by_separation if f != x), features[0])
 
     c1, c2, c3 = st.columns(3)
     with c1:
