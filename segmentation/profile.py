@@ -21,6 +21,8 @@ from segmentation.model import Segmentation
 #: Effect size (in overall standard deviations) above which a segment is "High" on a
 #: feature, and below minus which it is "Low".
 LEVEL_THRESHOLD = 0.5
+#: Effect size (in standard deviations) beyond which a level is "Very high" / "Very low".
+VERY_THRESHOLD = 1.5
 #: Smallest |effect| for a feature to be listed among what sets a segment apart (Cohen's
 #: "small" effect); the single most distinctive feature is listed regardless.
 DISTINCTIVE_THRESHOLD = 0.2
@@ -400,7 +402,13 @@ def feature_words(features: Sequence[str]) -> dict[str, str]:
 
 
 def level_word(effect: float) -> str:
-    """The level word (High, Low or Average) for an effect size in standard deviations."""
+    """The level word (Very high, High, Average, Low, Very low) for an effect size in
+    standard deviations. "Very" tells apart two segments that are both high on the
+    feature that names them."""
+    if effect > VERY_THRESHOLD:
+        return "Very high"
+    if effect < -VERY_THRESHOLD:
+        return "Very low"
     if effect > LEVEL_THRESHOLD:
         return "High"
     if effect < -LEVEL_THRESHOLD:

@@ -196,8 +196,20 @@ def test_default_names_add_a_feature_then_a_number_on_collision():
 
 
 def test_default_names_with_one_feature():
-    effect = pd.DataFrame({"Recency": [-1.0, 0.0, 2.0]}, index=[1, 2, 3])
+    effect = pd.DataFrame({"Recency": [-1.0, 0.0, 1.0]}, index=[1, 2, 3])
     assert default_names(effect) == ("Low recency", "Average recency", "High recency")
+
+
+def test_default_names_tell_high_from_very_high():
+    effect = pd.DataFrame(
+        {"Age": [0.8, 2.0, -2.0, 0.0], "Income": [0.0, 0.0, 0.0, 0.0]}, index=[1, 2, 3, 4]
+    )
+    assert default_names(effect) == (
+        "High age · Average income",
+        "Very high age · Average income",
+        "Very low age · Average income",
+        "Average age · Average income",
+    )
 
 
 @pytest.fixture(scope="module")
