@@ -25,6 +25,12 @@ import pytest
 from browsertools import EXPECT_TIMEOUT, ROOT, screenshot
 from playwright.sync_api import expect
 
+# Playwright's screenshot first waits for document.fonts.ready; on a busy machine
+# Streamlit's web fonts were seen never to report ready, and the screenshot timed out after
+# 90 s. The shots are for people to look at; skipping that wait is read by the driver,
+# which starts after this module is imported.
+os.environ.setdefault("PW_TEST_SCREENSHOT_NO_FONTS_READY", "1")
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
