@@ -8,14 +8,22 @@ content the step expects. Every wait is bounded (`EXPECT_TIMEOUT`); no long fixe
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -323,3 +331,80 @@ def feature_options(page: Page) -> list[str]:
     page.keyboard.press("Escape")
     # not columns: the placeholder of an empty list and Streamlit's "Select all" entry
     return [n for n in names if n not in ("No results", "Select all")]
+
+
+# --------------------------------------------------------------------------- server
+
+SERVER_START_TIMEOUT = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log_path: Path
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
+
+@contextlib.contextmanager
+def running_server(log_path: Path, *extra: str):
+    """`streamlit run app.py` from the repo root (so .streamlit/config.toml is read), on a
+    free port, until it answers its health check; stopped on exit."""
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        *extra,
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own fixed command line
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
+        )
+        try:
+            deadline = time.monotonic() + SERVER_START_TIMEOUT
+            while not _healthy(url):
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"streamlit exited with {process.returncode} before answering:\n"
+                        + log_path.read_text(errors="replace")[-3000:]
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"streamlit did not answer {url}/_stcore/health within "
+                        f"{SERVER_START_TIMEOUT:.0f} s:\n"
+                        + log_path.read_text(errors="replace")[-3000:]
+                    )
+                time.sleep(0.2)
+            yield Server(url, log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)

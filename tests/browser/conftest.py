@@ -12,17 +12,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browsertools import EXPECT_TIMEOUT, ROOT, screenshot
+from browsertools import EXPECT_TIMEOUT, Server, running_server, screenshot
 from playwright.sync_api import expect
 
 # Playwright's screenshot first waits for document.fonts.ready; on a busy machine
@@ -42,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
-SERVER_START_TIMEOUT = 60.0
 VIEWPORT = {"width": 1600, "height": 1200}
 
 
@@ -107,75 +99,11 @@ def page(page, request):
             print(f"no failure screenshot: {exc}")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    log_path: Path
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size
-
-    def log_since(self, offset: int) -> str:
-        with open(self.log_path, "rb") as log:
-            log.seek(offset)
-            return log.read().decode(errors="replace")
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
     """One `streamlit run app.py` for the whole browser session."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-    ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own fixed command line
-            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT
-            while not _healthy(url):
-                if process.poll() is not None:
-                    pytest.fail(
-                        f"streamlit exited with {process.returncode} before answering:\n"
-                        + log_path.read_text(errors="replace")[-3000:]
-                    )
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"streamlit did not answer {url}/_stcore/health within "
-                        f"{SERVER_START_TIMEOUT:.0f} s:\n"
-                        + log_path.read_text(errors="replace")[-3000:]
-                    )
-                time.sleep(0.2)
-            yield Server(url, log_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    with running_server(tmp_path_factory.mktemp("streamlit") / "server.log") as running:
+        yield running
 
 
 @pytest.fixture
