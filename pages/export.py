@@ -20,15 +20,9 @@ def render() -> None:
     """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
     st.title("Export")
 
-    try:
-        cur = cached.current()
-    except SegmentationError as exc:
-        widgets.error(exc)
-        st.caption("Fix the choice on the Segments page to download segments.")
+    cur = widgets.current_segmentation("download segments")
+    if cur is None:
         return
-
-    if cur.source.is_sample:
-        widgets.sample_notice(cur.data.report.n_rows)
     data, seg, names, k, choices = cur.data, cur.seg, cur.names, cur.k, cur.choices
     digest = cur.source.digest
     stem = data.name or cur.source.name

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from segmentation import SegmentationError, SettingsError, charts
+from segmentation import SettingsError, charts
 from segmentation import profile as core_profile
-from ui import cached, state, widgets
+from ui import state, widgets
 
 
 def name_key(seg_key: str, segment: int) -> str:
@@ -40,15 +40,9 @@ def render() -> None:
     """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
     st.title("Segment profiles")
 
-    try:
-        cur = cached.current()
-    except SegmentationError as exc:
-        widgets.error(exc)
-        st.caption("Fix the choice on the Segments page to see the profiles.")
+    cur = widgets.current_segmentation("see the profiles")
+    if cur is None:
         return
-
-    if cur.source.is_sample:
-        widgets.sample_notice(cur.data.report.n_rows)
     prof, names, k = cur.profiles, cur.names, cur.k
 
     st.subheader("Names")

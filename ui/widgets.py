@@ -15,9 +15,10 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from segmentation import charts
+from segmentation import SegmentationError, charts
 from segmentation.export import segment_columns
 from segmentation.sample import SAMPLE_NAME
+from ui import cached
 
 SAMPLE_NOTICE = (
     "You're exploring the built-in sample of {n} customers - upload your own file on the Data page"
@@ -128,6 +129,20 @@ def error(message: object) -> None:
 def sample_notice(n_rows: int) -> None:
     """Say that the built-in sample is shown."""
     st.info(SAMPLE_NOTICE.format(n=count(n_rows)), icon=":material/info:")
+
+
+def current_segmentation(purpose: str):
+    """The current segmentation (`ui.cached.current()`), with the sample notice shown; or
+    None after showing the core's error and that the fix is on the Segments page."""
+    try:
+        cur = cached.current()
+    except SegmentationError as exc:
+        error(exc)
+        st.caption(f"Fix the choice on the Segments page to {purpose}.")
+        return None
+    if cur.source.is_sample:
+        sample_notice(cur.data.report.n_rows)
+    return cur
 
 
 def dataset_caption(name: str, is_sample: bool, n_rows: int) -> str:
