@@ -453,3 +453,32 @@ def test_identical_customers_error_does_not_suggest_a_k_that_also_fails():
     with pytest.raises(SettingsError, match=r"(?i)distinct|identical") as caught:
         fit_segments(data.frame, ["income", "spend"], 2)
     assert not re.search(r"between 2 and", str(caught.value)), str(caught.value)
+
+
+def test_a_million_row_file_is_read_segmented_and_exported_whole():
+    """The issue's very long file at full size: every customer read, segmented, exported."""
+    import io
+
+    import pyarrow.csv as pacsv
+    from corpus import long_case
+
+    from segmentation import labelled_customers, profile_segments, to_csv_bytes
+
+    case = long_case(1_000_000)
+    data = read_customers(case.data, name=case.filename)
+    assert data.report.n_rows == 1_000_000
+    seg = fit_segments(data.frame, ["income", "spend"], 4)
+    assert sum(seg.sizes) == 1_000_000
+    names = profile_segments(data.frame, seg).names
+    exported = pacsv.read_csv(
+        io.BytesIO(to_csv_bytes(labelled_customers(data, seg, names))),
+        convert_options=pacsv.ConvertOptions(strings_can_be_null=False, column_types={
+            "customer_id": "string", "income": "string", "segment": "string"
+        }),
+    )
+    assert exported.num_rows == 1_000_000
+    ids = exported.column("customer_id").to_pylist()
+    assert ids[0] == "C0000001" and ids[-1] == "C1000000"
+    assert ids == data.raw["customer_id"].tolist()
+    assert exported.column("income").to_pylist() == data.raw["income"].tolist()
+    assert set(exported.column("segment").to_pylist()) == {"1", "2", "3", "4"}
