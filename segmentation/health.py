@@ -15,6 +15,8 @@ import pyarrow.compute as pc
 SKEW_THRESHOLD = 1.0
 #: Absolute correlation at or above which a pair of columns is reported.
 CORRELATION_THRESHOLD = 0.9
+#: Correlated pairs spelled out in the findings (the strongest); the rest are counted.
+MAX_PAIR_FINDINGS = 10
 #: Share of missing values above which a column is better left out than filled.
 MOSTLY_MISSING = 0.5
 #: Name parts of numeric columns that hold codes, not amounts (Channel, Region, zip).
@@ -224,10 +226,18 @@ def build_report(
         findings.append(Finding(column, f"is strongly skewed (skewness {value:.1f})", advice))
 
     pairs = _correlated_pairs(frame, [c for c in varying if c not in code_like])
-    for a, b, r in pairs:
+    for a, b, r in pairs[:MAX_PAIR_FINDINGS]:
         findings.append(Finding(
             b, f"moves with {a} (r={r:.2f})",
             "Using both gives that behaviour double weight: consider choosing one",
+        ))
+    if len(pairs) > MAX_PAIR_FINDINGS:
+        # A wide file can hold tens of thousands of such pairs: a list no one reads.
+        findings.append(Finding(
+            None,
+            f"{len(pairs) - MAX_PAIR_FINDINGS:,} more pairs of columns move together "
+            f"(|r| >= {CORRELATION_THRESHOLD})",
+            "Choose a few features that describe different behaviour",
         ))
 
     return HealthReport(

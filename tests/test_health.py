@@ -130,3 +130,17 @@ def test_count_repeats_counts_each_extra_copy():
 
     assert count_repeats(pa.chunked_array([["a", "b", "a", None, None, "a"]])) == 2
     assert count_repeats(pa.chunked_array([["x"]])) == 0
+
+
+def test_many_correlated_pairs_are_counted_not_listed():
+    from segmentation.health import MAX_PAIR_FINDINGS
+    from segmentation.io import read_customers
+
+    base = np.random.default_rng(0).normal(size=50)
+    cols = ",".join(f"m{j}" for j in range(30))
+    rows = [f"c{i}," + ",".join(f"{base[i] * (j + 1):.4f}" for j in range(30)) for i in range(50)]
+    data = read_customers(("id," + cols + "\n" + "\n".join(rows)).encode(), name="wide.csv")
+    assert len(data.report.correlated_pairs) == 30 * 29 // 2  # every pair is kept in the report
+    pair_findings = [f for f in data.report.findings if "moves with" in f.problem]
+    assert len(pair_findings) == MAX_PAIR_FINDINGS
+    assert any(f"{435 - MAX_PAIR_FINDINGS:,} more pairs" in f.problem for f in data.report.findings)
