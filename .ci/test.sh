@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need, then run every test: lint, core, AppTest, browser.
-# Usage: bash .ci/test [pytest args]
+# Usage: bash .ci/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
