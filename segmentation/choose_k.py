@@ -16,6 +16,7 @@ from segmentation.model import (
     FIT_SAMPLE,
     SMALL_DATA,
     check_k,
+    count_distinct,
     kmeans_starts,
     one_thread,
     sample_rows,
@@ -177,7 +178,7 @@ def evaluate_prepared(
         raise SettingsError("k_values is empty: give at least one number of segments to try.")
     check_k(asked[0], n)
     ks = [k for k in asked if k <= n - 1]
-    distinct = len(np.unique(matrix, axis=0)) if n <= 50_000 else n
+    distinct = count_distinct(matrix)
     ks = [k for k in ks if k <= distinct]
     if not ks:
         raise SettingsError(

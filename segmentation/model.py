@@ -107,11 +107,22 @@ def check_k(k: int, n_customers: int) -> int:
     return int(k)
 
 
+#: Above this many customers distinct rows are not counted (sorting them is slow, and they
+#: outnumber any sensible k); an empty segment is still caught after the fit.
+COUNT_DISTINCT_MAX = 50_000
+
+
+def count_distinct(matrix: np.ndarray) -> int:
+    """Distinct customers (rows) of `matrix`; all rows are taken as distinct above
+    COUNT_DISTINCT_MAX."""
+    if len(matrix) > COUNT_DISTINCT_MAX:
+        return len(matrix)
+    return len(np.unique(matrix, axis=0))
+
+
 def check_distinct(matrix: np.ndarray, k: int) -> None:
     """Refuse a k larger than the number of distinct customers (identical rows)."""
-    if len(matrix) > 50_000:
-        return  # distinct rows of a large table outnumber any sensible k; checked after the fit
-    distinct = len(np.unique(matrix, axis=0))
+    distinct = count_distinct(matrix)
     if distinct < 2:
         raise SettingsError(
             "Every customer is identical in these features, so no k can split them: "
