@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from kneed import KneeLocator
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
 from segmentation.errors import SettingsError
 from segmentation.model import (
@@ -110,6 +109,46 @@ def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None
     return None if knee is None else int(knee)
 
 
+def separation_scores(points: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Calinski-Harabasz and Davies-Bouldin scores of `labels` on `points`, in one pass.
+
+    The same values as scikit-learn's ``calinski_harabasz_score`` and
+    ``davies_bouldin_score``, which each loop over the segments with a boolean mask per
+    segment; here the segment means come from one grouped sum, which made the k sweep's
+    scores several times cheaper.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        Customers x features, scaled.
+    labels : numpy.ndarray
+        One segment per customer; at least 2 segments and fewer segments than customers.
+
+    Returns
+    -------
+    (calinski_harabasz, davies_bouldin) : tuple of float
+    """
+    points = np.asarray(points, dtype=float)
+    codes = np.unique(labels, return_inverse=True)[1].ravel()
+    n, k = len(points), int(codes.max()) + 1
+    counts = np.bincount(codes, minlength=k).astype(float)
+    sums = np.zeros((k, points.shape[1]))
+    np.add.at(sums, codes, points)
+    centroids = sums / counts[:, None]
+    offsets = points - centroids[codes]
+    squared = np.einsum("ij,ij->i", offsets, offsets)
+    within = float(squared.sum())
+    between = float(counts @ ((centroids - points.mean(axis=0)) ** 2).sum(axis=1))
+    ch = 1.0 if within == 0.0 else between * (n - k) / (within * (k - 1.0))
+    spread = np.bincount(codes, weights=np.sqrt(squared), minlength=k) / counts
+    gaps = np.sqrt(((centroids[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2))
+    if np.allclose(spread, 0.0) or np.allclose(gaps, 0.0):
+        return ch, 0.0
+    gaps[gaps == 0] = np.inf
+    db = float(np.mean(np.max((spread[:, None] + spread[None, :]) / gaps, axis=1)))
+    return ch, db
+
+
 def _reason(best: KScore, elbow: int | None, n_tried: int) -> str:
     if n_tried == 1:
         return f"k={best.k} is the only number of segments these customers allow."
@@ -197,10 +236,11 @@ def evaluate_prepared(
                 k=k,
                 inertia=float(km.inertia_) * scale,
                 silhouette=sil,
-                calinski_harabasz=float(calinski_harabasz_score(sweep, km.labels_)),
-                davies_bouldin=float(davies_bouldin_score(sweep, km.labels_)),
+                calinski_harabasz=ch,
+                davies_bouldin=db,
             )
             for k, km, sil in zip(ks, fits, sils)
+            for ch, db in [separation_scores(sweep, km.labels_)]
         ]
     elbow = find_elbow(ks, [s.inertia for s in scores])
     rated = [s for s in scores if s.silhouette is not None] or scores

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
+
+try:  # scikit-learn's Lloyd kernel, private: requirements.txt pins the version it is in
+    from sklearn.cluster._kmeans import _kmeans_single_lloyd
+except ImportError:  # pragma: no cover - `lloyd` falls back to the public KMeans
+    _kmeans_single_lloyd = None
 
 from segmentation.errors import SettingsError
 from segmentation.prepare import Preparation, PreparedFeatures, prepare_features
@@ -167,7 +171,43 @@ def fit_kmeans(
         if len(matrix) <= SMALL_DATA:
             return found
         start = found.cluster_centers_
-    return KMeans(k, init=start, n_init=1, random_state=random_state).fit(matrix)
+    return lloyd(matrix, start, random_state=random_state)
+
+
+def lloyd(matrix: np.ndarray, start: np.ndarray, *, random_state: int = 42) -> KMeans:
+    """Lloyd iterations on every row of `matrix` from the centres `start`: the result of
+    ``KMeans(k, init=start, n_init=1).fit(matrix)``, without its per-fit preparation.
+
+    At a million customers that preparation (a copy of the matrix, centring it, the
+    variance for the tolerance) took longer than the two to four iterations a fit from the
+    sweep's centres needs. The iterations are scikit-learn's own; the returned KMeans is
+    fitted (``predict`` works) and carries the labels, inertia and iterations of this run.
+    """
+    start = np.array(start, dtype=float, order="C")
+    k = len(start)
+    if _kmeans_single_lloyd is None:  # a scikit-learn without the kernel: the public way
+        return KMeans(k, init=start, n_init=1, random_state=random_state).fit(matrix)
+    matrix = np.ascontiguousarray(matrix, dtype=float)
+    labels, inertia, centres, n_iter = _kmeans_single_lloyd(
+        matrix, np.ones(len(matrix)), start, tol=_tolerance(matrix), n_threads=1
+    )
+    # A KMeans fitted on the k centres themselves is a complete estimator whose centres
+    # are exactly these; it then takes the labels and inertia of the real run.
+    km = KMeans(k, init=centres, n_init=1, max_iter=1, random_state=random_state).fit(centres)
+    km.cluster_centers_ = centres
+    km.labels_ = labels
+    km.inertia_ = float(inertia)
+    km.n_iter_ = n_iter
+    return km
+
+
+def _tolerance(matrix: np.ndarray, tol: float = 1e-4) -> float:
+    """KMeans's default convergence tolerance: `tol` times the mean feature variance
+    (sums through BLAS: numpy's column reductions are slow on a tall C-ordered matrix)."""
+    n = len(matrix)
+    mean = (np.ones(n) @ matrix) / n
+    variance = np.einsum("ij,ij->j", matrix, matrix) / n - mean**2
+    return float(np.mean(np.maximum(variance, 0.0)) * tol)
 
 
 def silhouettes(
@@ -185,17 +225,31 @@ def silhouettes(
     """
     n = len(matrix)
     idx = sample_rows(n, SILHOUETTE_SAMPLE, random_state)
-    points = matrix[idx]
+    points = np.ascontiguousarray(matrix[idx], dtype=float)
     m = len(points)
     codes = [np.unique(np.asarray(labels)[idx], return_inverse=True)[1] for labels in label_sets]
-    onehots = [np.eye(c.max() + 1)[c] for c in codes]
-    sums = [np.empty((m, oh.shape[1])) for oh in onehots]
+    widths = [int(c.max()) + 1 for c in codes]
+    offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int)
+    # Every labelling's one-hot matrix side by side: each block of distances is multiplied
+    # once for all of them (one large matrix product instead of one per k).
+    onehot = np.zeros((m, offsets[-1]))
+    for c, offset in zip(codes, offsets):
+        onehot[np.arange(m), offset + c] = 1.0
+    sums = np.empty((m, offsets[-1]))
+    norms = np.einsum("ij,ij->i", points, points)
     for start in range(0, m, 1024):
-        block = euclidean_distances(points[start : start + 1024], points)
-        for total, onehot in zip(sums, onehots):
-            total[start : start + 1024] = block @ onehot
+        stop = min(start + 1024, m)
+        block = points[start:stop] @ points.T
+        block *= -2.0
+        block += norms[start:stop, None]
+        block += norms[None, :]
+        np.maximum(block, 0.0, out=block)
+        np.sqrt(block, out=block)
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # a point to itself
+        sums[start:stop] = block @ onehot
+    totals = [sums[:, offset : offset + w] for offset, w in zip(offsets, widths)]
     scores: list[float | None] = []
-    for c, total in zip(codes, sums):
+    for c, total in zip(codes, totals):
         counts = np.bincount(c)
         if len(counts) < 2 or len(counts) >= m:
             scores.append(None)

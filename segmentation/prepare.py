@@ -106,7 +106,11 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
         return self
 
     def fit_transform(self, X, y=None):
-        X = np.array(X, dtype=float, order="C")  # the one copy; everything after is in place
+        return self.fit_transform_in_place(np.array(X, dtype=float, order="C"))
+
+    def fit_transform_in_place(self, X):
+        """`fit_transform` overwriting `X` (float64, C order): the caller's fresh copy is
+        the only one made, which at a million customers saves a copy and its time."""
         self.bounds_ = None if self.clip is None else np.percentile(X, self.clip, axis=0)
         self._clip_log(X)
         self.centre_, self.scale_ = _centre_and_scale(X, self.scaler)
@@ -131,9 +135,9 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
     def _clip_log(self, X):
         if self.bounds_ is not None:
             np.clip(X, self.bounds_[0], self.bounds_[1], out=X)
-        mask = np.asarray(self.log_mask, dtype=bool)
-        if mask.any():
-            X[:, mask] = np.log1p(X[:, mask])
+        for j in np.flatnonzero(np.asarray(self.log_mask, dtype=bool)):
+            # In place, column by column: fancy indexing would copy the columns twice.
+            np.log1p(X[:, j], out=X[:, j])
 
 
 def _centre_and_scale(X: np.ndarray, scaler: str) -> tuple[np.ndarray, np.ndarray]:
@@ -269,6 +273,28 @@ def validate_settings(
     return Preparation(features, scaler, missing, log_features, clip)
 
 
+def _feature_matrix(df: pd.DataFrame, features: Sequence[str]) -> np.ndarray:
+    """The `features` columns of `df` as one new float64 C-ordered matrix (NaN where
+    missing), filled column by column: one copy, where ``DataFrame.to_numpy`` and a
+    C-ordered copy after it cost two."""
+    columns = []
+    for f in features:
+        column = df[f]
+        # float64 columns (what read_customers makes) already hold NaN: a view, no copy.
+        columns.append(
+            column.to_numpy()
+            if column.dtype == np.float64
+            else column.to_numpy(dtype=float, na_value=np.nan)
+        )
+    values = np.empty((len(df), len(features)))
+    # In row blocks that stay in cache: column by column over the whole matrix is 2x slower.
+    for start in range(0, len(df), 65_536):
+        block = values[start : start + 65_536]
+        for j, column in enumerate(columns):
+            block[:, j] = column[start : start + 65_536]
+    return values
+
+
 def prepare_features(
     df: pd.DataFrame,
     features: Sequence[str],
@@ -303,7 +329,7 @@ def prepare_features(
     settings = validate_settings(
         df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
     )
-    values = df.loc[:, list(settings.features)].to_numpy(dtype=float, na_value=np.nan)
+    values = _feature_matrix(df, settings.features)
     present = np.isfinite(values)
     reasons = np.full(len(df), "", dtype=object)
     for j, f in enumerate(settings.features):
@@ -334,13 +360,13 @@ def prepare_features(
     else:
         rows = np.arange(len(df))
         if not complete.all():
-            values = values.copy()
             medians = np.nanmedian(np.where(present, values, np.nan), axis=0)
             gaps = ~present
             values[gaps] = np.take(medians, np.nonzero(gaps)[1])
     log_mask = tuple(f in settings.log_features for f in settings.features)
     transformer = FeatureScaler(scaler=settings.scaler, log_mask=log_mask, clip=settings.clip)
-    matrix = transformer.fit_transform(values)
+    # `values` is a fresh array nobody else holds (built above, or a row subset of it).
+    matrix = transformer.fit_transform_in_place(values)
     # Unscaled, amounts like 1e300 overflow every distance; scaled features are small.
     too_large = settings.scaler == "none" and (np.abs(matrix).max(axis=0) > 1e150)
     if np.any(too_large):
