@@ -225,14 +225,16 @@ def silhouettes(
     """
     n = len(matrix)
     idx = sample_rows(n, SILHOUETTE_SAMPLE, random_state)
-    points = np.ascontiguousarray(matrix[idx], dtype=float)
+    # float32: the distance passes are memory-bound, and half the bytes made them 2.5x
+    # faster; the scores move by about 1e-6, far below the sampling error (~0.004).
+    points = np.ascontiguousarray(matrix[idx], dtype=np.float32)
     m = len(points)
     codes = [np.unique(np.asarray(labels)[idx], return_inverse=True)[1] for labels in label_sets]
     widths = [int(c.max()) + 1 for c in codes]
     offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int)
     # Every labelling's one-hot matrix side by side: each block of distances is multiplied
     # once for all of them (one large matrix product instead of one per k).
-    onehot = np.zeros((m, offsets[-1]))
+    onehot = np.zeros((m, offsets[-1]), dtype=np.float32)
     for c, offset in zip(codes, offsets):
         onehot[np.arange(m), offset + c] = 1.0
     sums = np.empty((m, offsets[-1]))

@@ -174,7 +174,8 @@ def test_silhouettes_equal_sklearns_score(n):
         if len(np.unique(lab[used])) < 2:
             assert got is None  # one segment in the rows scored: undefined, not invented
         else:
-            assert got == pytest.approx(silhouette_score(points[used], lab[used]), abs=1e-9)
+            # Distances in float32 (twice as fast): equal to well below a score's precision.
+            assert got == pytest.approx(silhouette_score(points[used], lab[used]), abs=1e-6)
     assert sample == (None if n <= SILHOUETTE_SAMPLE else SILHOUETTE_SAMPLE)
 
 
