@@ -25,13 +25,15 @@ def sidebar_summary() -> None:
     with st.sidebar:
         st.subheader("Current segmentation")
         try:
+            source, data = cached.current_source(), cached.current_data()
+            st.caption(widgets.dataset_caption(source.name, source.is_sample, data.report.n_rows))
+            if not cached.is_segmented(data, cached.current_choices(data)):
+                st.caption("Open **Segments** to build the segments of these customers.")
+                return
             cur = cached.current()
         except SegmentationError:
             st.caption("No segmentation yet: see the message on the page.")
             return
-        st.caption(
-            widgets.dataset_caption(cur.source.name, cur.source.is_sample, cur.data.report.n_rows)
-        )
         left, right = st.columns(2)
         left.metric("Segments", cur.k)
         sil = cur.seg.silhouette

@@ -313,7 +313,16 @@ def current_prepared(data: CustomerData, choices: Choices) -> PreparedFeatures:
 def current_sweep(data: CustomerData, choices: Choices) -> KChoice:
     """Scores per k for the current choices (cached: moving k never recomputes it)."""
     digest = current_source().digest
-    return sweep(digest, data.id_column, choices, current_prepared(data, choices))
+    choice = sweep(digest, data.id_column, choices, current_prepared(data, choices))
+    state.put(state.SEGMENTED, (digest, data.id_column, choices))
+    return choice
+
+
+def is_segmented(data: CustomerData, choices: Choices) -> bool:
+    """Whether a page has already swept k for this data and these choices, so that the
+    current segmentation costs cache lookups: the sidebar summarises only then, and never
+    starts a sweep of a freshly uploaded file while the Data page is being read."""
+    return state.get(state.SEGMENTED) == (current_source().digest, data.id_column, choices)
 
 
 def current_elbow(data: CustomerData, choices: Choices, choice: KChoice, k: int) -> go.Figure:

@@ -37,6 +37,7 @@ EXPORT_SEGMENT = "seg.export_segment"  # int segment number 1..k for the per-seg
 UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
+SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -75,6 +76,7 @@ _DEFAULTS: dict[str, Any] = {
     UPLOAD_SEEN: None,
     UPLOAD_ERROR: None,
     NAMES_ERROR: None,
+    SEGMENTED: None,
 }
 
 #: Choices that no longer apply once another dataset is loaded.

@@ -147,6 +147,30 @@ def test_changing_the_id_column_keeps_it_out_of_the_features(app, downloads):
     assert list(labelled["member_no"]) == [str(100000 + i * 7) for i in range(60)]
 
 
+def test_an_upload_is_not_segmented_until_the_segments_page_asks(app, dataset, monkeypatch):
+    import streamlit as st
+
+    st.cache_resource.clear()  # another test may have swept this file in this process
+    sweeps = []
+    real = segmentation.evaluate_prepared
+    monkeypatch.setattr(
+        segmentation, "evaluate_prepared", lambda *a, **kw: sweeps.append(1) or real(*a, **kw)
+    )
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    # Reading the file is all the upload costs: the sidebar names the file and points on.
+    sidebar = [c.value for c in app.sidebar.caption]
+    assert any(r"mall\_customers\.csv · 200 customers" in c for c in sidebar)  # markdown
+    assert any("Open **Segments**" in c for c in sidebar)
+    assert not [m for m in app.sidebar.metric if m.label == "Segments"]
+    assert sweeps == []
+    goto(app, SEGMENTS)
+    k = metric(app, "Segments")
+    assert len(sweeps) == 1
+    goto(app, DATA)  # now built: the sidebar summarises it on every page, from the cache
+    assert [m.value for m in app.sidebar.metric if m.label == "Segments"] == [k]
+    assert len(sweeps) == 1
+
+
 def test_sidebar_stays_when_a_page_cannot_segment(app):
     goto(app, SEGMENTS)
     choose_features(app, [])
