@@ -1,0 +1,133 @@
+"""The fast paths of read_customers give what the careful paths give.
+
+A regular CSV is read by the typed reader (numbers parsed by arrow, straight into the
+frame's block); everything else by the text path. For any file both can read, the frame,
+the raw cells and the report must be the same, and so must the labelled download.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from segmentation import io as seg_io
+from segmentation.export import labelled_customers, to_csv_bytes
+from segmentation.io import read_customers
+
+
+def _rows(n: int, seed: int = 0) -> str:
+    rng = np.random.default_rng(seed)
+    lines = []
+    for i in range(n):
+        income = f"{rng.normal(50, 20):.2f}" if i % 37 else "NA"
+        visits = str(int(rng.integers(0, 40))) if i % 53 else ""
+        balance = f"{rng.normal(0, 1e3):.1f}" if i % 61 else "-inf"
+        lines.append(f"C{i:06d},{income},{visits},{balance},note {i % 7}")
+    return "\n".join(lines)
+
+
+REGULAR = "customer_id,income,visits,balance,note\n" + _rows(3000) + "\n"
+
+FILES = {
+    "regular": REGULAR.encode(),
+    "no final newline": REGULAR.rstrip("\n").encode(),
+    "crlf": REGULAR.replace("\n", "\r\n").encode(),
+    "bom": b"\xef\xbb\xbf" + REGULAR.encode(),
+    "blank lines": REGULAR.replace("\nC000010,", "\n\n\nC000010,").encode(),
+    "quoted cells": REGULAR.replace("note 3", '"note, three"').replace(
+        "note 5", '"two\nlines"'
+    ).encode(),
+    "lone carriage return": REGULAR.replace("note 4", "note\rfour").encode(),
+    "non-ascii text": REGULAR.replace("note 2", "Zoë · €").encode(),
+    "semicolons": REGULAR.replace(",", ";").encode(),
+    "infinities": REGULAR.replace("-inf", "Infinity").encode(),
+}
+
+
+def _text_path_only(monkeypatch):
+    monkeypatch.setattr(seg_io, "_read_text_typed", lambda *args: None)
+
+
+def _labelled_csv(data):
+    n = len(data.frame)
+    labels = np.arange(n) % 3
+    labels[::11] = -1
+    seg = type("Seg", (), {
+        "k": 3, "labels": labels,
+        "reasons": np.where(labels < 0, "missing income", "").astype(object),
+    })()
+    return to_csv_bytes(labelled_customers(data, seg, ["Low", "=Mid", "High, very"]))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_typed_read_gives_the_text_paths_frame_raw_and_report(name, monkeypatch):
+    payload = FILES[name]
+    fast = read_customers(payload, name="f.csv")
+    with monkeypatch.context() as patch:
+        _text_path_only(patch)
+        careful = read_customers(payload, name="f.csv")
+    assert fast.frame.equals(careful.frame)
+    assert list(fast.frame.dtypes) == list(careful.frame.dtypes)
+    assert fast.raw.equals(careful.raw)
+    assert dataclasses.asdict(fast.report) == dataclasses.asdict(careful.report)
+    assert _labelled_csv(fast) == _labelled_csv(careful)
+
+
+def test_typed_read_is_used_for_a_regular_file_and_declined_for_codes():
+    assert seg_io._read_text(FILES["regular"], "utf-8").block is not None
+    codes = FILES["regular"].replace(b",note 6", b",006")
+    assert seg_io._read_text(codes, "utf-8").block is None
+
+
+def test_typed_read_turns_infinities_and_markers_into_missing():
+    data = read_customers(FILES["regular"])
+    balance = data.frame["balance"].to_numpy()
+    assert np.isfinite(balance).sum() == len(balance) - data.report.missing["balance"]
+    assert data.raw["balance"].iloc[0] == "-inf"
+
+
+def test_stream_columns_grows_its_block_past_a_short_line_count():
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    stream = pacsv.open_csv(
+        pa.py_buffer(b"a,b,c\n" + b"".join(b"x%d,%d,%d\n" % (i, i, -i) for i in range(5000))),
+        read_options=pacsv.ReadOptions(block_size=4096),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"a": pa.string(), "b": pa.float64(), "c": pa.float64()}
+        ),
+    )
+    block, text = seg_io._stream_columns(stream, [1, 2], [0], lines=10)
+    assert block.shape == (2, 5000)
+    assert block[0].tolist() == list(range(5000))
+    assert block[1, -1] == -4999
+    assert text[0].to_pylist()[-1] == "x4999"
+
+
+@pytest.mark.parametrize("slice_size", [1, 2, 3, 5, 64])
+def test_utf8_check_accepts_characters_cut_between_slices(slice_size, monkeypatch):
+    monkeypatch.setattr(seg_io, "_UTF8_SLICE", slice_size)
+    text = "id,a\nZoë,1\n€uro,2\n😀,3\n".encode()
+    assert seg_io._is_utf8(text)
+    assert seg_io._is_utf8(b"\xef\xbb\xbf" + text, 3)
+    assert not seg_io._is_utf8(text[:-7] + b"\xe2\x82" + b",3\n")  # a cut euro sign
+    assert not seg_io._is_utf8(text + b"\xe2")  # cut at the very end
+    assert not seg_io._is_utf8(text.replace(b"\xc3\xab", b"\xeb"))  # latin-1 e-diaeresis
+
+
+def test_leading_zero_scan_finds_codes_in_any_cell_but_not_inside_numbers():
+    assert not seg_io._any_leading_zero(b"a,b\n100,2005\n0.5,0\n", ",")
+    assert seg_io._any_leading_zero(b"a,b\n100,2005\n0.5,007\n", ",")
+    assert seg_io._any_leading_zero(b'a;b\n"01";2\n', ";")
+    # Past the first slice of the scan too.
+    body = b"a,b\n" + b"1,2\n" * 100_000
+    assert not seg_io._any_leading_zero(body, ",")
+    assert seg_io._any_leading_zero(body + b"3,04\n", ",")
+
+
+def test_has_content_ignores_a_trailing_newline_but_not_a_value_far_down():
+    assert seg_io._has_content(b"a,b\n1,2\n")
+    assert not seg_io._has_content(b"\xef\xbb\xbf \r\n\t\n")
+    assert seg_io._has_content(b"\n" * 10_000 + b"a")
