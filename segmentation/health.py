@@ -185,9 +185,14 @@ def build_report(
         findings.append(Finding(column, problem, advice))
 
     values = {c: frame[c].to_numpy(dtype=np.float64) for c in numeric}
+    # Each whole-column pass costs a few ms at a million rows: the extremes serve the
+    # constant, code and flag tests and the log advice.
+    extremes = {c: _min_max(values[c]) for c in numeric}
     constant = tuple(
         c for c in frame.columns
-        if c != id_column and c not in empty and _is_constant(frame[c])
+        if c != id_column and c not in empty and (
+            extremes[c][0] == extremes[c][1] if c in extremes else _is_constant(frame[c])
+        )
     )
     for column in constant:
         findings.append(Finding(
@@ -196,7 +201,7 @@ def build_report(
         ))
 
     code_like = tuple(
-        c for c in numeric if c not in constant and _is_code_like(c, values[c])
+        c for c in numeric if c not in constant and _is_code_like(c, values[c], extremes[c])
     )
     for column in code_like:
         findings.append(Finding(
@@ -213,12 +218,14 @@ def build_report(
             # it (seconds of page faults on a fresh million-row table).
             value = pd.Series(values[column], copy=False).skew()
             # A 0/1 flag is skewed when rare, but a log of it means nothing.
-            if np.isfinite(value) and value > SKEW_THRESHOLD and not _two_valued(values[column]):
+            if not (np.isfinite(value) and value > SKEW_THRESHOLD):
+                continue
+            if not _two_valued(values[column], extremes[column]):
                 skewed[str(column)] = round(float(value), 3)
     for column, value in skewed.items():
         if column in code_like:
             continue
-        if np.nanmin(values[column]) >= 0:
+        if extremes[column][0] >= 0:
             advice = "A log transform is suggested"
         else:
             advice = "It has negative values, so a log transform cannot be used; " \
@@ -308,13 +315,16 @@ def _min_max(values: np.ndarray) -> tuple[float, float]:
     """Smallest and largest non-missing value (NaN, NaN when all are missing)."""
     if values.size == 0:
         return np.nan, np.nan
+    low = values.min()  # the fastest pass; NaN when a value is missing
+    if not np.isnan(low):
+        return float(low), float(values.max())
     # fmin/fmax skip NaN without the copies nanmin/nanmax make to warn on an all-NaN column.
     return float(np.fmin.reduce(values)), float(np.fmax.reduce(values))
 
 
-def _two_valued(values: np.ndarray) -> bool:
+def _two_valued(values: np.ndarray, extremes: tuple[float, float] | None = None) -> bool:
     """At most two distinct values (a flag), without hashing a million floats."""
-    low, high = _min_max(values)
+    low, high = extremes or _min_max(values)
     if np.isnan(low):
         return True
     return all(
@@ -352,9 +362,11 @@ def _is_code_name(name: str) -> bool:
     return bool(tokens) and tokens[-1] in CODE_TOKENS
 
 
-def _is_code_like(name: str, values: np.ndarray) -> bool:
+def _is_code_like(
+    name: str, values: np.ndarray, extremes: tuple[float, float] | None = None
+) -> bool:
     """Integer values that are codes (named like one) or a running number (1, 2, 3...)."""
-    low, high = _min_max(values)
+    low, high = extremes or _min_max(values)
     if np.isnan(low):
         return False  # no value at all
     if not _is_code_name(name):

@@ -61,8 +61,16 @@ def _labelled_csv(data):
     return to_csv_bytes(labelled_customers(data, seg, ["Low", "=Mid", "High, very"]))
 
 
+@pytest.fixture(params=[1, 3], ids=["one piece", "three pieces"])
+def pieces(request, monkeypatch):
+    """Files cut into this many pieces, parsed side by side (see io._parts)."""
+    monkeypatch.setattr(seg_io, "_cores", lambda: request.param)
+    monkeypatch.setattr(seg_io, "_PART_BYTES", 1000)
+    return request.param
+
+
 @pytest.mark.parametrize("name", FILES)
-def test_typed_read_gives_the_text_paths_frame_raw_and_report(name, monkeypatch):
+def test_typed_read_gives_the_text_paths_frame_raw_and_report(name, pieces, monkeypatch):
     payload = FILES[name]
     fast = read_customers(payload, name="f.csv")
     with monkeypatch.context() as patch:
@@ -75,10 +83,28 @@ def test_typed_read_gives_the_text_paths_frame_raw_and_report(name, monkeypatch)
     assert _labelled_csv(fast) == _labelled_csv(careful)
 
 
-def test_typed_read_is_used_for_a_regular_file_and_declined_for_codes():
+def test_typed_read_is_used_for_a_regular_file_and_declined_for_codes(pieces):
     assert seg_io._read_text(FILES["regular"], "utf-8").block is not None
-    codes = FILES["regular"].replace(b",note 6", b",006")
-    assert seg_io._read_text(codes, "utf-8").block is None
+    late_code = FILES["regular"] + b"C009999,1,07,2,x\n"
+    assert seg_io._read_text(late_code, "utf-8").block is None
+
+
+def test_file_is_cut_at_line_ends_into_one_piece_per_core(pieces):
+    payload = FILES["bom"]
+    parts = seg_io._parts(memoryview(payload)[3:])
+    assert len(parts) == pieces
+    assert b"".join(bytes(p) for p in parts) == payload[3:]
+    assert all(bytes(p).endswith(b"\n") for p in parts)
+    assert len(seg_io._parts(FILES["quoted cells"])) == 1  # a quote may hold a line end
+
+
+def test_pieces_parse_to_the_same_frame_as_one(monkeypatch):
+    one = read_customers(FILES["blank lines"])
+    monkeypatch.setattr(seg_io, "_cores", lambda: 5)
+    monkeypatch.setattr(seg_io, "_PART_BYTES", 500)
+    many = read_customers(FILES["blank lines"])
+    assert many.frame.equals(one.frame)
+    assert many.raw.equals(one.raw)
 
 
 def test_typed_read_turns_infinities_and_markers_into_missing():
@@ -99,11 +125,11 @@ def test_stream_columns_grows_its_block_past_a_short_line_count():
             column_types={"a": pa.string(), "b": pa.float64(), "c": pa.float64()}
         ),
     )
-    block, text = seg_io._stream_columns(stream, [1, 2], [0], lines=10)
+    block, text = seg_io._stream_columns(stream, [1, 2], [0], np.empty((2, 10)), lines=10)
     assert block.shape == (2, 5000)
     assert block[0].tolist() == list(range(5000))
     assert block[1, -1] == -4999
-    assert text[0].to_pylist()[-1] == "x4999"
+    assert pa.chunked_array(text[0]).to_pylist()[-1] == "x4999"
 
 
 @pytest.mark.parametrize("slice_size", [1, 2, 3, 5, 64])
@@ -131,3 +157,14 @@ def test_has_content_ignores_a_trailing_newline_but_not_a_value_far_down():
     assert seg_io._has_content(b"a,b\n1,2\n")
     assert not seg_io._has_content(b"\xef\xbb\xbf \r\n\t\n")
     assert seg_io._has_content(b"\n" * 10_000 + b"a")
+
+
+def test_byte_helpers_look_only_inside_a_view():
+    payload = b'a,"b"\n1,2\r\n3,4\n'
+    middle = memoryview(payload)[6:11]  # 1,2\r\n
+    assert seg_io._count(middle, b"\n") == 1
+    assert seg_io._count_lines(middle) == 1
+    assert not seg_io._contains(middle, b'"')
+    assert seg_io._contains(middle, b"\r\n")
+    assert not seg_io._contains(memoryview(payload)[6:10], b"\r\n")  # cut inside
+    assert not seg_io._has_lone_cr(middle)
