@@ -52,6 +52,9 @@ _DIGIT_BYTE[np.arange(ord("0"), ord("9") + 1)] = True
 _BYTE_WEIGHT = np.where(_DIGIT_BYTE, 0, 1).astype(np.int64)
 _BYTE_WEIGHT[ord(".")] = 1 << 32
 _SIGNED_NUMBER_RE = re.compile(SIGNED_NUMBER)
+#: Rows the CSV writer formats at a time: fewer, larger writes into the output (the
+#: default, 1024, makes a thousand Python calls per million rows).
+_WRITE_ROWS = 1 << 14
 
 
 # --------------------------------------------------------------------------- labelled table
@@ -91,7 +94,7 @@ def _text_column(labels: np.ndarray, values: Sequence[str]) -> pd.Series:
     """Text column with ``values[label]`` per row and "" for label -1, built in Arrow: a
     million Python strings would take far longer."""
     dictionary = pa.array(["", *map(str, values)], type=pa.large_string())
-    codes = pa.array(np.asarray(labels, dtype=np.int64) + 1)
+    codes = pa.array(np.asarray(labels, dtype=np.int32) + np.int32(1))
     return pc.take(dictionary, codes).to_pandas()
 
 
@@ -227,7 +230,8 @@ def _plain_signed_numbers(array: pa.Array) -> np.ndarray:
 
 def _prefix_values(array: pa.Array, fix: np.ndarray) -> pa.Array:
     """`array` with `NEUTRALISER` inserted in front of the values at positions `fix`, built
-    straight from Arrow's buffers: one ``np.insert`` into the data and shifted offsets."""
+    straight from Arrow's buffers: one ``np.insert`` into the data and shifted offsets.
+    The result is a large_string array (its offsets cannot overflow)."""
     offsets, data = _offsets_and_data(array)
     base = int(offsets[0])
     window = data[base : int(offsets[-1])]
@@ -250,7 +254,7 @@ def _prefix_values(array: pa.Array, fix: np.ndarray) -> pa.Array:
 
 
 def _neutralise_array(array: pa.Array) -> pa.Array:
-    """`neutralise` over a whole large_string column, vectorised: a scan of first bytes,
+    """`neutralise` over a string or large_string array, vectorised: a scan of first bytes,
     then only the risky values are looked at, and only those needing it are rewritten."""
     first = _first_bytes(array)
     risky = _RISKY_BYTE[first]
@@ -278,8 +282,13 @@ def _neutralise_array(array: pa.Array) -> pa.Array:
     return _prefix_values(array, fix)
 
 
-def _column_array(series: pd.Series) -> pa.Array:
-    """One column as an Arrow array ready to write: numbers as numbers, the rest as text."""
+def _column_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """One column as Arrow data ready to write: numbers as numbers, the rest as text.
+
+    Text backed by Arrow (pandas' ``str`` dtype) is used chunk by chunk as it is: only a
+    chunk with a missing value or a risky cell is rewritten, so writing a million rows
+    does not copy the table first.
+    """
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or (
         pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_object_dtype(dtype)
@@ -289,15 +298,20 @@ def _column_array(series: pd.Series) -> pa.Array:
         # Objects, categories, dates: written as their text, and checked like any text.
         series = series.astype("str")
     array = pa.array(series, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
-    if array.null_count:
-        # Written as "" rather than nothing, so a one-column row of a missing value is not a
-        # blank line, which readers skip (a customer lost).
-        array = pc.fill_null(array, pa.scalar("", type=pa.large_string()))
-    return _neutralise_array(array)
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    written = []
+    for chunk in chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            chunk = chunk.cast(pa.large_string())
+        if chunk.null_count:
+            # Written as "" rather than nothing, so a one-column row of a missing value is
+            # not a blank line, which readers skip (a customer lost).
+            chunk = pc.fill_null(chunk, pa.scalar("", type=chunk.type))
+        written.append(_neutralise_array(chunk))
+    if any(pa.types.is_large_string(c.type) for c in written):
+        # A rewritten chunk has 64-bit offsets: the column's chunks must share one type.
+        written = [c.cast(pa.large_string()) for c in written]
+    return pa.chunked_array(written, type=written[0].type) if written else array
 
 
 def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
@@ -327,5 +341,7 @@ def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
     sink = io.BytesIO()
     if bom:
         sink.write(b"\xef\xbb\xbf")
-    pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+    pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(
+        quoting_style="needed", batch_size=_WRITE_ROWS,
+    ))
     return sink.getvalue()  # hands over BytesIO's buffer: no copy of a 70 MB download

@@ -607,13 +607,18 @@ def _read_all_text(
         check_utf8=False,  # _decode made the text valid UTF-8 already
     )
 
+    pieces = _parts(data)
+
     def read(index: int, piece: memoryview) -> pa.Table:
         options = (pacsv.ReadOptions(autogenerate_column_names=True) if index == 0
                    else pacsv.ReadOptions(column_names=names))
-        return pacsv.open_csv(pa.py_buffer(piece), read_options=options, parse_options=parse,
-                              convert_options=convert).read_all()
+        options.use_threads = len(pieces) == 1  # the pieces are the threads
+        stream = pacsv.open_csv(pa.py_buffer(piece), read_options=options,
+                                parse_options=parse, convert_options=convert)
+        # Batch by batch: each read lets go of the GIL (read_all holds it throughout).
+        return pa.Table.from_batches(list(stream), schema=stream.schema)
 
-    tables = _on_threads(read, _parts(data))
+    tables = _on_threads(read, pieces)
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 
