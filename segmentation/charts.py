@@ -1,9 +1,11 @@
 """Plotly figure builders: results in, go.Figure out. No Streamlit here.
 
 Every chart colours segment ``s`` (1..k) with ``segment_colour(s)`` so a segment looks the
-same in the scatter, the size bars and any table the app colours. Figures use the
-"plotly_white" template, titles in words, axis titles in the data's own column names and
-numbers formatted for people (12,345; 45.2%).
+same in the scatter, the size bars and any table the app colours. Figures look like
+Plotly's "plotly_white" template (`TEMPLATE`, a slim copy of it), with titles in words, axis
+titles in the data's own column names and numbers formatted for people (12,345; 45.2%).
+Each figure is assembled as plain dicts and validated by Plotly once, in one `go.Figure`
+call (see `_figure`).
 
 Plotly renders a subset of HTML (<b>, <i>, <br>, <a href>, entities) in trace names, axis
 titles, tick labels, hover text and annotations. Every user-controlled string (segment
@@ -28,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from segmentation.choose_k import KChoice
 from segmentation.errors import SettingsError
@@ -53,7 +56,48 @@ SEGMENT_COLOURS: tuple[str, ...] = (
 #: Customers without a segment (missing values with the "drop" policy).
 UNASSIGNED_COLOUR = "#C8C8C8"
 
-TEMPLATE = "plotly_white"
+
+#: plotly_white layout sections our charts never read: other subplot kinds (3-D scenes,
+#: maps, polar and ternary plots) and default colour scales (every coloured trace of ours
+#: names its colours).
+_UNUSED_TEMPLATE_LAYOUT = (
+    "scene",
+    "geo",
+    "mapbox",
+    "map",
+    "polar",
+    "ternary",
+    "smith",
+    "coloraxis",
+    "colorscale",
+)
+
+
+def _slim_template() -> go.layout.Template:
+    """plotly_white as our charts show it: its 2-D layout (white background, light grid,
+    fonts, hover labels) and, of its per-trace defaults, only those that show on our
+    charts: white outlines between bars and a heatmap colour bar without an outline.
+
+    Plotly validates and copies the whole template into every figure and ships it to the
+    browser each time; the full plotly_white costs more than the rest of a figure.
+    """
+    white = pio.templates["plotly_white"]
+    layout = {
+        key: value
+        for key, value in white.layout.to_plotly_json().items()
+        if key not in _UNUSED_TEMPLATE_LAYOUT
+    }
+    return go.layout.Template(
+        layout=layout,
+        data={
+            "bar": [{"marker": {"line": white.data.bar[0].marker.line}}],
+            "heatmap": [{"colorbar": white.data.heatmap[0].colorbar}],
+        },
+    )
+
+
+#: Template of every figure, built once at import (see `_slim_template`).
+TEMPLATE: go.layout.Template = _slim_template()
 FONT = {"size": 14}
 SCATTER_VIEWS = ("features", "pca")
 #: Points drawn per segment before proportional sampling, so small segments stay visible.
@@ -172,6 +216,15 @@ def _title(text: str, subtitle: str | None = None) -> dict:
     return title
 
 
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """The figure built in one validated step from plain trace and layout dicts.
+
+    Plotly's incremental calls (add_trace, add_annotation, update_layout...) each validate
+    and copy what the figure already holds; one constructor call validates everything once.
+    """
+    return go.Figure(data=data, layout={"template": TEMPLATE, "font": FONT, **layout})
+
+
 # --------------------------------------------------------------------------------------
 # Elbow chart
 
@@ -205,111 +258,125 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
     def sil_at(k: int) -> float:
         return float(sil[ks == k][0]) if k in ks else float("nan")
 
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=ks,
-            y=inertia,
-            name="Inertia",
-            mode="lines+markers",
-            line={"color": _INERTIA_COLOUR, "width": 3},
-            marker={"size": 8},
-            hovertemplate="k=%{x}<br>Inertia: %{y:,.0f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=ks,
-            y=sil,
-            name="Silhouette",
-            mode="lines+markers",
-            line={"color": _SILHOUETTE_COLOUR, "width": 3, "dash": "dot"},
-            marker={"size": 8, "symbol": "square"},
-            hovertemplate="k=%{x}<br>Silhouette: %{y:.3f}<extra></extra>",
-            connectgaps=False,
-            yaxis="y2",
-        )
-    )
+    traces: list[dict] = [
+        {
+            "type": "scatter",
+            "x": ks,
+            "y": inertia,
+            "name": "Inertia",
+            "mode": "lines+markers",
+            "line": {"color": _INERTIA_COLOUR, "width": 3},
+            "marker": {"size": 8},
+            "hovertemplate": "k=%{x}<br>Inertia: %{y:,.0f}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": ks,
+            "y": sil,
+            "name": "Silhouette",
+            "mode": "lines+markers",
+            "line": {"color": _SILHOUETTE_COLOUR, "width": 3, "dash": "dot"},
+            "marker": {"size": 8, "symbol": "square"},
+            "hovertemplate": "k=%{x}<br>Silhouette: %{y:.3f}<extra></extra>",
+            "connectgaps": False,
+            "yaxis": "y2",
+        },
+    ]
+    shapes: list[dict] = []
+    annotations: list[dict] = []
 
     notes = []
     if choice.elbow is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[choice.elbow],
-                y=[inertia_at(choice.elbow)],
-                name="Elbow",
-                mode="markers+text",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [choice.elbow],
+                "y": [inertia_at(choice.elbow)],
+                "name": "Elbow",
+                "mode": "markers+text",
+                "marker": {
                     "symbol": "diamond",
                     "size": 16,
                     "color": _INERTIA_COLOUR,
                     "line": {"color": "white", "width": 2},
                 },
-                text=[f"elbow (k={choice.elbow})"],
-                textposition="top right",
-                textfont={"size": 13, "color": _INERTIA_COLOUR},
-                hovertemplate="Elbow of the inertia curve: k=%{x}<extra></extra>",
-            )
+                "text": [f"elbow (k={choice.elbow})"],
+                "textposition": "top right",
+                "textfont": {"size": 13, "color": _INERTIA_COLOUR},
+                "hovertemplate": "Elbow of the inertia curve: k=%{x}<extra></extra>",
+            }
         )
     else:
         notes.append("no clear elbow in the inertia curve")
 
     rec = choice.recommended
-    fig.add_trace(
-        go.Scatter(
-            x=[rec],
-            y=[sil_at(rec)],
-            name="Recommended",
-            mode="markers+text",
-            marker={
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [rec],
+            "y": [sil_at(rec)],
+            "name": "Recommended",
+            "mode": "markers+text",
+            "marker": {
                 "symbol": "star",
                 "size": 20,
                 "color": _SILHOUETTE_COLOUR,
                 "line": {"color": "white", "width": 1.5},
             },
-            text=[f"recommended (k={rec})"],
-            textposition="top center",
-            textfont={"size": 13, "color": _SILHOUETTE_COLOUR},
-            hovertemplate="Recommended: k=%{x} (best silhouette)<extra></extra>",
-            cliponaxis=False,
-            yaxis="y2",
-        )
+            "text": [f"recommended (k={rec})"],
+            "textposition": "top center",
+            "textfont": {"size": 13, "color": _SILHOUETTE_COLOUR},
+            "hovertemplate": "Recommended: k=%{x} (best silhouette)<extra></extra>",
+            "cliponaxis": False,
+            "yaxis": "y2",
+        }
     )
 
     if current_k is not None:
         current_k = int(current_k)
-        fig.add_vrect(
-            x0=current_k - 0.35,
-            x1=current_k + 0.35,
-            fillcolor="#FFE9A8",
-            opacity=0.6,
-            layer="below",
-            line_width=0,
+        # A band across the whole plot height behind the curves (what add_vrect draws).
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y domain",
+                "x0": current_k - 0.35,
+                "x1": current_k + 0.35,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#FFE9A8",
+                "opacity": 0.6,
+                "layer": "below",
+                "line": {"width": 0},
+            }
         )
-        fig.add_trace(
-            go.Scatter(
-                x=[current_k],
-                y=[inertia_at(current_k)],
-                name="Current k",
-                mode="markers",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [current_k],
+                "y": [inertia_at(current_k)],
+                "name": "Current k",
+                "mode": "markers",
+                "marker": {
                     "symbol": "circle-open",
                     "size": 22,
                     "color": "#333333",
                     "line": {"width": 3},
                 },
-                hovertemplate="Current choice: k=%{x}<extra></extra>",
-            )
+                "hovertemplate": "Current choice: k=%{x}<extra></extra>",
+            }
         )
-        fig.add_annotation(
-            x=current_k,
-            y=0,
-            yref="paper",
-            yanchor="bottom",
-            text=f"current k={current_k}",
-            showarrow=False,
-            font={"size": 12, "color": "#333"},
-            bgcolor="rgba(255,255,255,0.8)",
+        annotations.append(
+            {
+                "x": current_k,
+                "y": 0,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": f"current k={current_k}",
+                "showarrow": False,
+                "font": {"size": 12, "color": "#333"},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
         )
 
     if choice.sweep_sample is not None:
@@ -320,25 +387,21 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
     subtitle = "; ".join(notes)
     subtitle = subtitle[:1].upper() + subtitle[1:] if subtitle else None
 
-    fig.update_layout(
-        template=TEMPLATE,
-        font=FONT,
-        title=_title("How many segments? Inertia and silhouette by k", subtitle),
-        margin={"t": 100 if subtitle else 70, "r": 20, "l": 20, "b": 40},
-        height=460,
-        hovermode="closest",
-        legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
-    )
     finite = sil[np.isfinite(sil)]
     top = float(finite.max()) if finite.size else 1.0
     bottom = min(0.0, float(finite.min())) if finite.size else 0.0
-    fig.update_layout(
-        xaxis={
+    layout = {
+        "title": _title("How many segments? Inertia and silhouette by k", subtitle),
+        "margin": {"t": 100 if subtitle else 70, "r": 20, "l": 20, "b": 40},
+        "height": 460,
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
+        "xaxis": {
             "title": {"text": "Number of segments (k)"},
             "dtick": 1,
             "range": [ks.min() - 0.5, ks.max() + 0.5],
         },
-        yaxis={
+        "yaxis": {
             "title": {
                 "text": "Inertia (within-segment spread)",
                 "font": {"color": _INERTIA_COLOUR},
@@ -346,7 +409,7 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
             "tickformat": _tick_format(inertia),
             "rangemode": "tozero",
         },
-        yaxis2={
+        "yaxis2": {
             "title": {
                 "text": "Silhouette (higher = better separated)",
                 "font": {"color": _SILHOUETTE_COLOUR},
@@ -359,8 +422,12 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
             "overlaying": "y",
             "side": "right",
         },
-    )
-    return fig
+    }
+    if shapes:
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    return _figure(traces, layout)
 
 
 # --------------------------------------------------------------------------------------
@@ -510,14 +577,28 @@ def scatter_figure(
     rows = np.concatenate(drawn)
     bounds = np.cumsum([0] + [len(d) for d in drawn])
 
-    # Only the drawn rows are read from here on.
-    feat_values = df[features].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
+    # Only the drawn rows are read from here on, column by column: selecting the feature
+    # columns as a frame first would copy every row of them.
+    feat_values = np.column_stack(
+        [df[f].to_numpy(dtype=float, na_value=np.nan)[rows] for f in features]
+    )
+
+    def drawn_values(column: str) -> np.ndarray:
+        if column in features:
+            return feat_values[:, features.index(column)]
+        return df[column].to_numpy(dtype=float, na_value=np.nan)[rows]
+
     ids = None
     if id_column:
         id_text = df[id_column].iloc[rows].astype(str)
         if id_text.str.contains(r"[&<>]", regex=True).any():
             id_text = id_text.map(_text)
         ids = id_text.to_numpy(dtype=object)
+        if not id_text.isna().any():
+            # Fixed-width text rather than Python objects: Plotly deep-copies the figure's
+            # arrays to build and to serialise it, an object array one string at a time.
+            # With a missing id they stay objects: the id stays missing, not the text "nan".
+            ids = ids.astype(str)
 
     if view == "pca" and not strip:
         assigned = np.flatnonzero(labels >= 0)
@@ -526,7 +607,7 @@ def scatter_figure(
         x_title = f"PCA 1 ({explained[0]:.0%} of variance)"
         y_title = f"PCA 2 ({explained[1]:.0%} of variance)"
     elif strip:
-        xs = df[x].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
+        xs = drawn_values(x)
         seg_of_point = np.repeat(np.arange(k), np.diff(bounds))
         jitter = np.random.default_rng(random_state).uniform(-0.3, 0.3, size=len(rows))
         xy = np.column_stack([xs, seg_of_point + jitter])
@@ -534,12 +615,7 @@ def scatter_figure(
         centre_xy = np.column_stack([centre_x, np.arange(k)])
         x_title, y_title = _text(x), "Segment"
     else:
-        xy = np.column_stack(
-            [
-                df[x].iloc[rows].to_numpy(dtype=float, na_value=np.nan),
-                df[y].iloc[rows].to_numpy(dtype=float, na_value=np.nan),
-            ]
-        )
+        xy = np.column_stack([drawn_values(x), drawn_values(y)])
         centre_xy = np.column_stack(
             [
                 _centre_values(df, x, segmentation, labels),
@@ -563,63 +639,67 @@ def scatter_figure(
 
     marker_size = 7 if n_drawn <= 2_000 else 5 if n_drawn <= 10_000 else 4
     opacity = 0.8 if n_drawn <= 5_000 else 0.6
-    fig = go.Figure()
+    traces: list[dict] = []
     for s in range(k):
         lo, hi = bounds[s], bounds[s + 1]
-        fig.add_trace(
-            go.Scattergl(
-                x=xy[lo:hi, 0],
-                y=xy[lo:hi, 1],
-                mode="markers",
-                name=shown_names[s],
-                legendgroup=f"segment-{s + 1}",
-                marker={"color": segment_colour(s + 1), "size": marker_size, "opacity": opacity},
-                customdata=custom[lo:hi],
-                text=None if ids is None else ids[lo:hi],
-                hovertemplate=hover,
-            )
-        )
+        trace = {
+            "type": "scattergl",
+            "x": xy[lo:hi, 0],
+            "y": xy[lo:hi, 1],
+            "mode": "markers",
+            "name": shown_names[s],
+            "legendgroup": f"segment-{s + 1}",
+            "marker": {"color": segment_colour(s + 1), "size": marker_size, "opacity": opacity},
+            "customdata": custom[lo:hi],
+            "hovertemplate": hover,
+        }
+        if ids is not None:
+            trace["text"] = ids[lo:hi]
+        traces.append(trace)
 
     centre_fmt_x = ",.2f" if view == "pca" else _d3_format(centre_xy[:, 0])
     centre_fmt_y = ",.2f" if view == "pca" else _d3_format(centre_xy[:, 1])
-    fig.add_trace(
-        go.Scattergl(  # WebGL too: SVG markers would sit under the WebGL points
-            x=centre_xy[:, 0],
-            y=centre_xy[:, 1],
-            mode="markers",
-            name="Segment centres",
-            marker={
+    traces.append(
+        {
+            "type": "scattergl",  # WebGL too: SVG markers would sit under the WebGL points
+            "x": centre_xy[:, 0],
+            "y": centre_xy[:, 1],
+            "mode": "markers",
+            "name": "Segment centres",
+            "marker": {
                 "symbol": "x",
                 "size": 18,
                 "color": [segment_colour(s + 1) for s in range(k)],
                 "line": {"color": "#222222", "width": 2},
             },
-            text=shown_names,
+            "text": shown_names,
             # Row position -1: a centre is not a customer (see `selected_rows`).
-            customdata=np.column_stack([np.full(k, -1.0), np.arange(1, k + 1)]),
-            hovertemplate=(
+            "customdata": np.column_stack([np.full(k, -1.0), np.arange(1, k + 1)]),
+            "hovertemplate": (
                 "<b>Centre of segment %{customdata[1]}: %{text}</b><br>"
                 f"{x_title.replace('%', '&#37;')}: %{{x:{centre_fmt_x}}}<br>"
                 f"{y_title.replace('%', '&#37;')}: %{{y:{centre_fmt_y}}}"
                 "<extra></extra>"
             ),
-        )
+        }
     )
     # Centre labels: the segment number on a white tag next to the X, readable over points.
-    for s in range(k):
-        fig.add_annotation(
-            x=centre_xy[s, 0],
-            y=centre_xy[s, 1],
-            text=f"<b>{s + 1}</b>",
-            showarrow=False,
-            xshift=16,
-            yshift=14,
-            font={"size": 13, "color": "#222"},
-            bgcolor="rgba(255,255,255,0.85)",
-            bordercolor=segment_colour(s + 1),
-            borderwidth=2,
-            borderpad=2,
-        )
+    annotations = [
+        {
+            "x": centre_xy[s, 0],
+            "y": centre_xy[s, 1],
+            "text": f"<b>{s + 1}</b>",
+            "showarrow": False,
+            "xshift": 16,
+            "yshift": 14,
+            "font": {"size": 13, "color": "#222"},
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": segment_colour(s + 1),
+            "borderwidth": 2,
+            "borderpad": 2,
+        }
+        for s in range(k)
+    ]
 
     notes = []
     if n_drawn < n_assigned:
@@ -636,16 +716,24 @@ def scatter_figure(
     else:
         title = f"Customer segments: {_text(y)} against {_text(x)}"
 
-    fig.update_layout(
-        template=TEMPLATE,
-        font=FONT,
-        title=_title(title, subtitle),
-        margin={"t": 100, "r": 20, "l": 20, "b": 40},
-        height=600 + 22 * (k // 3),
-        dragmode="select",
-        hovermode="closest",
+    if strip:
+        yaxis = {
+            "title": {"text": y_title},
+            "tickmode": "array",
+            "tickvals": list(range(k)),
+            "ticktext": [f"{s + 1}" for s in range(k)],
+            "autorange": "reversed",
+        }
+    else:
+        yaxis = {"title": {"text": y_title}, "tickformat": _tick_format(xy[:, 1])}
+    layout = {
+        "title": _title(title, subtitle),
+        "margin": {"t": 100, "r": 20, "l": 20, "b": 40},
+        "height": 600 + 22 * (k // 3),
+        "dragmode": "select",
+        "hovermode": "closest",
         # Below the plot: long segment names would otherwise squeeze the plot sideways.
-        legend={
+        "legend": {
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
@@ -654,19 +742,11 @@ def scatter_figure(
             "itemsizing": "constant",
             "font": {"size": 13},
         },
-    )
-    fig.update_xaxes(title_text=x_title, tickformat=_tick_format(xy[:, 0]))
-    if strip:
-        fig.update_yaxes(
-            title_text=y_title,
-            tickmode="array",
-            tickvals=list(range(k)),
-            ticktext=[f"{s + 1}" for s in range(k)],
-            autorange="reversed",
-        )
-    else:
-        fig.update_yaxes(title_text=y_title, tickformat=_tick_format(xy[:, 1]))
-    return fig
+        "xaxis": {"title": {"text": x_title}, "tickformat": _tick_format(xy[:, 0])},
+        "yaxis": yaxis,
+        "annotations": annotations,
+    }
+    return _figure(traces, layout)
 
 
 def selected_rows(selection) -> np.ndarray:
@@ -751,36 +831,33 @@ def sizes_figure(profiles: Profiles, names: Sequence[str]) -> go.Figure:
     sizes = profiles.sizes.reindex(range(1, k + 1)).to_numpy(dtype=float)
     shares = profiles.shares.reindex(range(1, k + 1)).to_numpy(dtype=float)
     labels = [f"{s + 1} · {_wrap(n, 28)}" for s, n in enumerate(names)]
-    fig = go.Figure(
-        go.Bar(
-            x=sizes,
-            y=labels,
-            orientation="h",
-            marker={"color": [segment_colour(s) for s in range(1, k + 1)]},
-            text=[f"{int(n):,} · {sh:.1%}" for n, sh in zip(sizes, shares)],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[_text(n) for n in names],
-            hovertemplate="<b>%{customdata}</b><br>%{x:,} customers (%{text})<extra></extra>",
-            name="Customers",
-        )
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        font=FONT,
-        title=_title("Customers per segment"),
-        height=max(260, 110 + 44 * k),
-        margin={"t": 60, "r": 40, "l": 20, "b": 40},
-        showlegend=False,
-        bargap=0.3,
-    )
-    fig.update_xaxes(
-        title_text="Customers",
-        tickformat=_tick_format(sizes) or ",d",
-        range=[0, float(np.nanmax(sizes)) * 1.3],
-    )
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
+    bar = {
+        "type": "bar",
+        "x": sizes,
+        "y": labels,
+        "orientation": "h",
+        "marker": {"color": [segment_colour(s) for s in range(1, k + 1)]},
+        "text": [f"{int(n):,} · {sh:.1%}" for n, sh in zip(sizes, shares)],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [_text(n) for n in names],
+        "hovertemplate": "<b>%{customdata}</b><br>%{x:,} customers (%{text})<extra></extra>",
+        "name": "Customers",
+    }
+    layout = {
+        "title": _title("Customers per segment"),
+        "height": max(260, 110 + 44 * k),
+        "margin": {"t": 60, "r": 40, "l": 20, "b": 40},
+        "showlegend": False,
+        "bargap": 0.3,
+        "xaxis": {
+            "title": {"text": "Customers"},
+            "tickformat": _tick_format(sizes) or ",d",
+            "range": [0, float(np.nanmax(sizes)) * 1.3],
+        },
+        "yaxis": {"autorange": "reversed", "automargin": True},
+    }
+    return _figure([bar], layout)
 
 
 def profile_heatmap(profiles: Profiles, names: Sequence[str]) -> go.Figure:
@@ -819,43 +896,40 @@ def profile_heatmap(profiles: Profiles, names: Sequence[str]) -> go.Figure:
         mean_text[:, j] = [_py_format(v, fmt) for v in means[:, j]]
     feature_text = [_text(f) for f in features]
     custom = np.dstack([mean_text, np.array([feature_text] * k), text])
-    fig = go.Figure(
-        go.Heatmap(
-            z=np.clip(index, 0, 200),
-            x=x_labels,
-            y=y_labels,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 13 if n_feat <= 10 else 11},
-            customdata=custom,
-            colorscale="RdBu_r",
-            zmin=0,
-            zmax=200,
-            zmid=100,
-            xgap=2,
-            ygap=2,
-            colorbar={
-                "title": {"text": "Index (100 = average)", "side": "right"},
-                "tickvals": [0, 50, 100, 150, 200],
-                "ticktext": ["0", "50", "100", "150", "≥200"],
-                "thickness": 14,
-            },
-            hovertemplate=(
-                "<b>%{y}</b><br>%{customdata[1]}<br>Mean: %{customdata[0]}"
-                "<br>Index: %{customdata[2]} (100 = average)<extra></extra>"
-            ),
-        )
-    )
-    fig.update_layout(
-        template=TEMPLATE,
-        font=FONT,
-        title=_title(
+    heatmap = {
+        "type": "heatmap",
+        "z": np.clip(index, 0, 200),
+        "x": x_labels,
+        "y": y_labels,
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": 13 if n_feat <= 10 else 11},
+        "customdata": custom,
+        "colorscale": "RdBu_r",
+        "zmin": 0,
+        "zmax": 200,
+        "zmid": 100,
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {
+            "title": {"text": "Index (100 = average)", "side": "right"},
+            "tickvals": [0, 50, 100, 150, 200],
+            "ticktext": ["0", "50", "100", "150", "≥200"],
+            "thickness": 14,
+        },
+        "hovertemplate": (
+            "<b>%{y}</b><br>%{customdata[1]}<br>Mean: %{customdata[0]}"
+            "<br>Index: %{customdata[2]} (100 = average)<extra></extra>"
+        ),
+    }
+    layout = {
+        "title": _title(
             "What sets each segment apart",
             "Segment mean as an index of the average customer (100 = average)",
         ),
-        height=max(320, 150 + 48 * k + (120 if tilted else 40)),
-        margin={"t": 90, "r": 20, "l": 20, "b": 20},
-    )
-    fig.update_xaxes(tickangle=-40 if tilted else 0, automargin=True, showgrid=False)
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    return fig
+        "height": max(320, 150 + 48 * k + (120 if tilted else 40)),
+        "margin": {"t": 90, "r": 20, "l": 20, "b": 20},
+        "xaxis": {"tickangle": -40 if tilted else 0, "automargin": True, "showgrid": False},
+        "yaxis": {"autorange": "reversed", "automargin": True, "showgrid": False},
+    }
+    return _figure([heatmap], layout)

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from sklearn.datasets import make_blobs
 
@@ -527,3 +528,59 @@ def test_long_hostile_labels_are_wrapped_before_escaping():
     assert all(not part.endswith("&") for part in wrapped.split("<br>"))  # no cut entity
     shortened = charts._shorten("<" * 40, 24)
     assert shortened == "&lt;" * 23 + "…"
+
+
+# --- every figure is valid Plotly and looks like plotly_white ------------------------------
+
+
+def every_figure(df, seg) -> dict[str, go.Figure]:
+    """One figure from each builder, in each of its shapes."""
+    profiles = profiles_by_hand(df, seg)
+    strip = fit_segments(df, FEATURES[:1], 2)
+    return {
+        "elbow": charts.elbow_figure(k_choice()),
+        "elbow, current k, no elbow, sampled": charts.elbow_figure(
+            k_choice(elbow=None, sweep_sample=100, n=1_000), current_k=7
+        ),
+        "scatter": charts.scatter_figure(df, seg, names_for(3), id_column="customer_id"),
+        "scatter, PCA": charts.scatter_figure(df, seg, names_for(3), view="pca"),
+        "scatter, strip": charts.scatter_figure(df, strip, names_for(2)),
+        "sizes": charts.sizes_figure(profiles, names_for(3)),
+        "heatmap": charts.profile_heatmap(profiles, names_for(3)),
+    }
+
+
+@pytest.fixture(scope="module")
+def figures(small):
+    return every_figure(*small)
+
+
+def test_every_figure_passes_plotly_validation_when_rebuilt(figures):
+    for name, fig in figures.items():
+        spec = fig.to_dict()
+        rebuilt = go.Figure(spec)  # validates every property; raises on an invalid one
+        assert len(rebuilt.data) == len(fig.data), name
+
+
+def test_every_figure_has_the_plotly_white_look(figures):
+    white = pio.templates["plotly_white"].layout
+    for name, fig in figures.items():
+        look = fig.layout.template.layout
+        assert look.plot_bgcolor == "white" == white.plot_bgcolor, name
+        assert look.xaxis.gridcolor == white.xaxis.gridcolor == look.yaxis.gridcolor, name
+        assert look.font.color == white.font.color, name
+        assert list(look.colorway) == list(white.colorway), name
+
+
+def test_bars_and_colour_bar_keep_plotly_white_trace_styles():
+    white = pio.templates["plotly_white"].data
+    assert charts.TEMPLATE.data.bar[0].marker.line == white.bar[0].marker.line
+    assert charts.TEMPLATE.data.heatmap[0].colorbar == white.heatmap[0].colorbar
+
+
+def test_scatter_ships_coordinates_and_customdata_as_binary_arrays(small):
+    df, seg = small
+    spec = charts.scatter_figure(df, seg, names_for(3), id_column="customer_id").to_dict()
+    for trace in spec["data"]:
+        for key in ("x", "y", "customdata"):
+            assert set(trace[key]) >= {"dtype", "bdata"}, (trace["name"], key)
