@@ -133,6 +133,38 @@ class CustomerData:
         # dataclass; pickles carry the source (and raw, once computed).
         return self._raw_source.build().copy(deep=False)
 
+    def raw_head(self, n: int) -> pd.DataFrame:
+        """The first `n` rows of `raw` (all of them when there are fewer), for a preview.
+
+        Equal to ``raw.head(n)`` (same columns, dtypes and index 0..n-1, every cell as
+        written) without building `raw` for the whole file when it is not built yet: a
+        CSV read on the fast path is read again only as far as its first `n` records.
+
+        Examples
+        --------
+        >>> data = read_customers(b"id,spend\nA,1\nB,2\nC,3\n")
+        >>> data.raw_head(2)["spend"].tolist()
+        ['1', '2']
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n={n!r} must be a whole number of rows, 0 or more")
+        if "raw" in self.__dict__:
+            return self.raw.head(n)
+        return self._raw_source.head(int(n)).copy(deep=False)
+
+    def _csv_text(self) -> tuple[bytes, int] | None:
+        """The file's text as UTF-8 bytes and where it starts (after a byte-order mark),
+        when `raw` is read again from it with a comma delimiter, every column kept and
+        nothing hidden; else None.
+
+        `segmentation.export.labelled_csv_bytes` copies its lines when they are plain.
+        """
+        source = self._raw_source
+        if (source.data is None or source.delimiter != "," or source.hidden_cr
+                or source.positions != tuple(range(source.n_fields))):
+            return None
+        return source.data, source.start
+
 
 @dataclass(frozen=True)
 class _RawSource:
@@ -164,14 +196,58 @@ class _RawSource:
             pa.table(columns, names=[f"c{i}" for i in range(len(columns))]), list(self.names)
         )
 
-    def text_columns(self, positions: Sequence[int]) -> list[pa.ChunkedArray]:
-        """The cells of the CSV columns at ``positions`` as text, read again."""
+    def head(self, n: int) -> pd.DataFrame:
+        """The first `n` rows of `build()`, reading only as much of a CSV as they need."""
+        if self.frame is not None:
+            return self.frame.head(n)
+        if self.table is not None:
+            return _raw_frame(self.table.slice(0, n), list(self.names))
+        columns = self.text_columns(self.positions, rows=n)
+        return _raw_frame(
+            pa.table(columns, names=[f"c{i}" for i in range(len(columns))]), list(self.names)
+        )
+
+    def text_columns(
+        self, positions: Sequence[int], *, rows: int | None = None
+    ) -> list[pa.ChunkedArray]:
+        """The cells of the CSV columns at ``positions`` as text, read again: every row, or
+        the first ``rows`` rows."""
         view = memoryview(self.data)[self.start:]
-        table = _read_all_text(view, self.delimiter, self.n_fields, positions)
+        if rows is None:
+            table = _read_all_text(view, self.delimiter, self.n_fields, positions)
+        else:
+            table = self._head_table(view, positions, rows)
         columns = [table.column(i).slice(1) for i in range(table.num_columns)]
         if self.hidden_cr:
             columns = [pc.replace_substring(c, _CR_STANDIN, "\r") for c in columns]
         return columns
+
+    def _head_table(self, view: memoryview, positions: Sequence[int], rows: int) -> pa.Table:
+        """The header and the first ``rows`` records, parsed from a prefix of ``view``.
+
+        The prefix ends at a line end; lines may be empty (skipped) or inside a quoted cell,
+        so it grows until it holds one record more than needed: every record before the
+        last is then complete, as the parser reads left to right.
+        """
+        base, lo, hi = _span(view)
+        wanted = rows + 2  # the header, the rows, and one more that may be cut
+        found, stop = 0, lo
+        while True:
+            while found < wanted and stop < hi:
+                stop = base.find(b"\n", stop, hi) + 1 or hi
+                found += 1
+            if stop >= hi:
+                return _read_all_text(view, self.delimiter, self.n_fields, positions).slice(
+                    0, rows + 1
+                )
+            try:
+                table = _read_all_text(view[: stop - lo], self.delimiter, self.n_fields,
+                                       positions)
+            except pa.ArrowInvalid:  # a cut inside a quoted cell
+                table = None
+            if table is not None and table.num_rows >= rows + 2:
+                return table.slice(0, rows + 1)
+            wanted *= 2
 
 
 def _raw_frame(table: pa.Table, names: list[str] | None = None) -> pd.DataFrame:
@@ -441,7 +517,7 @@ def _sniff_delimiter(head: str) -> str:
     """
     best, best_key = ",", None
     for delimiter in DELIMITERS:
-        reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
         counts = []
         try:
             for record in reader:
@@ -626,7 +702,7 @@ def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cel
     """Parse with pyarrow, every column as a string; raises on any irregular row."""
     # The header count comes from the csv module, so arrow's autogenerated names f0..fn
     # can all be typed as strings (arrow would otherwise infer types and alter cells).
-    first = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
+    first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     n = len(first)
     if n == 0:
         raise ValueError("no header")
@@ -674,7 +750,7 @@ def _read_text_typed(
         ),
     )
     names = list(sample.column_names)
-    first = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
+    first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     if len(names) != len(first) or sample.num_rows == 0:
         return None
     numeric = []
@@ -844,7 +920,7 @@ def _has_quote(data: bytes | memoryview) -> bool:
 
 def _read_text_slow(text: str, delimiter: str) -> _Cells:
     """Parse irregular files row by row: pad short rows, refuse rows with extra values."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
     padded = trimmed = 0

@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from corpus import corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -238,6 +239,19 @@ def test_read_customers_blank_lines_are_not_customers():
     assert data.report.n_rows == 3
 
 
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("final", ["\r", ""])
+def test_read_customers_reads_old_mac_line_ends(delimiter, final):
+    lines = ["id,note,spend,visits", 'A,"two\rlines",1.5,2', "B,b,2.5,3", "C,c,3.5,", "D,d,4,5"]
+    unix = "\n".join(lines).replace(",", delimiter) + "\n"
+    mac = "\r".join(lines).replace(",", delimiter) + final
+    data, expected = read_text(mac), read_text(unix)
+    assert data.frame.equals(expected.frame)
+    assert data.raw.equals(expected.raw)
+    assert data.raw_head(2).equals(expected.raw.head(2))
+    assert data.raw["note"].tolist() == ["two\rlines", "b", "c", "d"]
+
+
 # ---------------------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------------------
@@ -246,7 +260,7 @@ def test_read_customers_blank_lines_are_not_customers():
 def _zip_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("data.csv", PLAIN)
+        archive.writestr(zipfile.ZipInfo("data.csv", date_time=(2024, 1, 1, 0, 0, 0)), PLAIN)
     return buffer.getvalue()
 
 
@@ -404,3 +418,47 @@ def test_from_frames_keeps_the_given_raw():
     again = CustomerData.from_frames(data.frame, data.raw, id_column=data.id_column,
                                      name=data.name, report=data.report)
     assert again.raw.equals(data.raw)
+
+
+# ---------------------------------------------------------------------------------------
+# raw_head: a preview without the whole text table
+# ---------------------------------------------------------------------------------------
+
+RAW_HEAD_CASES = [c for c in corpus() if c.expect == "ok"]
+
+
+def _check_raw_head(data, n_rows: int) -> None:
+    for n in (0, 1, 20, n_rows + 5):
+        head = data.raw_head(n)
+        assert "raw" not in data.__dict__, "raw_head built the whole text table"
+        pd.testing.assert_frame_equal(head, data.raw.head(n))
+        assert list(head.index) == list(range(min(n, n_rows)))
+        data.__dict__.pop("raw")
+    data.raw  # noqa: B018 (built once: raw_head then uses it)
+    pd.testing.assert_frame_equal(data.raw_head(3), data.raw.head(3))
+
+
+@pytest.mark.parametrize("case", RAW_HEAD_CASES, ids=[c.name for c in RAW_HEAD_CASES])
+def test_raw_head_is_the_top_of_raw_for_every_corpus_file(case):
+    data = read_customers(case.data, name=case.filename)
+    _check_raw_head(data, len(data.frame))
+
+
+@pytest.mark.parametrize(
+    "dataset", ["mall_customers", "wholesale_customers", "marketing_campaign", "cc_general"]
+)
+def test_raw_head_is_the_top_of_raw_for_every_dataset(dataset, datasets_dir):
+    data = read_customers(datasets_dir / f"{dataset}.csv")
+    _check_raw_head(data, len(data.frame))
+
+
+def test_raw_head_of_given_frames_and_bad_row_counts():
+    from segmentation.io import CustomerData
+
+    data = read_customers(PLAIN)
+    again = CustomerData.from_frames(data.frame, data.raw, id_column=data.id_column,
+                                     name=data.name, report=data.report)
+    pd.testing.assert_frame_equal(again.raw_head(2), data.raw.head(2))
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="whole number of rows"):
+            data.raw_head(bad)
