@@ -72,8 +72,7 @@ STAGES = (
     ("profiles", None),
     ("scatter figure", None),
     ("figure JSON", None),
-    ("labelled rows (export page)", None),
-    ("CSV bytes (export page)", "to_csv"),
+    ("labelled CSV bytes (export page)", "to_csv"),
 )
 #: Stages that are part of another one (not added to the total).
 NESTED = {"  of which health report"}
@@ -87,10 +86,9 @@ K_STEP_STAGES = (
     "profiles",
     "scatter figure",
     "figure JSON",
-    "labelled rows (export page)",
-    "CSV bytes (export page)",
+    "labelled CSV bytes (export page)",
 )
-EXPORT_STAGES = ("labelled rows (export page)", "CSV bytes (export page)")
+EXPORT_STAGES = ("labelled CSV bytes (export page)",)
 #: The scatter as the Segments page draws it.
 MAX_POINTS = 20_000
 
@@ -180,7 +178,7 @@ def segment_names(profiles: Any, k: int) -> tuple[str, ...]:
 
 def show_steps(frame, data, seg, rec: Recorder) -> dict[str, Any]:
     """What the pages do after a fit: profiles, the scatter (and the JSON Streamlit sends),
-    and on the Export page the labelled rows and their CSV bytes."""
+    and on the Export page the labelled customers' CSV bytes."""
     info: dict[str, Any] = {}
     profiles = rec.run("profiles", lambda: core("profile", "profile_segments")(frame, seg))
     names = segment_names(profiles, seg.k)
@@ -207,17 +205,12 @@ def show_steps(frame, data, seg, rec: Recorder) -> dict[str, Any]:
         del spec
     del fig
     if data is None:
-        rec.skip("labelled rows (export page)", "read_customers n/a: no CustomerData")
-        labelled = None
+        rec.skip("labelled CSV bytes (export page)", "read_customers n/a: no CustomerData")
     else:
-        labelled = rec.run(
-            "labelled rows (export page)",
-            lambda: core("export", "labelled_customers")(data, seg, names),
+        blob = rec.run(
+            "labelled CSV bytes (export page)",
+            lambda: core("export", "labelled_csv_bytes")(data, seg, names),
         )
-    if labelled is None:
-        rec.skip("CSV bytes (export page)", "labelled rows n/a")
-    else:
-        blob = rec.run("CSV bytes (export page)", lambda: core("export", "to_csv_bytes")(labelled))
         info["csv_mb"] = None if blob is None else len(blob) / 2**20
         del blob
     return info

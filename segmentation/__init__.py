@@ -5,7 +5,12 @@ Pure Python on pandas and scikit-learn; it never imports Streamlit.
 
 from segmentation.choose_k import KChoice, KScore, evaluate_k, evaluate_prepared
 from segmentation.errors import DataError, SegmentationError, SettingsError
-from segmentation.export import labelled_customers, segment_customers, to_csv_bytes
+from segmentation.export import (
+    labelled_csv_bytes,
+    labelled_customers,
+    segment_customers,
+    to_csv_bytes,
+)
 from segmentation.health import Finding, HealthReport
 from segmentation.io import MIN_CUSTOMERS, CustomerData, read_customers
 from segmentation.model import Segmentation, fit_prepared, fit_segments
@@ -43,6 +48,7 @@ __all__ = [
     "evaluate_prepared",
     "fit_prepared",
     "fit_segments",
+    "labelled_csv_bytes",
     "labelled_customers",
     "make_sample_customers",
     "prepare_features",

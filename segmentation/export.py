@@ -107,6 +107,14 @@ def _reason_column(labels: np.ndarray, reasons: np.ndarray) -> pd.Series:
     return _text_column(codes, [str(u) for u in uniques])
 
 
+def _check_rows(labels: np.ndarray, n_rows: int) -> None:
+    if len(labels) != n_rows:
+        raise SettingsError(
+            f"The segmentation has {len(labels)} customers but the table has {n_rows} "
+            "rows: segment the table again before exporting."
+        )
+
+
 def labelled_customers(
     data: CustomerData, segmentation: Segmentation, names: Sequence[str]
 ) -> pd.DataFrame:
@@ -137,11 +145,7 @@ def labelled_customers(
     """
     _check_names(segmentation, names)
     labels = np.asarray(segmentation.labels)
-    if len(labels) != len(data.raw):
-        raise SettingsError(
-            f"The segmentation has {len(labels)} customers but the table has {len(data.raw)} "
-            "rows: segment the table again before exporting."
-        )
+    _check_rows(labels, len(data.raw))
     segment, name, reason = segment_columns(list(data.raw.columns))
     out = data.raw.copy(deep=False)
     out[segment] = _text_column(labels, [str(s) for s in range(1, segmentation.k + 1)]).values
@@ -256,10 +260,19 @@ def _prefix_values(array: pa.Array, fix: np.ndarray) -> pa.Array:
 def _neutralise_array(array: pa.Array) -> pa.Array:
     """`neutralise` over a string or large_string array, vectorised: a scan of first bytes,
     then only the risky values are looked at, and only those needing it are rewritten."""
+    fix = _formula_positions(array)
+    if len(fix) == 0:
+        return array
+    return _prefix_values(array, fix)
+
+
+def _formula_positions(array: pa.Array) -> np.ndarray:
+    """Positions of the values `neutralise` would rewrite (risky first character, not a
+    number)."""
     first = _first_bytes(array)
     risky = _RISKY_BYTE[first]
     if not risky.any():
-        return array
+        return np.zeros(0, dtype=np.int64)
     positions = np.flatnonzero(risky)
     offsets, _ = _offsets_and_data(array)
     lengths = np.diff(offsets)[positions]
@@ -276,10 +289,7 @@ def _neutralise_array(array: pa.Array) -> pa.Array:
             # Rarer spellings of numbers (-1,234.50, -1e5, -$3, -12%): the full pattern.
             matched = pc.match_substring_regex(signed_values.take(pa.array(others)), SIGNED_NUMBER)
             safe[signed[others[matched.to_numpy(zero_copy_only=False)]]] = True
-    fix = positions[~safe]
-    if len(fix) == 0:
-        return array
-    return _prefix_values(array, fix)
+    return positions[~safe]
 
 
 def _column_array(series: pd.Series) -> pa.Array | pa.ChunkedArray:
@@ -345,3 +355,175 @@ def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
         quoting_style="needed", batch_size=_WRITE_ROWS,
     ))
     return sink.getvalue()  # hands over BytesIO's buffer: no copy of a 70 MB download
+
+
+# --------------------------------------------------------------------------- labelled CSV
+
+#: Bytes of a file looked at (and copied) at a time by `labelled_csv_bytes`.
+_PIECE_BYTES = 1 << 20
+#: Characters that make a CSV field need quotes.
+_QUOTE_NEEDED = frozenset(',"\n\r')
+_COMMA, _NEWLINE = ord(","), ord("\n")
+
+
+def labelled_csv_bytes(
+    data: CustomerData,
+    segmentation: Segmentation,
+    names: Sequence[str],
+    *,
+    bom: bool = False,
+) -> bytes:
+    """The labelled customers download: every input row with its segment, as CSV bytes.
+
+    Parameters
+    ----------
+    data : CustomerData
+        The table as read.
+    segmentation : Segmentation
+        The fit on ``data.frame``.
+    names : sequence of str
+        Final segment names (`apply_names`), one per segment 1..k.
+    bom : bool, default False
+        Start with a UTF-8 byte-order mark (see `to_csv_bytes`).
+
+    Returns
+    -------
+    bytes
+        The same table as ``to_csv_bytes(labelled_customers(data, segmentation, names))``:
+        read back, every cell is equal. For a plain CSV (read on the typed path, comma
+        delimited, no quote, no carriage return, no blank line, no cell that a spreadsheet
+        would run as a formula) the file's own lines are copied, each followed by its
+        segment columns; the header is written as `to_csv_bytes` writes it. Any other file
+        goes through `labelled_customers` and `to_csv_bytes`.
+
+    Raises
+    ------
+    SettingsError
+        `names` does not have one name per segment, or the segmentation was fitted on a
+        table with a different number of rows.
+    """
+    _check_names(segmentation, names)
+    pieces = _plain_lines(data)
+    if pieces is None:
+        return to_csv_bytes(labelled_customers(data, segmentation, names), bom=bom)
+    labels = np.asarray(segmentation.labels)
+    _check_rows(labels, sum(len(ends) for _, ends in pieces))
+    codes, suffixes = _suffixes(labels, segmentation, names)
+    columns = [str(c) for c in data.frame.columns]
+    sink = io.BytesIO()
+    if bom:
+        sink.write(b"\xef\xbb\xbf")
+    sink.write(to_csv_bytes(pd.DataFrame(columns=columns + list(segment_columns(columns)),
+                                         dtype="str")))
+    row = 0
+    for piece, ends in pieces:
+        # Line j is the piece's bytes from the end of line j-1 (its "\n" included) to its
+        # own end: contiguous, so the lines are a view of the file, and each one joined with
+        # its suffix gives "<line j-1's suffix>\n<line j>" in order.
+        offsets = np.zeros(len(ends) + 1, dtype=np.int64)
+        offsets[1:] = ends
+        lines = pa.LargeStringArray.from_buffers(
+            len(ends), pa.py_buffer(offsets), pa.py_buffer(piece)
+        )
+        tails = pc.take(suffixes, pa.array(codes[row:row + len(ends)]))
+        joined = pc.binary_join_element_wise(lines, tails, pa.scalar("", pa.large_string()))
+        bounds, text = _offsets_and_data(joined)
+        sink.write(text[bounds[0]:bounds[-1]])
+        sink.write(b"\n")
+        row += len(ends)
+    return sink.getvalue()
+
+
+def _csv_field(text: str) -> str:
+    """One text cell as a CSV field: neutralised, and quoted when it needs quotes."""
+    text = neutralise(text)
+    if _QUOTE_NEEDED.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _suffixes(
+    labels: np.ndarray, segmentation: Segmentation, names: Sequence[str]
+) -> tuple[np.ndarray, pa.Array]:
+    """What follows each line: a code per row and the texts ``,<segment>,<name>,<reason>``.
+
+    Codes 0..k-1 are the segments; unassigned customers get k + the number of their
+    reason, so each distinct reason is written once.
+    """
+    k = segmentation.k
+    codes = labels.astype(np.int32, copy=True)
+    unassigned = np.flatnonzero(labels < 0)
+    reasons = np.asarray(segmentation.reasons, dtype=object)
+    reason_codes, uniques = pd.factorize(pd.Series(reasons[unassigned], dtype=object))
+    codes[unassigned] = k + reason_codes
+    rows = [(str(s + 1), str(names[s]), "") for s in range(k)]
+    rows += [("", "", str(u)) for u in uniques]
+    texts = ["," + ",".join(_csv_field(v) for v in row) for row in rows]
+    return codes, pa.array(texts, type=pa.large_string())
+
+
+def _plain_lines(data: CustomerData) -> list[tuple[memoryview, np.ndarray]] | None:
+    """The data lines of a plain CSV, in pieces cut at line ends: each piece and the end of
+    each of its lines (a "\n", or the end of the file). None when the file is not plain.
+
+    Plain: `CustomerData._csv_text` is set (typed read, comma delimited, every column
+    kept), no quote, no carriage return, no empty line, one line per customer, and no cell
+    that `neutralise` would change. Then every cell of ``raw`` is the text between two
+    commas of a line, and the file's lines are what `to_csv_bytes` would write, read back.
+    """
+    csv_text = getattr(data, "_csv_text", None)  # None for a stand-in without one
+    source = csv_text() if csv_text is not None else None
+    if source is None:
+        return None
+    text, start = source
+    if text.find(b'"', start) >= 0 or text.find(b"\r", start) >= 0:
+        return None
+    body = text.find(b"\n", start) + 1
+    if body <= 0:
+        return None
+    view, end = memoryview(text), len(text)
+    pieces = []
+    while body < end:
+        cut = text.find(b"\n", min(body + _PIECE_BYTES, end) - 1) + 1 or end
+        piece = view[body:cut]
+        ends = _line_ends(piece)
+        if ends is None:
+            return None
+        pieces.append((piece, ends))
+        body = cut
+    if sum(len(ends) for _, ends in pieces) != len(data.frame):
+        return None
+    return pieces
+
+
+def _line_ends(piece: memoryview) -> np.ndarray | None:
+    """Where each line of `piece` ends (it starts at a line start), or None when a line is
+    empty or a cell would be neutralised."""
+    chars = np.frombuffer(piece, dtype=np.uint8)
+    ends = np.flatnonzero(chars == _NEWLINE)
+    if len(ends) and (ends[0] == 0 or (np.diff(ends) == 1).any()):
+        return None  # an empty line: readers skip it, so it is not a customer
+    if chars[-1] != _NEWLINE:
+        ends = np.append(ends, len(chars))
+    risky = chars == ord(FORMULA_STARTS[0])
+    for start in FORMULA_STARTS[1:]:
+        if start != "\r":  # none in a plain file
+            risky |= chars == ord(start)
+    at = np.flatnonzero(risky)
+    if len(at) == 0:
+        return ends
+    before = chars[np.maximum(at - 1, 0)]
+    at = at[(at == 0) | (before == _COMMA) | (before == _NEWLINE)]
+    if len(at) == 0:
+        return ends
+    # Cells starting like a formula (usually negative numbers): ask `neutralise`'s rule.
+    stops = np.flatnonzero((chars == _COMMA) | (chars == _NEWLINE))
+    after = np.searchsorted(stops, at)
+    cell_ends = np.append(stops, len(chars))[after]
+    # Values alternate cell, gap, cell...: offsets are non-decreasing, the data a view.
+    bounds = np.column_stack([at, cell_ends]).ravel().astype(np.int64)
+    spans = pa.LargeStringArray.from_buffers(
+        len(bounds) - 1, pa.py_buffer(bounds), pa.py_buffer(piece)
+    )
+    cells = spans.take(pa.array(np.arange(0, len(bounds) - 1, 2)))
+    return None if len(_formula_positions(cells)) else ends

@@ -9,12 +9,15 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from corpus import corpus, long_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from segmentation import export
 from segmentation.errors import SettingsError
 from segmentation.export import (
     FORMULA_STARTS,
+    labelled_csv_bytes,
     labelled_customers,
     neutralise,
     segment_columns,
@@ -255,3 +258,130 @@ def test_csv_of_a_slice_with_missing_cells_neutralises_the_right_rows():
     frame = pd.DataFrame({"v": pd.array(["=a", None, "-b", "ok", None, "@c", "-1"], dtype="str")})
     back = read_back(to_csv_bytes(frame.iloc[2:]))  # a slice: Arrow data starts mid-buffer
     assert back["v"].tolist() == ["'-b", "ok", "", "'@c", "-1"]
+
+
+# ---------------------------------------------------------------------------------------
+# labelled_csv_bytes: the file's own lines when they are plain, the same cells either way
+# ---------------------------------------------------------------------------------------
+
+#: Segment names a user may type: commas, quotes, a formula, non-ASCII text.
+AWKWARD_NAMES = ('Big, "rich" spenders', "=cmd", "High income · Low spending", "-Low", "+x")
+
+
+def fake_fit(n_rows: int, k: int = 3) -> SimpleNamespace:
+    """Labels 0..k-1 in turn, every 7th customer unassigned with one of two reasons."""
+    labels = np.arange(n_rows) % k
+    labels[::7] = -1
+    reasons = np.full(n_rows, "", dtype=object)
+    reasons[::7] = [("missing income", '=no "orders", no spend')[i % 2]
+                    for i in range(len(reasons[::7]))]
+    return SimpleNamespace(k=k, labels=labels, reasons=reasons)
+
+
+def cells(download: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(download.decode("utf-8-sig"), newline="")))
+
+
+def is_plain(payload: bytes, data) -> bool:
+    """Whether the fast path must be taken, judged from the file itself: read on the typed
+    path, comma delimited, UTF-8 text without quotes, CRs or blank lines, and no data cell
+    that would be neutralised."""
+    if data._csv_text() is None:
+        return False
+    text, start = data._csv_text()
+    text = text[start:].decode("utf-8")
+    if '"' in text or "\r" in text or text.startswith("\n") or "\n\n" in text.rstrip("\n"):
+        return False
+    if text.endswith("\n\n"):
+        return False
+    rows = [line.split(",") for line in text.split("\n")[1:] if line]
+    return all(neutralise(c) == c for row in rows for c in row)
+
+
+def check_fast_matches_fallback(payload: bytes, name: str, names=AWKWARD_NAMES, k=3):
+    data = read_customers(payload, name=name)
+    seg = fake_fit(len(data.frame), k)
+    names = list(names[:k])
+    for bom in (False, True):
+        fallback = to_csv_bytes(labelled_customers(data, seg, names), bom=bom)
+        download = labelled_csv_bytes(data, seg, names, bom=bom)
+        assert download.startswith(b"\xef\xbb\xbf") == bom
+        assert cells(download) == cells(fallback)
+    assert (export._plain_lines(data) is not None) == is_plain(payload, data)
+    return export._plain_lines(data) is not None
+
+
+TEXT_CORPUS = [
+    c for c in corpus(include_long=False) if c.expect == "ok" and c.delimiter is not None
+]
+
+
+@pytest.mark.parametrize("case", TEXT_CORPUS, ids=[c.name for c in TEXT_CORPUS])
+def test_labelled_csv_bytes_gives_the_fallbacks_cells_for_every_corpus_file(case):
+    check_fast_matches_fallback(case.data, case.filename)
+
+
+def test_labelled_csv_bytes_copies_the_lines_of_the_long_corpus_file():
+    case = long_case(20_000)
+    assert check_fast_matches_fallback(case.data, case.filename)
+
+
+@pytest.mark.parametrize(
+    "dataset", ["mall_customers", "wholesale_customers", "marketing_campaign", "cc_general"]
+)
+def test_labelled_csv_bytes_gives_the_fallbacks_cells_for_every_dataset(dataset, datasets_dir):
+    path = datasets_dir / f"{dataset}.csv"
+    check_fast_matches_fallback(path.read_bytes(), path.name)
+
+
+PLAIN_BODY = "".join(f"C{i},{10 + i % 9},{-5 + i % 4},{i % 3}e300,note {i}\n" for i in range(40))
+PLAIN = "customer_id,income,balance,big,note\n" + PLAIN_BODY
+
+
+@pytest.mark.parametrize(
+    ("what", "text", "plain"),
+    [
+        ("negative numbers and 1e300", PLAIN, True),
+        ("no final newline", PLAIN.rstrip("\n"), True),
+        ("header starting with =", "=customer_id" + PLAIN[len("customer_id"):], True),
+        ("column named segment", PLAIN.replace("note", "segment", 1), True),
+        ("byte-order mark", "\ufeff" + PLAIN, True),
+        ("formula in a text cell", PLAIN.replace("note 3\n", "=cmd()\n"), False),
+        ("@ in a text cell", PLAIN.replace("note 3\n", "@x\n"), False),
+        ("tab at a cell start", PLAIN.replace("note 3\n", "\tx\n"), False),
+        ("missing marker -", PLAIN.replace(",-5,", ",-,", 1), False),
+        ("leading-zero ids", PLAIN.replace("C1,", "007,"), False),
+        ("quoted cell", PLAIN.replace("note 3", '"note, 3"'), False),
+        ("CRLF", PLAIN.replace("\n", "\r\n"), False),
+        ("blank line", PLAIN.replace("\nC5,", "\n\nC5,"), False),
+        ("trailing blank lines", PLAIN + "\n\n", False),
+        ("semicolons", PLAIN.replace(",", ";"), False),
+    ],
+)
+def test_labelled_csv_bytes_takes_the_fast_path_only_for_plain_files(what, text, plain):
+    assert check_fast_matches_fallback(text.encode("utf-8"), "x.csv") == plain
+
+
+def test_labelled_csv_bytes_of_a_cp1252_file_is_utf8_with_the_same_cells():
+    text = PLAIN.replace("note 3", "Zoë café")
+    check_fast_matches_fallback(text.encode("cp1252"), "x.csv")
+
+
+def test_labelled_csv_bytes_writes_the_lines_as_uploaded_and_names_escaped():
+    data = read_customers(PLAIN.encode(), name="x.csv")
+    seg = fake_fit(len(data.frame), 2)
+    download = labelled_csv_bytes(data, seg, ['Big, "rich"', "=cmd"])
+    lines = download.decode().split("\n")
+    assert lines[1] == "C0,10,-5,0e300,note 0,,,missing income"
+    assert lines[2] == "C1,11,-4,1e300,note 1,2,'=cmd,"
+    assert lines[3] == 'C2,12,-3,2e300,note 2,1,"Big, ""rich""",'
+    assert lines[8] == 'C7,17,-2,1e300,note 7,,,"\'=no ""orders"", no spend"'
+    assert download.endswith(b"\n") and len(lines) == 40 + 2
+
+
+def test_labelled_csv_bytes_refuses_mismatched_names_or_rows():
+    data = read_customers(PLAIN.encode(), name="x.csv")
+    with pytest.raises(SettingsError, match="one per segment"):
+        labelled_csv_bytes(data, fake_fit(40, 3), ["a", "b"])
+    with pytest.raises(SettingsError, match="segment the table again"):
+        labelled_csv_bytes(data, fake_fit(39, 3), ["a", "b", "c"])

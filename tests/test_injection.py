@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segmentation import default_features, fit_segments, read_customers
-from segmentation.export import labelled_customers, segment_customers, to_csv_bytes
+from segmentation.export import labelled_csv_bytes, segment_customers, to_csv_bytes
 from segmentation.io import CustomerData
 from segmentation.model import Segmentation
 from segmentation.profile import profile_segments, profile_table
@@ -63,10 +63,9 @@ def _fitted(name: str) -> tuple[CustomerData, Segmentation]:
 def downloads(case: Case, names: list[str]) -> dict[str, bytes]:
     """Every CSV download the app offers for this file, by what it is."""
     data, seg = _fitted(case.name)
-    labelled = labelled_customers(data, seg, names)
     out = {
-        "labelled customers": to_csv_bytes(labelled),
-        "labelled customers (Excel, BOM)": to_csv_bytes(labelled, bom=True),
+        "labelled customers": labelled_csv_bytes(data, seg, names),
+        "labelled customers (Excel, BOM)": labelled_csv_bytes(data, seg, names, bom=True),
     }
     for s in range(1, seg.k + 1):
         out[f"segment {s} list"] = to_csv_bytes(segment_customers(data, seg, names, s))
@@ -92,7 +91,7 @@ def test_hostile_segment_names_are_neutralised_in_every_download(case):
 def test_formula_cells_get_a_leading_quote_and_nothing_else():
     case = case_named("formula_cells")
     data, seg = _fitted(case.name)
-    rows = cells_of(to_csv_bytes(labelled_customers(data, seg, ["a", "b", "c"])))
+    rows = cells_of(labelled_csv_bytes(data, seg, ["a", "b", "c"]))
     header, body = rows[0], rows[1:]
     note = header.index("note")
     written = [r[note] for r in body]
@@ -109,7 +108,7 @@ def test_formula_cells_get_a_leading_quote_and_nothing_else():
 def test_negative_numbers_are_written_untouched():
     case = case_named("formula_cells")
     data, seg = _fitted(case.name)
-    rows = cells_of(to_csv_bytes(labelled_customers(data, seg, ["a", "b", "c"])))
+    rows = cells_of(labelled_csv_bytes(data, seg, ["a", "b", "c"]))
     balance = rows[0].index("balance")
     written = [r[balance] for r in rows[1:]]
     uploaded = data.raw["balance"].tolist()
@@ -120,7 +119,7 @@ def test_negative_numbers_are_written_untouched():
 def test_phone_numbers_and_lone_dashes_are_text_not_numbers():
     case = case_named("formula_cells")
     data, seg = _fitted(case.name)
-    rows = cells_of(to_csv_bytes(labelled_customers(data, seg, ["a", "b", "c"])))
+    rows = cells_of(labelled_csv_bytes(data, seg, ["a", "b", "c"]))
     note = rows[0].index("note")
     written = {r[note] for r in rows[1:]}
     assert "'+44 20 7946 0958" in written
@@ -130,7 +129,7 @@ def test_phone_numbers_and_lone_dashes_are_text_not_numbers():
 def test_hostile_column_names_are_neutralised_in_the_header():
     case = case_named("hostile_column_names")
     data, seg = _fitted(case.name)
-    header = cells_of(to_csv_bytes(labelled_customers(data, seg, ["a", "b", "c"])))[0]
+    header = cells_of(labelled_csv_bytes(data, seg, ["a", "b", "c"]))[0]
     assert "'=cmd|' /C calc'!A0" in header
     assert "<img src=x onerror=alert(1)>" in header  # not a formula: written as it is
     assert "**bold**" in header
@@ -140,7 +139,7 @@ def test_missing_marker_minus_infinity_is_neutralised():
     # "-inf" parses as a float in Python but a spreadsheet runs it as a formula (#NAME?).
     case = case_named("missing_markers")
     data, seg = _fitted(case.name)
-    rows = cells_of(to_csv_bytes(labelled_customers(data, seg, ["a", "b", "c"])))
+    rows = cells_of(labelled_csv_bytes(data, seg, ["a", "b", "c"]))
     orders = rows[0].index("orders")
     assert rows[1 + 20][orders] == "'-inf"
     assert rows[1 + 11][orders] == "'-"

@@ -7,13 +7,15 @@ the raw cells and the report must be the same, and so must the labelled download
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 
 import numpy as np
 import pytest
 
 from segmentation import io as seg_io
-from segmentation.export import labelled_customers, to_csv_bytes
+from segmentation.export import labelled_csv_bytes, labelled_customers, to_csv_bytes
 from segmentation.io import read_customers
 
 
@@ -50,15 +52,25 @@ def _text_path_only(monkeypatch):
     monkeypatch.setattr(seg_io, "_read_text_typed", lambda *args: None)
 
 
-def _labelled_csv(data):
+def _fit(data):
     n = len(data.frame)
     labels = np.arange(n) % 3
     labels[::11] = -1
-    seg = type("Seg", (), {
+    return type("Seg", (), {
         "k": 3, "labels": labels,
         "reasons": np.where(labels < 0, "missing income", "").astype(object),
     })()
-    return to_csv_bytes(labelled_customers(data, seg, ["Low", "=Mid", "High, very"]))
+
+
+NAMES = ["Low", "=Mid", "High, very"]
+
+
+def _labelled_csv(data):
+    return to_csv_bytes(labelled_customers(data, _fit(data), NAMES))
+
+
+def _cells(download: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(download.decode("utf-8"), newline="")))
 
 
 @pytest.fixture(params=[1, 3], ids=["one piece", "three pieces"])
@@ -168,3 +180,39 @@ def test_byte_helpers_look_only_inside_a_view():
     assert seg_io._contains(middle, b"\r\n")
     assert not seg_io._contains(memoryview(payload)[6:10], b"\r\n")  # cut inside
     assert not seg_io._has_lone_cr(middle)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_labelled_csv_bytes_gives_the_same_cells_from_either_read_path(name, monkeypatch):
+    payload = FILES[name]
+    fast = read_customers(payload, name="f.csv")
+    with monkeypatch.context() as patch:
+        _text_path_only(patch)
+        careful = read_customers(payload, name="f.csv")
+    download = labelled_csv_bytes(fast, _fit(fast), NAMES)
+    assert _cells(download) == _cells(_labelled_csv(careful))
+    assert _cells(labelled_csv_bytes(careful, _fit(careful), NAMES)) == _cells(download)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_raw_head_reads_only_the_top_of_a_typed_file(name, pieces, monkeypatch):
+    payload = FILES[name]
+    read = []
+    real = seg_io._read_all_text
+
+    def recording(data, *args, **kwargs):
+        read.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(seg_io, "_read_all_text", recording)
+    data = read_customers(payload, name="f.csv")
+    typed = data._raw_source.data is not None
+    for n in (0, 1, 20):
+        read.clear()
+        head = data.raw_head(n)
+        assert "raw" not in data.__dict__
+        if typed:
+            assert read and max(read) < len(payload) / 10, "the whole file was read again"
+        assert head.equals(data.raw.head(n))
+        data.__dict__.pop("raw")
+    assert data.raw_head(10_000).equals(data.raw)

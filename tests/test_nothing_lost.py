@@ -1,9 +1,10 @@
 """Nothing lost: the labelled download keeps every input row, in order, every cell as written.
 
 For every corpus file that can be segmented, and for both missing-value policies, the
-labelled customers are exported with `to_csv_bytes`, the download is parsed back with
-Python's csv module, and compared cell by cell, as text, with the uploaded file parsed with
-the csv module using the file's own encoding and delimiter. The only change allowed to a
+labelled customers are exported with `labelled_csv_bytes` (the Export page's download),
+the download is parsed back with Python's csv module, and compared cell by cell, as text,
+with the uploaded file parsed with the csv module using the file's own encoding and
+delimiter. The only change allowed to a
 cell is the leading ``'`` that neutralises a formula (tests/test_injection.py checks that
 side). Unassigned customers carry an empty segment and a reason.
 
@@ -24,7 +25,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from segmentation import default_features, fit_segments, read_customers
-from segmentation.export import labelled_customers, to_csv_bytes
+from segmentation.export import labelled_csv_bytes
 from segmentation.io import CustomerData
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -132,7 +133,7 @@ def test_labelled_download_keeps_every_row_and_cell(case, missing):
     features = case.features if case.features is not None else default_features(data)
     seg = fit_segments(data.frame, features, case.k, missing=missing)
     names = segment_names(case.k)
-    download = to_csv_bytes(labelled_customers(data, seg, names))
+    download = labelled_csv_bytes(data, seg, names)
     header, rows = uploaded_table(case)
     check_download(header, rows, download, seg.labels, names)
 
@@ -141,7 +142,7 @@ def test_drop_policy_download_gives_the_reason_for_each_unassigned_customer():
     case = next(c for c in TEXT_CASES if c.name == "missing_markers")
     data = _read(case.name)
     seg = fit_segments(data.frame, ["income", "orders"], 3, missing="drop")
-    _, rows = downloaded_table(to_csv_bytes(labelled_customers(data, seg, segment_names(3))))
+    _, rows = downloaded_table(labelled_csv_bytes(data, seg, segment_names(3)))
     unassigned = [i for i, r in enumerate(rows) if r[-3] == ""]
     assert unassigned == [2, 5, 8, 11, 14, 17, 20, 23]
     assert all("orders" in rows[i][-1] for i in unassigned)
@@ -154,7 +155,7 @@ def test_renamed_segments_flow_into_the_download():
     names = ["Big spenders", "Bargain hunters", "Sleepers"]
     header, rows = uploaded_table(case)
     check_download(
-        header, rows, to_csv_bytes(labelled_customers(data, seg, names)), seg.labels, names
+        header, rows, labelled_csv_bytes(data, seg, names), seg.labels, names
     )
 
 
@@ -167,7 +168,7 @@ def test_an_input_column_named_segment_is_not_overwritten():
     text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
     data = read_customers(text.encode(), name="has_segment.csv")
     seg = fit_segments(data.frame, ["income", "spend"], 2)
-    download = to_csv_bytes(labelled_customers(data, seg, segment_names(2)))
+    download = labelled_csv_bytes(data, seg, segment_names(2))
     check_download(header, rows, download, seg.labels, segment_names(2))
 
 
@@ -231,5 +232,5 @@ def test_any_table_survives_upload_and_download(table):
     if distinct < 2:
         return  # nothing to segment; the fit refuses (tested elsewhere)
     seg = fit_segments(data.frame, ["amount", "visits"], 2)
-    download = to_csv_bytes(labelled_customers(data, seg, segment_names(2)))
+    download = labelled_csv_bytes(data, seg, segment_names(2))
     check_download(header, rows, download, seg.labels, segment_names(2))

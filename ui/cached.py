@@ -195,8 +195,7 @@ def labelled_csv(
     _seg: Segmentation,
 ) -> bytes:
     """CSV bytes of every input row with its segment and segment name."""
-    frame = core_export.labelled_customers(_data, _seg, names)
-    return core_export.to_csv_bytes(frame)
+    return core_export.labelled_csv_bytes(_data, _seg, names)
 
 
 @st.cache_data(
