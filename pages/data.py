@@ -181,7 +181,7 @@ def render() -> None:
         f"First {widgets.count(min(PREVIEW_ROWS, report.n_rows))} of "
         f"{widgets.count(report.n_rows)} customers, as written in the file."
     )
-    st.dataframe(data.raw.head(PREVIEW_ROWS), hide_index=True)
+    st.dataframe(data.raw_head(PREVIEW_ROWS), hide_index=True)
 
 
 render()

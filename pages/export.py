@@ -56,7 +56,7 @@ def render() -> None:
         icon=":material/download:",
     )
 
-    head = data.raw.head(PREVIEW_ROWS)
+    head = data.raw_head(PREVIEW_ROWS)
     preview, seg_col = widgets.with_segments(head, seg.labels[: len(head)], names, front=False)
     st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
     st.dataframe(widgets.style_segments(preview, seg_col), hide_index=True)
