@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 try:  # scikit-learn's Lloyd kernel, private: requirements.txt pins the version it is in
     from sklearn.cluster._kmeans import _kmeans_single_lloyd
@@ -93,14 +94,21 @@ class Segmentation:
         return int(sum(self.sizes))
 
 
-def one_thread() -> threadpool_limits:
-    """Run numeric work on one thread.
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    # Found once: each threadpool_limits() call searches the loaded libraries again
+    # (~7 ms, and ~50 ms of file-system lookups the first time).
+    return ThreadpoolController()
+
+
+def one_thread():
+    """Run numeric work on one thread (a context manager).
 
     The app serves several sessions on a 2-core machine: with OpenMP/BLAS threads per fit,
     concurrent fits oversubscribe the cores and small fits were measured running up to 10x
     slower than on one thread (see benchmarks/).
     """
-    return threadpool_limits(limits=1)
+    return _threadpools().limit(limits=1)
 
 
 def check_k(k: int, n_customers: int) -> int:
