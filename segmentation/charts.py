@@ -35,6 +35,7 @@ import plotly.io as pio
 from segmentation.choose_k import KChoice
 from segmentation.errors import SettingsError
 from segmentation.model import Segmentation
+from segmentation.prepare import float_values
 from segmentation.profile import Profiles
 
 #: Colour-blind-friendly qualitative palette: Okabe-Ito first, then Paul Tol's muted colours.
@@ -482,7 +483,7 @@ def _pca_projection(
         sample = np.sort(rng.choice(assigned, size=PCA_SAMPLE, replace=False))
     else:
         sample = assigned
-    raw = df[features].to_numpy(dtype=float, na_value=np.nan)[sample]
+    raw = np.column_stack([float_values(df[f])[sample] for f in features])
     fill = np.nanmedian(raw, axis=0)
 
     def scaled(values: np.ndarray) -> np.ndarray:
@@ -580,13 +581,13 @@ def scatter_figure(
     # Only the drawn rows are read from here on, column by column: selecting the feature
     # columns as a frame first would copy every row of them.
     feat_values = np.column_stack(
-        [df[f].to_numpy(dtype=float, na_value=np.nan)[rows] for f in features]
+        [float_values(df[f])[rows] for f in features]
     )
 
     def drawn_values(column: str) -> np.ndarray:
         if column in features:
             return feat_values[:, features.index(column)]
-        return df[column].to_numpy(dtype=float, na_value=np.nan)[rows]
+        return float_values(df[column])[rows]
 
     ids = None
     if id_column:
@@ -799,7 +800,7 @@ def _centre_values(
     """Per-segment centre on `column`: the KMeans centre for a feature, else the mean."""
     if column in segmentation.centres.columns:
         return segmentation.centres[column].to_numpy(dtype=float)
-    values = df[column].to_numpy(dtype=float, na_value=np.nan)
+    values = float_values(df[column])
     ok = (labels >= 0) & np.isfinite(values)
     sums = np.bincount(labels[ok], weights=values[ok], minlength=segmentation.k)
     counts = np.bincount(labels[ok], minlength=segmentation.k)

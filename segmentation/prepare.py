@@ -320,9 +320,13 @@ def validate_settings(
     return Preparation(features, scaler, missing, log_features, clip)
 
 
-def _float_column(series: pd.Series) -> np.ndarray:
-    """A feature as float64 with NaN where missing; a view (no copy) for float64 columns,
-    which is what read_customers makes."""
+def float_values(series: pd.Series) -> np.ndarray:
+    """The values of a numeric column as float64, NaN where missing.
+
+    A read-only view, not a copy, for float64 columns (what `read_customers` makes):
+    ``Series.to_numpy(dtype=float, na_value=np.nan)`` copies the whole column even then,
+    8 MB per feature at a million customers, also when only a few rows are wanted.
+    """
     if series.dtype == np.float64:
         return series.to_numpy()
     return series.to_numpy(dtype=float, na_value=np.nan)
@@ -362,7 +366,7 @@ def prepare_features(
     settings = validate_settings(
         df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
     )
-    columns = [_float_column(df[f]) for f in settings.features]
+    columns = [float_values(df[f]) for f in settings.features]
     present = [np.isfinite(c) for c in columns]
     reasons = np.full(len(df), "", dtype=object)
     for f, ok in zip(settings.features, present):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from segmentation.errors import SettingsError
 from segmentation.model import Segmentation
+from segmentation.prepare import float_values
 
 #: Effect size (in overall standard deviations) above which a segment is "High" on a
 #: feature, and below minus which it is "Low".
@@ -179,13 +180,7 @@ def _moments(df: pd.DataFrame, features: Sequence[str], labels: np.ndarray, k: i
     overall, std = np.zeros(n_feat), np.zeros(n_feat)
     values = np.empty(len(rows))
     for j, feature in enumerate(features):
-        column = df[feature]
-        column = (
-            column.to_numpy()
-            if column.dtype == np.float64
-            else column.to_numpy(dtype=np.float64, na_value=np.nan)
-        )
-        np.take(column, rows, out=values)
+        np.take(float_values(df[feature]), rows, out=values)
         counts[:, j], sums, medians[:, j], overall[j], std[j] = _feature_moments(values, bounds)
         scale = 1.0
         present = counts[:, j] > 0
