@@ -42,6 +42,23 @@ def sidebar_summary() -> None:
         widgets.legend(cur.names, cur.seg.sizes)
 
 
+def sweep_ahead() -> None:
+    """Sweep k for the current customers and choices once the page and sidebar are drawn.
+
+    The k sweep is most of what opening Segments costs. Run here, after everything on
+    screen has been sent, it is cached by the time the marketer has read the Data page and
+    opens Segments. Errors are left to the Segments page, which explains them.
+    """
+    try:
+        data = cached.current_data()
+        choices = cached.current_choices(data)
+        if choices.features and not cached.is_segmented(data, choices):
+            cached.current_sweep(data, choices)
+    except SegmentationError:
+        pass
+
+
 page = st.navigation(PAGES)
 page.run()
 sidebar_summary()
+sweep_ahead()

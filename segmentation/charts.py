@@ -580,9 +580,7 @@ def scatter_figure(
 
     # Only the drawn rows are read from here on, column by column: selecting the feature
     # columns as a frame first would copy every row of them.
-    feat_values = np.column_stack(
-        [float_values(df[f])[rows] for f in features]
-    )
+    feat_values = np.column_stack([float_values(df[f])[rows] for f in features])
 
     def drawn_values(column: str) -> np.ndarray:
         if column in features:

@@ -351,9 +351,14 @@ def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
     sink = io.BytesIO()
     if bom:
         sink.write(b"\xef\xbb\xbf")
-    pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(
-        quoting_style="needed", batch_size=_WRITE_ROWS,
-    ))
+    pa_csv.write_csv(
+        table,
+        sink,
+        write_options=pa_csv.WriteOptions(
+            quoting_style="needed",
+            batch_size=_WRITE_ROWS,
+        ),
+    )
     return sink.getvalue()  # hands over BytesIO's buffer: no copy of a 70 MB download
 
 
@@ -413,8 +418,9 @@ def labelled_csv_bytes(
     sink = io.BytesIO()
     if bom:
         sink.write(b"\xef\xbb\xbf")
-    sink.write(to_csv_bytes(pd.DataFrame(columns=columns + list(segment_columns(columns)),
-                                         dtype="str")))
+    sink.write(
+        to_csv_bytes(pd.DataFrame(columns=columns + list(segment_columns(columns)), dtype="str"))
+    )
     row = 0
     for piece, ends in pieces:
         # Line j is the piece's bytes from the end of line j-1 (its "\n" included) to its
@@ -425,10 +431,10 @@ def labelled_csv_bytes(
         lines = pa.LargeStringArray.from_buffers(
             len(ends), pa.py_buffer(offsets), pa.py_buffer(piece)
         )
-        tails = pc.take(suffixes, pa.array(codes[row:row + len(ends)]))
+        tails = pc.take(suffixes, pa.array(codes[row : row + len(ends)]))
         joined = pc.binary_join_element_wise(lines, tails, pa.scalar("", pa.large_string()))
         bounds, text = _offsets_and_data(joined)
-        sink.write(text[bounds[0]:bounds[-1]])
+        sink.write(text[bounds[0] : bounds[-1]])
         sink.write(b"\n")
         row += len(ends)
     return sink.getvalue()

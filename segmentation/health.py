@@ -20,11 +20,36 @@ MAX_PAIR_FINDINGS = 10
 #: Share of missing values above which a column is better left out than filled.
 MOSTLY_MISSING = 0.5
 #: Name parts of numeric columns that hold codes, not amounts (Channel, Region, zip).
-CODE_TOKENS = frozenset({
-    "id", "code", "zip", "zipcode", "postal", "postcode", "plz", "region", "channel",
-    "area", "country", "state", "district", "branch", "store", "segment", "cluster",
-    "type", "category", "class", "group", "key", "no", "nr", "number", "num",
-})
+CODE_TOKENS = frozenset(
+    {
+        "id",
+        "code",
+        "zip",
+        "zipcode",
+        "postal",
+        "postcode",
+        "plz",
+        "region",
+        "channel",
+        "area",
+        "country",
+        "state",
+        "district",
+        "branch",
+        "store",
+        "segment",
+        "cluster",
+        "type",
+        "category",
+        "class",
+        "group",
+        "key",
+        "no",
+        "nr",
+        "number",
+        "num",
+    }
+)
 # Rows used to compute correlations on very long files (enough for r to 2 decimals).
 _CORR_ROWS = 200_000
 
@@ -144,35 +169,47 @@ def build_report(
 
     findings = list(notes)
     for column, how in converted_columns:
-        findings.append(Finding(column, f"was read as numbers ({how})",
-                                "Check a few values in the table preview"))
+        findings.append(
+            Finding(
+                column, f"was read as numbers ({how})", "Check a few values in the table preview"
+            )
+        )
 
     duplicate_ids = 0
     if id_column is None:
-        findings.append(Finding(
-            None, "No customer id column was found",
-            "Rows are identified by their position; choose an id column if the file has one",
-        ))
+        findings.append(
+            Finding(
+                None,
+                "No customer id column was found",
+                "Rows are identified by their position; choose an id column if the file has one",
+            )
+        )
     else:
         duplicate_ids = count_repeats(_arrow(frame[id_column]))
         if duplicate_ids:
-            findings.append(Finding(
-                id_column,
-                f"{duplicate_ids} rows repeat an id already used above",
-                "Each row is kept and segmented on its own; check whether the file "
-                "holds the same customer twice",
-            ))
+            findings.append(
+                Finding(
+                    id_column,
+                    f"{duplicate_ids} rows repeat an id already used above",
+                    "Each row is kept and segmented on its own; check whether the file "
+                    "holds the same customer twice",
+                )
+            )
 
     for column in empty:
-        findings.append(Finding(column, "has no value for any customer",
-                                "It cannot be used and is left out"))
+        findings.append(
+            Finding(column, "has no value for any customer", "It cannot be used and is left out")
+        )
     for column, count in missing.items():
         if column in empty:
             continue
         share = count / n_rows
         percent = f"{100 * share:.1f}%" if share >= 0.001 else "under 0.1%"
-        problem = (f"{count} customers ({percent}) have no value" if count != 1
-                   else f"1 customer ({percent}) has no value")
+        problem = (
+            f"{count} customers ({percent}) have no value"
+            if count != 1
+            else f"1 customer ({percent}) has no value"
+        )
         if column == id_column:
             advice = "Those rows are kept; give every customer an id to find them again"
         elif column not in numeric:
@@ -180,8 +217,9 @@ def build_report(
         elif share > MOSTLY_MISSING:
             advice = "Most values are missing: leave this column out of the features"
         else:
-            advice = ("They are left out of the segments unless you fill missing values "
-                      "with the median")
+            advice = (
+                "They are left out of the segments unless you fill missing values with the median"
+            )
         findings.append(Finding(column, problem, advice))
 
     values = {c: frame[c].to_numpy(dtype=np.float64) for c in numeric}
@@ -189,26 +227,33 @@ def build_report(
     # constant, code and flag tests and the log advice.
     extremes = {c: _min_max(values[c]) for c in numeric}
     constant = tuple(
-        c for c in frame.columns
-        if c != id_column and c not in empty and (
-            extremes[c][0] == extremes[c][1] if c in extremes else _is_constant(frame[c])
-        )
+        c
+        for c in frame.columns
+        if c != id_column
+        and c not in empty
+        and (extremes[c][0] == extremes[c][1] if c in extremes else _is_constant(frame[c]))
     )
     for column in constant:
-        findings.append(Finding(
-            column, "has the same value for every customer",
-            "It cannot tell segments apart and is left out",
-        ))
+        findings.append(
+            Finding(
+                column,
+                "has the same value for every customer",
+                "It cannot tell segments apart and is left out",
+            )
+        )
 
     code_like = tuple(
         c for c in numeric if c not in constant and _is_code_like(c, values[c], extremes[c])
     )
     for column in code_like:
-        findings.append(Finding(
-            column, "looks like a code, not an amount",
-            "It is left out of the default features; add it only if its numbers mean "
-            "more or less of something",
-        ))
+        findings.append(
+            Finding(
+                column,
+                "looks like a code, not an amount",
+                "It is left out of the default features; add it only if its numbers mean "
+                "more or less of something",
+            )
+        )
 
     varying = [c for c in numeric if c not in constant]
     skewed: dict[str, float] = {}
@@ -228,24 +273,31 @@ def build_report(
         if extremes[column][0] >= 0:
             advice = "A log transform is suggested"
         else:
-            advice = "It has negative values, so a log transform cannot be used; " \
-                     "consider clipping outliers"
+            advice = (
+                "It has negative values, so a log transform cannot be used; "
+                "consider clipping outliers"
+            )
         findings.append(Finding(column, f"is strongly skewed (skewness {value:.1f})", advice))
 
     pairs = _correlated_pairs(frame, [c for c in varying if c not in code_like])
     for a, b, r in pairs[:MAX_PAIR_FINDINGS]:
-        findings.append(Finding(
-            b, f"moves with {a} (r={r:.2f})",
-            "Using both gives that behaviour double weight: consider choosing one",
-        ))
+        findings.append(
+            Finding(
+                b,
+                f"moves with {a} (r={r:.2f})",
+                "Using both gives that behaviour double weight: consider choosing one",
+            )
+        )
     if len(pairs) > MAX_PAIR_FINDINGS:
         # A wide file can hold tens of thousands of such pairs: a list no one reads.
-        findings.append(Finding(
-            None,
-            f"{len(pairs) - MAX_PAIR_FINDINGS:,} more pairs of columns move together "
-            f"(|r| >= {CORRELATION_THRESHOLD})",
-            "Choose a few features that describe different behaviour",
-        ))
+        findings.append(
+            Finding(
+                None,
+                f"{len(pairs) - MAX_PAIR_FINDINGS:,} more pairs of columns move together "
+                f"(|r| >= {CORRELATION_THRESHOLD})",
+                "Choose a few features that describe different behaviour",
+            )
+        )
 
     return HealthReport(
         n_rows=n_rows,
@@ -302,7 +354,7 @@ _SLICE = 1 << 16
 
 def _slices(values: np.ndarray):
     for start in range(0, len(values), _SLICE):
-        yield values[start:start + _SLICE]
+        yield values[start : start + _SLICE]
 
 
 def _missing_count(column: pd.Series) -> int:
@@ -400,7 +452,9 @@ def _correlated_pairs(frame: pd.DataFrame, columns: list[str]) -> list[tuple[str
     upper_i, upper_j = np.triu_indices(len(columns), k=1)
     r = corr[upper_i, upper_j]
     keep = np.isfinite(r) & (np.abs(r) >= CORRELATION_THRESHOLD)
-    pairs = [(columns[i], columns[j], round(float(v), 3))
-             for i, j, v in zip(upper_i[keep], upper_j[keep], r[keep])]
+    pairs = [
+        (columns[i], columns[j], round(float(v), 3))
+        for i, j, v in zip(upper_i[keep], upper_j[keep], r[keep])
+    ]
     pairs.sort(key=lambda p: -abs(p[2]))
     return pairs

@@ -40,16 +40,49 @@ DELIMITERS = (",", ";", "\t", "|")
 #: Infinities are included: they cannot be clustered and are reported as missing.
 MISSING_MARKERS = frozenset(
     {
-        "", "na", "n/a", "nan", "null", "none", "-", "--", "?", "#n/a", "nil",
-        "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity",
+        "",
+        "na",
+        "n/a",
+        "nan",
+        "null",
+        "none",
+        "-",
+        "--",
+        "?",
+        "#n/a",
+        "nil",
+        "inf",
+        "-inf",
+        "+inf",
+        "infinity",
+        "-infinity",
+        "+infinity",
     }
 )
 
 #: Normalised column names (lower case, no spaces, underscores, dashes or dots) of ids.
 ID_NAMES = (
-    "id", "customerid", "custid", "cust", "clientid", "userid", "memberid", "accountid",
-    "customerno", "customernumber", "customercode", "clientno", "clientnumber", "memberno",
-    "accountno", "accountnumber", "custno", "customer", "client", "uid", "key",
+    "id",
+    "customerid",
+    "custid",
+    "cust",
+    "clientid",
+    "userid",
+    "memberid",
+    "accountid",
+    "customerno",
+    "customernumber",
+    "customercode",
+    "clientno",
+    "clientnumber",
+    "memberno",
+    "accountno",
+    "accountnumber",
+    "custno",
+    "customer",
+    "client",
+    "uid",
+    "key",
 )
 
 _TEXT_HEAD_BYTES = 64 * 1024
@@ -124,8 +157,13 @@ class CustomerData:
         report: HealthReport,
     ) -> CustomerData:
         """A `CustomerData` from a typed frame and its text cells (``raw``)."""
-        return cls(frame=frame, id_column=id_column, name=name, report=report,
-                   _raw_source=_RawSource(frame=raw))
+        return cls(
+            frame=frame,
+            id_column=id_column,
+            name=name,
+            report=report,
+            _raw_source=_RawSource(frame=raw),
+        )
 
     @functools.cached_property
     def raw(self) -> pd.DataFrame:
@@ -160,8 +198,12 @@ class CustomerData:
         `segmentation.export.labelled_csv_bytes` copies its lines when they are plain.
         """
         source = self._raw_source
-        if (source.data is None or source.delimiter != "," or source.hidden_cr
-                or source.positions != tuple(range(source.n_fields))):
+        if (
+            source.data is None
+            or source.delimiter != ","
+            or source.hidden_cr
+            or source.positions != tuple(range(source.n_fields))
+        ):
             return None
         return source.data, source.start
 
@@ -212,7 +254,7 @@ class _RawSource:
     ) -> list[pa.ChunkedArray]:
         """The cells of the CSV columns at ``positions`` as text, read again: every row, or
         the first ``rows`` rows."""
-        view = memoryview(self.data)[self.start:]
+        view = memoryview(self.data)[self.start :]
         if rows is None:
             table = _read_all_text(view, self.delimiter, self.n_fields, positions)
         else:
@@ -241,8 +283,7 @@ class _RawSource:
                     0, rows + 1
                 )
             try:
-                table = _read_all_text(view[: stop - lo], self.delimiter, self.n_fields,
-                                       positions)
+                table = _read_all_text(view[: stop - lo], self.delimiter, self.n_fields, positions)
             except pa.ArrowInvalid:  # a cut inside a quoted cell
                 table = None
             if table is not None and table.num_rows >= rows + 2:
@@ -482,7 +523,7 @@ def _is_utf8(payload: bytes, start: int = 0) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for offset in range(start, len(payload), _UTF8_SLICE):
-            part = payload[offset:offset + _UTF8_SLICE]
+            part = payload[offset : offset + _UTF8_SLICE]
             # A character cut by the previous slice continues here: decode to finish it.
             if not part.isascii() or decoder.getstate()[0]:
                 decoder.decode(part)
@@ -561,8 +602,7 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
     if hidden_cr:
         cells.names = [n.replace(_CR_STANDIN, "\r") for n in cells.names]
         cells.columns = [
-            pc.replace_substring(c, _CR_STANDIN, "\r") if _is_text(c) else c
-            for c in cells.columns
+            pc.replace_substring(c, _CR_STANDIN, "\r") if _is_text(c) else c for c in cells.columns
         ]
     cells.encoding = encoding
     cells.delimiter = delimiter
@@ -572,8 +612,10 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
 def _span(data: bytes | memoryview) -> tuple[bytes, int, int]:
     """The bytes under ``data`` and where ``data`` lies in them (start, stop), no copy."""
     if isinstance(data, memoryview) and isinstance(data.obj, bytes):
-        start = (np.frombuffer(data, dtype=np.uint8).__array_interface__["data"][0]
-                 - np.frombuffer(data.obj, dtype=np.uint8).__array_interface__["data"][0])
+        start = (
+            np.frombuffer(data, dtype=np.uint8).__array_interface__["data"][0]
+            - np.frombuffer(data.obj, dtype=np.uint8).__array_interface__["data"][0]
+        )
         return data.obj, start, start + len(data)
     data = bytes(data)
     return data, 0, len(data)
@@ -598,7 +640,7 @@ def _count_lines(data: bytes | memoryview) -> int:
     buffer = np.frombuffer(data, dtype=np.uint8)
     step = 1 << 18
     return sum(
-        int(np.count_nonzero(buffer[offset:offset + step] == 10))
+        int(np.count_nonzero(buffer[offset : offset + step] == 10))
         for offset in range(0, len(buffer), step)
     )
 
@@ -686,11 +728,15 @@ def _read_all_text(
     pieces = _parts(data)
 
     def read(index: int, piece: memoryview) -> pa.Table:
-        options = (pacsv.ReadOptions(autogenerate_column_names=True) if index == 0
-                   else pacsv.ReadOptions(column_names=names))
+        options = (
+            pacsv.ReadOptions(autogenerate_column_names=True)
+            if index == 0
+            else pacsv.ReadOptions(column_names=names)
+        )
         options.use_threads = len(pieces) == 1  # the pieces are the threads
-        stream = pacsv.open_csv(pa.py_buffer(piece), read_options=options,
-                                parse_options=parse, convert_options=convert)
+        stream = pacsv.open_csv(
+            pa.py_buffer(piece), read_options=options, parse_options=parse, convert_options=convert
+        )
         # Batch by batch: each read lets go of the GIL (read_all holds it throughout).
         return pa.Table.from_batches(list(stream), schema=stream.schema)
 
@@ -745,7 +791,8 @@ def _read_text_typed(
         pa.BufferReader(cut),
         parse_options=parse,
         convert_options=pacsv.ConvertOptions(
-            null_values=_NULL_TEXTS, strings_can_be_null=False,
+            null_values=_NULL_TEXTS,
+            strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
     )
@@ -777,8 +824,9 @@ def _read_text_typed(
     starts = np.cumsum([0] + lines[:-1]).tolist()
     block = np.empty((len(numeric), max(sum(lines), 1)), dtype=np.float64)
     options = pacsv.ConvertOptions(
-        column_types={f"f{i}": (pa.float64() if i in numeric else pa.large_string())
-                      for i in range(n)},
+        column_types={
+            f"f{i}": (pa.float64() if i in numeric else pa.large_string()) for i in range(n)
+        },
         null_values=_NULL_TEXTS,
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
@@ -792,13 +840,14 @@ def _read_text_typed(
         stream = pacsv.open_csv(
             pa.py_buffer(piece),
             read_options=pacsv.ReadOptions(
-                column_names=[f"f{i}" for i in range(n)], skip_rows_after_names=int(not index),
+                column_names=[f"f{i}" for i in range(n)],
+                skip_rows_after_names=int(not index),
                 use_threads=len(pieces) == 1,
             ),
             parse_options=parse,
             convert_options=options,
         )
-        return _stream_columns(stream, numeric, text, block[:, starts[index]:], lines[index])
+        return _stream_columns(stream, numeric, text, block[:, starts[index] :], lines[index])
 
     results = _on_threads(read, pieces)
     if any(r is None for r in results):
@@ -806,10 +855,10 @@ def _read_text_typed(
     block, text_columns = _join_pieces(block, starts, results, text)
     rows = {i: block[j] for j, i in enumerate(numeric)}
     columns = [rows[i] if i in rows else text_columns[i] for i in range(n)]
-    source = _RawSource(data=raw_bytes, start=start, delimiter=delimiter, n_fields=n,
-                        hidden_cr=hidden_cr)
-    return _Cells(names=names, columns=columns, file_format="csv", source=source,
-                  block=block)
+    source = _RawSource(
+        data=raw_bytes, start=start, delimiter=delimiter, n_fields=n, hidden_cr=hidden_cr
+    )
+    return _Cells(names=names, columns=columns, file_format="csv", source=source, block=block)
 
 
 def _stream_columns(
@@ -838,7 +887,7 @@ def _stream_columns(
             grown[:, :n_rows] = block[:, :n_rows]
             block = grown
         for j, i in enumerate(numeric):
-            target = block[j, n_rows:n_rows + size]
+            target = block[j, n_rows : n_rows + size]
             np.copyto(target, batch.column(i).to_numpy(zero_copy_only=False))
             infinite = np.isinf(target)
             if infinite.any():
@@ -864,7 +913,8 @@ def _join_pieces(
     for start, (rows, _) in zip(starts, results):
         size = rows.shape[1]
         in_place = size == 0 or (
-            start == filled and rows.__array_interface__["data"][0]
+            start == filled
+            and rows.__array_interface__["data"][0]
             == block[:, start:].__array_interface__["data"][0]
         )
         if not in_place:
@@ -872,11 +922,10 @@ def _join_pieces(
                 grown = np.empty((len(block), 2 * (filled + size)), dtype=np.float64)
                 grown[:, :filled] = block[:, :filled]
                 block = grown
-            block[:, filled:filled + size] = rows
+            block[:, filled : filled + size] = rows
         filled += size
     columns = {
-        i: pa.chunked_array([c for _, chunks in results for c in chunks[i]],
-                            type=pa.large_string())
+        i: pa.chunked_array([c for _, chunks in results for c in chunks[i]], type=pa.large_string())
         for i in text
     }
     return block[:, :filled], columns
@@ -891,13 +940,13 @@ def _any_leading_zero(data: bytes | memoryview, delimiter: str, *, start: int = 
     """
     buffer = np.frombuffer(data, dtype=np.uint8)
     before = np.zeros(256, dtype=bool)
-    before[list((delimiter + "\n\r\t \"").encode("utf-8"))] = True
+    before[list((delimiter + '\n\r\t "').encode("utf-8"))] = True
     # Slices small enough to stay in cache: each test is one pass over a few hundred KB,
     # and "0 then a digit" (rare at a cell's start, common inside 100 or 2005) is found
     # before the byte in front of it is looked at.
     step = 1 << 18
     for offset in range(start, max(len(buffer) - 1, start), step):
-        window = buffer[offset:offset + step + 1]
+        window = buffer[offset : offset + step + 1]
         zero = window[:-1] == _ZERO
         zero &= (window[1:] - np.uint8(_ZERO)) <= np.uint8(_NINE - _ZERO)
         hits = np.flatnonzero(zero) + offset
@@ -955,21 +1004,26 @@ def _read_text_slow(text: str, delimiter: str) -> _Cells:
         raise DataError(
             "The file is empty: upload a CSV with a header row and one row per customer"
         )
-    columns = [pa.chunked_array([pa.array([r[i] for r in rows], pa.string())])
-               for i in range(len(header))]
+    columns = [
+        pa.chunked_array([pa.array([r[i] for r in rows], pa.string())]) for i in range(len(header))
+    ]
     cells = _Cells(names=list(header), columns=columns, file_format="csv")
     if padded:
-        cells.notes.append(Finding(
-            None,
-            f"{padded} rows have fewer values than the header",
-            "The missing values at the end of those rows are read as empty",
-        ))
+        cells.notes.append(
+            Finding(
+                None,
+                f"{padded} rows have fewer values than the header",
+                "The missing values at the end of those rows are read as empty",
+            )
+        )
     if trimmed:
-        cells.notes.append(Finding(
-            None,
-            f"{trimmed} rows end with extra empty values (a trailing delimiter)",
-            "The extra empty values are ignored",
-        ))
+        cells.notes.append(
+            Finding(
+                None,
+                f"{trimmed} rows end with extra empty values (a trailing delimiter)",
+                "The extra empty values are ignored",
+            )
+        )
     return cells
 
 
@@ -1035,8 +1089,9 @@ def _read_xlsx(payload: bytes, sheet: str | None) -> _Cells:
     width = max(max((i + 1 for i, v in enumerate(r) if v.strip()), default=0) for r in rows)
     rows = [(r + [""] * width)[:width] for r in rows]
     names = rows[0]
-    columns = [pa.chunked_array([pa.array([r[i] for r in rows[1:]], pa.string())])
-               for i in range(width)]
+    columns = [
+        pa.chunked_array([pa.array([r[i] for r in rows[1:]], pa.string())]) for i in range(width)
+    ]
     return _Cells(names=names, columns=columns, file_format="xlsx")
 
 
@@ -1057,12 +1112,17 @@ def _read_parquet(payload: bytes) -> _Cells:
             try:
                 text = pc.cast(column, pa.string())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                text = pa.chunked_array([pa.array(
-                    [None if v is None else str(v) for v in column.to_pylist()], pa.string()
-                )])
+                text = pa.chunked_array(
+                    [
+                        pa.array(
+                            [None if v is None else str(v) for v in column.to_pylist()], pa.string()
+                        )
+                    ]
+                )
         columns.append(pc.fill_null(text, ""))
-    return _Cells(names=[str(n) for n in table.column_names], columns=columns,
-                  file_format="parquet")
+    return _Cells(
+        names=[str(n) for n in table.column_names], columns=columns, file_format="parquet"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -1079,18 +1139,22 @@ def _tidy(cells: _Cells) -> None:
     ):
         if not col_name:
             if _all_blank(column):
-                cells.notes.append(Finding(
-                    None,
-                    f"Column {position} has no name and no values (a trailing delimiter?)",
-                    "It was left out",
-                ))
+                cells.notes.append(
+                    Finding(
+                        None,
+                        f"Column {position} has no name and no values (a trailing delimiter?)",
+                        "It was left out",
+                    )
+                )
                 continue
             col_name = f"column_{position}"
-            cells.notes.append(Finding(
-                col_name,
-                f"Column {position} has values but no name",
-                f"It was named {col_name!r}; give it a name in the file to keep it clear",
-            ))
+            cells.notes.append(
+                Finding(
+                    col_name,
+                    f"Column {position} has values but no name",
+                    f"It was named {col_name!r}; give it a name in the file to keep it clear",
+                )
+            )
         keep_names.append(col_name)
         keep_columns.append(column)
         keep_text.append(text)
@@ -1099,8 +1163,7 @@ def _tidy(cells: _Cells) -> None:
     cells.positions = keep_positions
     if not cells.names:
         raise DataError(
-            "The file has no named columns: upload a CSV with a header row and one row "
-            "per customer"
+            "The file has no named columns: upload a CSV with a header row and one row per customer"
         )
 
     seen: dict[str, int] = {}
@@ -1120,16 +1183,17 @@ def _tidy(cells: _Cells) -> None:
             count = int(pc.sum(repeated).as_py())
             keep = pc.invert(repeated)
             cells.columns = [pc.filter(c, keep) for c in cells.columns]
-            cells.notes.append(Finding(
-                None,
-                f"The header row is repeated {count} times inside the file",
-                "Those rows are not customers and were left out",
-            ))
+            cells.notes.append(
+                Finding(
+                    None,
+                    f"The header row is repeated {count} times inside the file",
+                    "Those rows are not customers and were left out",
+                )
+            )
 
     if cells.n_rows == 0:
         raise DataError(
-            "The file has a header row but no customers: add one row per customer "
-            "below the header"
+            "The file has a header row but no customers: add one row per customer below the header"
         )
 
 
@@ -1231,9 +1295,7 @@ def _to_number(column: pa.ChunkedArray, prefer_decimal_comma: bool) -> _Number |
     return None
 
 
-def _cleaned_number(
-    present: pa.ChunkedArray, pattern: str, decimal_comma: bool
-) -> _Number | None:
+def _cleaned_number(present: pa.ChunkedArray, pattern: str, decimal_comma: bool) -> _Number | None:
     """Parse every non-missing value after cleaning, or None if one does not fit."""
     stripped = pc.replace_substring_regex(present, _STRIP_RE, "")
     percent = pc.any(pc.ends_with(stripped, "%")).as_py()
@@ -1343,7 +1405,8 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
     # The id: the caller's choice, a column named like an id, or the first text column
     # whose values are all present and unique (C10001, emails).
     unique_text = [
-        n for n in text_columns
+        n
+        for n in text_columns
         if n not in by_name and _all_unique(columns[n]) and not _looks_like_dates(columns[n])
     ]
     if id_override is not None:
@@ -1355,12 +1418,11 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
     else:
         id_col = None
     unique_numeric = [
-        n for n, num in numbers.items()
-        if n not in by_name and _unique_integers(num.values)
+        n for n, num in numbers.items() if n not in by_name and _unique_integers(num.values)
     ]
-    candidates = tuple(dict.fromkeys(
-        ([id_col] if id_col else []) + by_name + unique_text + unique_numeric
-    ))
+    candidates = tuple(
+        dict.fromkeys(([id_col] if id_col else []) + by_name + unique_text + unique_numeric)
+    )
 
     if id_col is not None and id_col in numbers:
         numbers.pop(id_col)
@@ -1377,8 +1439,7 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
         )
 
     date_columns = [
-        n for n in names
-        if n in text_columns and n != id_col and _looks_like_dates(columns[n])
+        n for n in names if n in text_columns and n != id_col and _looks_like_dates(columns[n])
     ]
 
     frame = _build_frame(names, numbers, columns, cells.block)
@@ -1387,9 +1448,9 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
             cells.source, positions=tuple(cells.positions), names=tuple(names)
         )
     else:
-        raw_source = _RawSource(table=pa.table(cells.columns, names=[
-            f"c{i}" for i in range(len(names))
-        ]))
+        raw_source = _RawSource(
+            table=pa.table(cells.columns, names=[f"c{i}" for i in range(len(names))])
+        )
         raw_source = dataclasses.replace(raw_source, names=tuple(names))
 
     converted = tuple((n, numbers[n].how) for n in numeric_columns if numbers[n].how)
@@ -1400,18 +1461,22 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
 
     notes = list(cells.notes)
     if cells.encoding not in (None, "utf-8", "utf-8-sig"):
-        notes.append(Finding(
-            None,
-            f"The file is not UTF-8; it was read as {cells.encoding}",
-            "Check that accented names look right; if not, save the file as UTF-8 CSV",
-        ))
+        notes.append(
+            Finding(
+                None,
+                f"The file is not UTF-8; it was read as {cells.encoding}",
+                "Check that accented names look right; if not, save the file as UTF-8 CSV",
+            )
+        )
     leading = [n for n in text_columns if n != id_col and _leading_zero(columns[n])]
     for col_name in leading:
-        notes.append(Finding(
-            col_name,
-            "has numbers with leading zeros (like 00123)",
-            "It is read as a code, kept as text, and not used as an amount",
-        ))
+        notes.append(
+            Finding(
+                col_name,
+                "has numbers with leading zeros (like 00123)",
+                "It is read as a code, kept as text, and not used as an amount",
+            )
+        )
 
     report = build_report(
         frame,
@@ -1426,8 +1491,9 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
         converted_columns=converted,
         notes=tuple(notes),
     )
-    return CustomerData(frame=frame, id_column=id_col, name=dataset_name, report=report,
-                        _raw_source=raw_source)
+    return CustomerData(
+        frame=frame, id_column=id_col, name=dataset_name, report=report, _raw_source=raw_source
+    )
 
 
 def _build_frame(
@@ -1445,8 +1511,12 @@ def _build_frame(
     copy of a million rows of numbers costs a tenth of a second.
     """
     numeric = [n for n in names if n in numbers]
-    reuse = block is not None and len(block) == len(numeric) and all(
-        _same_memory(numbers[col_name].values, row) for col_name, row in zip(numeric, block)
+    reuse = (
+        block is not None
+        and len(block) == len(numeric)
+        and all(
+            _same_memory(numbers[col_name].values, row) for col_name, row in zip(numeric, block)
+        )
     )
     if not reuse:
         block = np.empty((len(numeric), len(numbers[numeric[0]].values)), dtype=np.float64)
@@ -1463,8 +1533,11 @@ def _build_frame(
 
 def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
     """The same numbers in the same place (a row of the block, not a copy of it)."""
-    return (a.shape == b.shape and a.strides == b.strides
-            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
+    return (
+        a.shape == b.shape
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
 
 
 def _all_unique(column: pa.ChunkedArray) -> bool:

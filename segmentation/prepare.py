@@ -27,7 +27,6 @@ MOSTLY_MISSING = 0.5
 SKEW_THRESHOLD = 1.0
 
 
-
 @dataclass(frozen=True)
 class Preparation:
     """The user's preparation settings, validated.
@@ -246,9 +245,7 @@ def default_features(data: CustomerData) -> tuple[str, ...]:
     usable = [c for c in numeric if c not in report.constant_columns]
     # A mostly-empty column would leave most customers unassigned under the default policy.
     mostly_missing = {c for c, n in report.missing.items() if n > MOSTLY_MISSING * report.n_rows}
-    preferred = [
-        c for c in usable if c not in report.code_like_columns and c not in mostly_missing
-    ]
+    preferred = [c for c in usable if c not in report.code_like_columns and c not in mostly_missing]
     return tuple(preferred or usable)
 
 
@@ -256,9 +253,7 @@ def suggested_log_features(data: CustomerData, features: Sequence[str]) -> tuple
     """Features that are strongly right-skewed (skewness > 1) and never negative."""
     skewed = data.report.skewed_columns
     return tuple(
-        f
-        for f in features
-        if skewed.get(f, 0.0) > SKEW_THRESHOLD and not (data.frame[f].min() < 0)
+        f for f in features if skewed.get(f, 0.0) > SKEW_THRESHOLD and not (data.frame[f].min() < 0)
     )
 
 

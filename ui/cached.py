@@ -318,9 +318,9 @@ def current_sweep(data: CustomerData, choices: Choices) -> KChoice:
 
 
 def is_segmented(data: CustomerData, choices: Choices) -> bool:
-    """Whether a page has already swept k for this data and these choices, so that the
-    current segmentation costs cache lookups: the sidebar summarises only then, and never
-    starts a sweep of a freshly uploaded file while the Data page is being read."""
+    """Whether k has already been swept for this data and these choices (by a page, or by
+    `app.sweep_ahead` after the page was drawn): the sidebar summarises only then, so it
+    never holds up the page it sits beside with a sweep."""
     return state.get(state.SEGMENTED) == (current_source().digest, data.id_column, choices)
 
 

@@ -147,7 +147,7 @@ def test_changing_the_id_column_keeps_it_out_of_the_features(app, downloads):
     assert list(labelled["member_no"]) == [str(100000 + i * 7) for i in range(60)]
 
 
-def test_an_upload_is_not_segmented_until_the_segments_page_asks(app, dataset, monkeypatch):
+def test_an_upload_is_swept_once_ahead_of_the_segments_page(app, dataset, monkeypatch):
     import streamlit as st
 
     st.cache_resource.clear()  # another test may have swept this file in this process
@@ -157,18 +157,34 @@ def test_an_upload_is_not_segmented_until_the_segments_page_asks(app, dataset, m
         segmentation, "evaluate_prepared", lambda *a, **kw: sweeps.append(1) or real(*a, **kw)
     )
     upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
-    # Reading the file is all the upload costs: the sidebar names the file and points on.
+    # The sidebar is drawn before the sweep: it names the file and points on.
     sidebar = [c.value for c in app.sidebar.caption]
     assert any(r"mall\_customers\.csv · 200 customers" in c for c in sidebar)  # markdown
     assert any("Open **Segments**" in c for c in sidebar)
     assert not [m for m in app.sidebar.metric if m.label == "Segments"]
-    assert sweeps == []
+    assert sweeps == [1]  # swept after the Data page was drawn, ready for Segments
     goto(app, SEGMENTS)
     k = metric(app, "Segments")
-    assert len(sweeps) == 1
+    assert len(sweeps) == 1  # Segments found the sweep done
     goto(app, DATA)  # now built: the sidebar summarises it on every page, from the cache
     assert [m.value for m in app.sidebar.metric if m.label == "Segments"] == [k]
     assert len(sweeps) == 1
+
+
+def test_a_sweep_ahead_that_fails_leaves_the_data_page_whole(app, dataset, monkeypatch):
+    import streamlit as st
+
+    st.cache_resource.clear()
+
+    def fail(*args, **kwargs):
+        raise segmentation.SettingsError("k=9 must be between 2 and 3 for 4 customers.")
+
+    monkeypatch.setattr(segmentation, "evaluate_prepared", fail)
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    assert not app.error and not app.exception
+    assert any("200 customers" in c.value for c in app.sidebar.caption)
+    goto(app, SEGMENTS)  # the page that needs the sweep says what went wrong
+    assert any(r"k\=9 must be between 2 and 3" in e.value for e in app.error)  # markdown
 
 
 def test_sidebar_stays_when_a_page_cannot_segment(app):
