@@ -276,15 +276,17 @@ def silhouettes(
     left = np.hstack([points, norms, ones])
     right = np.ascontiguousarray(np.hstack([-2.0 * points, ones, norms]).T)
     starts = range(0, m, SILHOUETTE_BLOCK)
+    shares = [starts[i::WORKERS] for i in range(min(WORKERS, len(starts)))]
+    # One buffer per thread, reused block after block (fresh memory is slow here), and
+    # allocated by this thread: memory a worker thread allocates stays in its own arena.
+    buffers = [np.empty((min(m, SILHOUETTE_BLOCK), m), dtype=np.float32) for _ in shares]
 
-    def distance_sums(mine: range) -> None:
+    def distance_sums(mine: range, buffer: np.ndarray) -> None:
         # One thread per share of the row blocks, BLAS on one thread each: these numpy
         # passes release the GIL, and two threads halved the time on 2 cores.
-        rows = min(m, SILHOUETTE_BLOCK)
-        buffer = np.empty((rows, m), dtype=np.float32)  # reused: fresh memory is slow
         with one_thread():
             for start in mine:
-                stop = min(start + rows, m)
+                stop = min(start + SILHOUETTE_BLOCK, m)
                 block = buffer[: stop - start]
                 np.matmul(left[start:stop], right, out=block)
                 np.maximum(block, 0.0, out=block)
@@ -292,12 +294,11 @@ def silhouettes(
                 block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # self-distance
                 sums[start:stop] = block @ onehot
 
-    shares = [starts[i::WORKERS] for i in range(min(WORKERS, len(starts)))]
     if len(shares) == 1:
-        distance_sums(shares[0])
+        distance_sums(shares[0], buffers[0])
     else:
         with ThreadPoolExecutor(max_workers=len(shares)) as pool:
-            list(pool.map(distance_sums, shares))
+            list(pool.map(distance_sums, shares, buffers))
     totals = [sums[:, offset : offset + w] for offset, w in zip(offsets, widths)]
     scores: list[float | None] = []
     for c, total in zip(codes, totals):
