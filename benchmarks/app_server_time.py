@@ -7,7 +7,8 @@ visits every page on the built-in sample, as the server's first visitor would (a
 server has compiled its pages and loaded Plotly once; those one-time costs are not an
 interaction's), then uploads a generated customer file on the Data page and times, in
 seconds of AppTest ``run()``: the upload run, the first Segments view (the k sweep and the
-fit), a k step to a new k, a k step back to a visited k, a plain rerun, the Profiles page
+fit), a k step to a new k, a k step back to a visited k, a plain rerun, a feature taken
+out (new preparation, sweep and fit), another scaling (the same again), the Profiles page
 and the Export page. The machine is shared: compare trees measured in the same run (ratios).
 """
 
@@ -21,7 +22,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("upload", "segments view", "k new", "k back", "rerun", "profiles", "export")
+STEPS = (
+    "upload",
+    "segments view",
+    "k new",
+    "k back",
+    "rerun",
+    "feature off",
+    "scaling",
+    "profiles",
+    "export",
+)
 
 CHILD = r"""
 import io, json, os, sys, time
@@ -62,6 +73,11 @@ new = k + 1 if k < 10 else k - 1
 at, out["k new"] = timed(lambda: at.slider(key="w.k").set_value(new).run())
 at, out["k back"] = timed(lambda: at.slider(key="w.k").set_value(k).run())
 at, out["rerun"] = timed(lambda: at.run())
+features = list(at.multiselect(key="w.features").value)
+at, out["feature off"] = timed(
+    lambda: at.multiselect(key="w.features").set_value(features[:-1]).run()
+)
+at, out["scaling"] = timed(lambda: at.selectbox(key="w.scaler").set_value("minmax").run())
 at, out["profiles"] = timed(lambda: at.switch_page("pages/profiles.py").run())
 at, out["export"] = timed(lambda: at.switch_page("pages/export.py").run())
 print(json.dumps(out))
