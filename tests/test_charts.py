@@ -584,3 +584,12 @@ def test_scatter_ships_coordinates_and_customdata_as_binary_arrays(small):
     for trace in spec["data"]:
         for key in ("x", "y", "customdata"):
             assert set(trace[key]) >= {"dtype", "bdata"}, (trace["name"], key)
+
+
+def test_every_figure_sends_the_json_plotly_itself_writes(figures):
+    # Our Figure hands Plotly's JSON encoder its text arrays as lists (the fast path); the
+    # browser must receive exactly what a plain go.Figure of the same spec would send.
+    for name, fig in figures.items():
+        plain = go.Figure(fig.to_dict())
+        assert fig.to_json() == plain.to_json(), name
+        assert pio.to_json(fig.to_dict(), validate=False) == plain.to_json(), name
