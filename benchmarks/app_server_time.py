@@ -106,13 +106,13 @@ def main() -> None:
                 t = time.perf_counter()
                 results[str(root)].append(measure(root, n))
                 print(f"  {root} {n:,}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
-        print(f"\n{n:,} rows: median seconds of server time per step")
-        print(f"{'step':<15}" + "".join(f"{Path(r).name:>12}" for r in results))
+        print(f"\n{n:,} rows: seconds of server time per step, median and slowest of the runs")
+        print(f"{'step':<15}" + "".join(f"{Path(r).name:>18}" for r in results))
         for step in STEPS:
             cells = []
             for runs in results.values():
                 values = sorted(run[step] for run in runs)
-                cells.append(f"{values[len(values) // 2]:>12.3f}")
+                cells.append(f"{values[len(values) // 2]:>11.3f} ({values[-1]:.3f})")
             print(f"{step:<15}" + "".join(cells))
 
 
