@@ -59,7 +59,7 @@ def render() -> None:
     head = data.raw_head(PREVIEW_ROWS)
     preview, seg_col = widgets.with_segments(head, seg.labels[: len(head)], names, front=False)
     st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
-    st.dataframe(widgets.style_segments(preview, seg_col), hide_index=True)
+    widgets.segment_table(preview, seg_col)
 
     st.subheader("One segment's customers")
     segment_numbers = list(range(1, k + 1))

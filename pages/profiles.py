@@ -75,22 +75,21 @@ def render() -> None:
 
     st.subheader("Profile table")
     table = core_profile.profile_table(prof, names)
-    number_formats = {}
-    for column in table.columns:
-        if column == "share":
-            number_formats[column] = "{:.1f}%"
-        elif column == "customers":
-            number_formats[column] = "{:,}"
-        elif str(column).endswith(" index"):
-            number_formats[column] = "{:,.0f}"
-        elif pd.api.types.is_float_dtype(table[column]):
-            number_formats[column] = widgets.number
     shown = table.copy()
     shown["share"] = shown["share"] * 100
-    st.dataframe(
-        widgets.style_segments(shown, "segment", numbers=number_formats),
-        hide_index=True,
-    )
+    formats = {"customers": "localized", "share": "%.1f%%"}
+    for column in table.columns:
+        if column in formats or not pd.api.types.is_float_dtype(table[column]):
+            continue
+        values = shown[column]
+        # Whole numbers for an index and from 1,000 up, else two decimals; shown with the
+        # reader's thousands separator.
+        if str(column).endswith(" index"):
+            shown[column] = values.round(0)
+        else:
+            shown[column] = values.round(0).where(values.abs() >= 1000, values.round(2))
+        formats[column] = "localized"
+    widgets.segment_table(shown, "segment", formats=formats)
     st.caption(
         "Means and medians are in the data's own units; index = segment mean against the "
         "average customer × 100 (100 = average)."

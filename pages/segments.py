@@ -146,33 +146,30 @@ def render() -> None:
         st.plotly_chart(cached.current_elbow(data, choices, choice, k), key="elbow")
     with table_col:
         scores = choice.table().reset_index()
-        scores = scores.rename(
-            columns={
-                "inertia": "Inertia ↓",
-                "silhouette": "Silhouette ↑",
-                "calinski_harabasz": "Calinski-Harabasz ↑",
-                "davies_bouldin": "Davies-Bouldin ↓",
-            }
-        )
+        # Rounded here, shown with the reader's thousands separator ("localized").
+        scores["inertia"] = scores["inertia"].round(0)
+        scores["calinski_harabasz"] = scores["calinski_harabasz"].round(1)
+        scores.insert(1, "chosen", ["●" if value == k else "" for value in scores["k"]])
         st.dataframe(
-            scores.style.format(
-                {
-                    "Inertia ↓": "{:,.0f}",
-                    "Silhouette ↑": "{:.3f}",
-                    "Calinski-Harabasz ↑": "{:,.1f}",
-                    "Davies-Bouldin ↓": "{:.3f}",
-                },
-                na_rep="-",
-            ).apply(
-                lambda row: [
-                    "background-color: #E8EEFF; font-weight: 600" if row["k"] == k else ""
-                    for _ in row
-                ],
-                axis=1,
-            ),
+            scores,
             hide_index=True,
+            column_config={
+                "chosen": st.column_config.TextColumn("", width=30),
+                "inertia": st.column_config.NumberColumn("Inertia ↓", format="localized"),
+                "silhouette": st.column_config.NumberColumn("Silhouette ↑", format="%.3f"),
+                # Short labels so the table fits beside the chart; the names are in the help.
+                "calinski_harabasz": st.column_config.NumberColumn(
+                    "CH ↑", format="localized", help="Calinski-Harabasz: higher is better"
+                ),
+                "davies_bouldin": st.column_config.NumberColumn(
+                    "DB ↓", format="%.3f", help="Davies-Bouldin: lower is better"
+                ),
+            },
         )
-        st.caption("↑ higher is better, ↓ lower is better. The chosen k is highlighted.")
+        st.caption(
+            "↑ higher is better, ↓ lower is better (CH: Calinski-Harabasz, DB: Davies-Bouldin). "
+            "● marks the chosen k."
+        )
 
     # --- the segmentation for this k -------------------------------------------------------
     try:
@@ -204,10 +201,7 @@ def render() -> None:
             "share": [s / max(seg.n_assigned, 1) * 100 for s in seg.sizes],
         }
     )
-    st.dataframe(
-        widgets.style_segments(sizes, "segment", numbers={"customers": "{:,}", "share": "{:.1f}%"}),
-        hide_index=True,
-    )
+    widgets.segment_table(sizes, "segment", formats={"customers": "localized", "share": "%.1f%%"})
 
     # --- the scatter -----------------------------------------------------------------------
     st.subheader("Customers by segment")
@@ -276,7 +270,7 @@ def render() -> None:
         # Cells as written in the file, with the segment in front.
         picked, seg_col = widgets.with_segments(data.raw.iloc[rows], seg.labels[rows], names)
         if len(picked) <= SELECTION_ROWS_STYLED:
-            st.dataframe(widgets.style_segments(picked, seg_col), hide_index=True)
+            widgets.segment_table(picked, seg_col)
         else:
             st.dataframe(picked, hide_index=True)
 

@@ -39,9 +39,18 @@ def sizes_table(at):
     """The segment sizes table on the Segments page (segment, name, customers, share)."""
     for frame in at.dataframe:
         value = frame.value
-        if list(value.columns[:3]) == ["segment", "name", "customers"]:
+        if list(value.columns[:4]) == ["colour", "segment", "name", "customers"]:
             return value
     raise AssertionError("no segment sizes table on the page")
+
+
+def scores_table(at):
+    """The scores per k on the Segments page (k, the chosen-k mark, the four scores)."""
+    for frame in at.dataframe:
+        value = frame.value
+        if list(value.columns[:2]) == ["k", "chosen"]:
+            return value
+    raise AssertionError("no scores table on the page")
 
 
 # --- every page, first visit -------------------------------------------------------------
@@ -61,6 +70,20 @@ def test_first_visit_shows_the_samples_segments(app):
     assert len(sizes_table(app)) == k
     assert metric(app, "Customers segmented") == "1,000"
     assert len(app.get("plotly_chart")) == 2  # elbow and scatter
+
+
+def test_tables_show_segment_colours_and_the_chosen_k(app):
+    from segmentation import charts
+
+    goto(app, SEGMENTS)
+    set_k(app, 5)
+    sizes = sizes_table(app)
+    # Each row's swatch is its segment's colour in every chart ('#' written %23 in the URL).
+    for swatch, segment in zip(sizes["colour"], sizes["segment"]):
+        assert swatch.startswith("data:image/svg+xml")
+        assert f"fill='{charts.segment_colour(segment).replace('#', '%23')}'" in swatch
+    scores = scores_table(app)
+    assert list(scores.loc[scores["chosen"] != "", "k"]) == [5]
 
 
 def test_sidebar_summarises_the_current_segmentation(app):
