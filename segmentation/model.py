@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -13,9 +13,15 @@ from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
-try:  # scikit-learn's Lloyd kernel, private: requirements.txt pins the version it is in
-    from sklearn.cluster._kmeans import _kmeans_single_lloyd
-except ImportError:  # pragma: no cover - `lloyd` falls back to the public KMeans
+try:  # scikit-learn's KMeans kernels, private: requirements.txt pins the version they are in
+    from sklearn.cluster._kmeans import (
+        _is_same_clustering,
+        _kmeans_plusplus,
+        _kmeans_single_lloyd,
+    )
+    from sklearn.cluster._kmeans import _tolerance as _sklearn_tolerance
+    from sklearn.utils.extmath import row_norms
+except ImportError:  # pragma: no cover - `StartSearch` and `lloyd` use the public KMeans
     _kmeans_single_lloyd = None
 
 from segmentation.errors import SettingsError
@@ -180,12 +186,80 @@ def sweep_rows(matrix: np.ndarray, random_state: int) -> np.ndarray:
     return matrix[sample_rows(n, FIT_SAMPLE, random_state)]
 
 
-def kmeans_starts(rows: np.ndarray, k: int, random_state: int) -> KMeans:
-    """KMeans on `rows`, the `sweep_rows` of the data: 10 starts when they are all rows of
-    small data, else SAMPLE_STARTS starts to the looser SAMPLE_TOL."""
-    if len(rows) <= SMALL_DATA:
-        return KMeans(k, n_init=10, random_state=random_state).fit(rows)
-    return KMeans(k, n_init=SAMPLE_STARTS, tol=SAMPLE_TOL, random_state=random_state).fit(rows)
+@dataclass(frozen=True)
+class Start:
+    """The best of a few k-means++ starts, each refined by Lloyd iterations, on the sweep rows.
+
+    Attributes
+    ----------
+    centres : numpy.ndarray
+        k x features, scaled units: where the fit on every row starts.
+    labels : numpy.ndarray
+        One segment (0..k-1) per sweep row.
+    inertia : float
+        Sum of squared distances to the centres over the sweep rows.
+    n_iter : int
+        Lloyd iterations of the best start.
+    """
+
+    centres: np.ndarray
+    labels: np.ndarray
+    inertia: float
+    n_iter: int
+
+
+class StartSearch:
+    """``KMeans(k, n_init, tol, random_state).fit(rows)`` for every k of a sweep, sharing
+    what each fit would prepare again: the centred copy of the rows, their norms and the
+    convergence tolerance.
+
+    `rows` are the `sweep_rows` of the data: 10 starts to KMeans's tolerance when they are
+    all rows of small data, else SAMPLE_STARTS starts to SAMPLE_TOL. The starts and Lloyd
+    iterations are scikit-learn's own kernels, so each k gives the same labels, centres and
+    inertia as that KMeans (a test checks it); its per-fit checks and copies were a quarter
+    of the sweep's fitting time. `fit` may run on several threads at once.
+    """
+
+    def __init__(self, rows: np.ndarray, random_state: int):
+        self.rows = rows
+        self.random_state = random_state
+        small = len(rows) <= SMALL_DATA
+        self.n_init = 10 if small else SAMPLE_STARTS
+        self.tol = 1e-4 if small else SAMPLE_TOL
+        if _kmeans_single_lloyd is not None:
+            centred = np.array(rows, dtype=float, order="C")
+            self._mean = centred.mean(axis=0)  # KMeans centres the rows for precision
+            centred -= self._mean
+            self._centred = centred
+            self._norms = row_norms(centred, squared=True)
+            self._weights = np.ones(len(centred))
+            self._tolerance = _sklearn_tolerance(centred, self.tol)
+
+    def fit(self, k: int) -> Start:
+        """The best start for `k` segments."""
+        if _kmeans_single_lloyd is None:  # a scikit-learn without the kernels: the public way
+            km = KMeans(k, n_init=self.n_init, tol=self.tol, random_state=self.random_state)
+            km.fit(self.rows)
+            return Start(km.cluster_centers_, km.labels_, float(km.inertia_), km.n_iter_)
+        random_state = np.random.RandomState(self.random_state)  # one stream for all starts
+        best = None
+        for _ in range(self.n_init):
+            centres, _ = _kmeans_plusplus(
+                self._centred,
+                k,
+                x_squared_norms=self._norms,
+                sample_weight=self._weights,
+                random_state=random_state,
+            )
+            labels, inertia, centres, n_iter = _kmeans_single_lloyd(
+                self._centred, self._weights, centres, tol=self._tolerance, n_threads=1
+            )
+            # As KMeans: a better inertia counts only when the clustering differs.
+            if best is None or (
+                inertia < best.inertia and not _is_same_clustering(labels, best.labels, k)
+            ):
+                best = Start(centres, labels, float(inertia), n_iter)
+        return replace(best, centres=best.centres + self._mean)
 
 
 def fit_kmeans(
@@ -194,14 +268,14 @@ def fit_kmeans(
     """KMeans on every row of `matrix`; large data starts from the sample's best centres.
 
     `start` (k x features, scaled) gives those centres when they are already known - the
-    sweep of `evaluate_prepared` found exactly the ones `kmeans_starts` would - so moving
+    sweep of `evaluate_prepared` found exactly the ones `StartSearch` would - so moving
     the k slider does not search for them again. The labels are the same either way.
     """
     if start is None:
-        found = kmeans_starts(sweep_rows(matrix, random_state), k, random_state)
-        if len(matrix) <= SMALL_DATA:
-            return found
-        start = found.cluster_centers_
+        found = StartSearch(sweep_rows(matrix, random_state), random_state).fit(k)
+        if len(matrix) <= SMALL_DATA:  # the search ran on every row: it is the fit
+            return _fitted_kmeans(found, random_state)
+        start = found.centres
     return lloyd(matrix, start, random_state=random_state)
 
 
@@ -222,13 +296,20 @@ def lloyd(matrix: np.ndarray, start: np.ndarray, *, random_state: int = 42) -> K
     labels, inertia, centres, n_iter = _kmeans_single_lloyd(
         matrix, np.ones(len(matrix)), start, tol=_tolerance(matrix), n_threads=1
     )
-    # A KMeans fitted on the k centres themselves is a complete estimator whose centres
-    # are exactly these; it then takes the labels and inertia of the real run.
-    km = KMeans(k, init=centres, n_init=1, max_iter=1, random_state=random_state).fit(centres)
+    return _fitted_kmeans(Start(centres, labels, float(inertia), n_iter), random_state)
+
+
+def _fitted_kmeans(result: Start, random_state: int) -> KMeans:
+    """A fitted KMeans (``predict`` works) carrying `result`'s centres, labels, inertia and
+    iterations: a KMeans fitted on the k centres themselves is a complete estimator whose
+    centres are exactly these; it then takes the labels and inertia of the real run."""
+    centres = result.centres
+    km = KMeans(len(centres), init=centres, n_init=1, max_iter=1, random_state=random_state)
+    km.fit(centres)
     km.cluster_centers_ = centres
-    km.labels_ = labels
-    km.inertia_ = float(inertia)
-    km.n_iter_ = n_iter
+    km.labels_ = result.labels
+    km.inertia_ = result.inertia
+    km.n_iter_ = result.n_iter
     return km
 
 

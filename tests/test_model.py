@@ -13,8 +13,11 @@ from sklearn.datasets import make_blobs
 
 from segmentation.errors import SettingsError
 from segmentation.model import (
+    SAMPLE_STARTS,
+    SAMPLE_TOL,
     SILHOUETTE_SAMPLE,
     SMALL_DATA,
+    StartSearch,
     fit_segments,
     lloyd,
     sample_rows,
@@ -194,6 +197,27 @@ def test_lloyd_gives_what_sklearns_kmeans_gives_from_the_same_start(k):
     np.testing.assert_allclose(ours.cluster_centers_, theirs.cluster_centers_, atol=1e-6)
     # A complete estimator: new customers get the segment of their nearest centre.
     assert (ours.predict(X[:500]) == ours.labels_[:500]).all()
+
+
+@pytest.mark.parametrize("n", [SMALL_DATA - 500, 12_000])
+def test_start_search_gives_what_sklearns_kmeans_gives(n):
+    # The sweep's starts must be KMeans's own: small data with 10 starts, a sample with
+    # SAMPLE_STARTS starts to SAMPLE_TOL. Same labels, centres and inertia for every k.
+    from sklearn.cluster import KMeans
+
+    X, _ = make_blobs(n_samples=n, centers=5, n_features=3, cluster_std=3, random_state=4)
+    search = StartSearch(X, 42)
+    small = n <= SMALL_DATA
+    for k in (2, 4, 7):
+        ours = search.fit(k)
+        theirs = KMeans(
+            k, n_init=10 if small else SAMPLE_STARTS, tol=1e-4 if small else SAMPLE_TOL,
+            random_state=42,
+        ).fit(X)
+        assert (ours.labels == theirs.labels_).all(), k
+        np.testing.assert_allclose(ours.centres, theirs.cluster_centers_, rtol=0, atol=1e-9)
+        assert ours.inertia == pytest.approx(theirs.inertia_, rel=1e-12)
+        assert ours.n_iter == theirs.n_iter_
 
 
 def test_core_imports_without_streamlit():
