@@ -22,7 +22,8 @@ MISSING_LABELS = {
 PCA = "PCA view"
 VIEW_LABELS = {"features": "Two features", "pca": PCA}
 MAX_POINTS = 20_000
-SELECTION_ROWS_STYLED = 2_000
+# Selections up to this many customers show colour swatches: each is an image sent along.
+SELECTION_ROWS_COLOURED = 2_000
 
 
 def as_tuple(value) -> tuple:
@@ -269,7 +270,7 @@ def render() -> None:
         st.subheader(f"{widgets.count(len(rows))} selected customers")
         # Cells as written in the file, with the segment in front.
         picked, seg_col = widgets.with_segments(data.raw.iloc[rows], seg.labels[rows], names)
-        if len(picked) <= SELECTION_ROWS_STYLED:
+        if len(picked) <= SELECTION_ROWS_COLOURED:
             widgets.segment_table(picked, seg_col)
         else:
             st.dataframe(picked, hide_index=True)
