@@ -180,7 +180,7 @@ class CustomerData:
 
         Examples
         --------
-        >>> data = read_customers(b"id,spend\nA,1\nB,2\nC,3\n")
+        >>> data = read_customers(b"id,spend\\nA,1\\nB,2\\nC,3\\n")
         >>> data.raw_head(2)["spend"].tolist()
         ['1', '2']
         """

@@ -516,9 +516,11 @@ def fit_segments(
 
     Examples
     --------
-    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 5)
-    >>> seg.sizes
-    (81, 39, 35, 23, 22)
+    >>> from segmentation import make_sample_customers
+    >>> customers = make_sample_customers(1000)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 4)
+    >>> seg.k, sum(seg.sizes)
+    (4, 1000)
     """
     prepared = prepare_features(
         df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
