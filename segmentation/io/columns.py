@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.errors import DataError
-from segmentation.health import Finding, build_report
+from segmentation.health import Finding, build_report, reading
 from segmentation.io.cells import _blank, _Cells, _is_text
 from segmentation.io.customer_data import CustomerData, _RawSource
 from segmentation.io.dates import _looks_like_dates
@@ -120,22 +120,9 @@ def _typing_notes(
     """Findings made while reading and typing, shown first in the report."""
     notes = list(cells.notes)
     if cells.encoding not in (None, "utf-8", "utf-8-sig"):
-        notes.append(
-            Finding(
-                None,
-                f"The file is not UTF-8; it was read as {cells.encoding}",
-                "Check that accented names look right; if not, save the file as UTF-8 CSV",
-            )
-        )
+        notes.append(reading.not_utf8(cells.encoding))
     leading = [n for n in text_columns if n != id_col and _leading_zero(columns[n])]
-    for col_name in leading:
-        notes.append(
-            Finding(
-                col_name,
-                "has numbers with leading zeros (like 00123)",
-                "It is read as a code, kept as text, and not used as an amount",
-            )
-        )
+    notes.extend(reading.leading_zeros(n) for n in leading)
     return notes
 
 

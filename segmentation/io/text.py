@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.errors import DataError
-from segmentation.health import Finding
+from segmentation.health import Finding, reading
 from segmentation.io.cells import _Cells, _is_text
 from segmentation.io.formats import (
     TEXT_HEAD_BYTES,
@@ -113,9 +113,7 @@ def _read_text_slow(text: str, delimiter: str) -> _Cells:
     return cells
 
 
-def _refuse_extra_values(
-    extra: list[str], line: int, count: int, n: int, delimiter: str
-) -> None:
+def _refuse_extra_values(extra: list[str], line: int, count: int, n: int, delimiter: str) -> None:
     """Extra empty values are a trailing delimiter; extra values mean a broken row."""
     if any(v.strip() for v in extra):
         raise DataError(
@@ -126,21 +124,7 @@ def _refuse_extra_values(
 
 
 def _shape_notes(padded: int, trimmed: int) -> list[Finding]:
-    notes = []
-    if padded:
-        notes.append(
-            Finding(
-                None,
-                f"{padded} rows have fewer values than the header",
-                "The missing values at the end of those rows are read as empty",
-            )
-        )
-    if trimmed:
-        notes.append(
-            Finding(
-                None,
-                f"{trimmed} rows end with extra empty values (a trailing delimiter)",
-                "The extra empty values are ignored",
-            )
-        )
-    return notes
+    """Findings for rows padded with empty cells and rows trimmed of empty extra values."""
+    return ([reading.short_rows(padded)] if padded else []) + (
+        [reading.trailing_empty_values(trimmed)] if trimmed else []
+    )

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.errors import DataError
-from segmentation.health import Finding
+from segmentation.health import reading
 from segmentation.io.cells import _all_blank, _Cells, _is_text
 
 
@@ -35,22 +35,10 @@ def _name_columns(cells: _Cells) -> None:
     ):
         if not col_name:
             if _all_blank(column):
-                cells.notes.append(
-                    Finding(
-                        None,
-                        f"Column {position} has no name and no values (a trailing delimiter?)",
-                        "It was left out",
-                    )
-                )
+                cells.notes.append(reading.unnamed_empty_column(position))
                 continue
             col_name = f"column_{position}"
-            cells.notes.append(
-                Finding(
-                    col_name,
-                    f"Column {position} has values but no name",
-                    f"It was named {col_name!r}; give it a name in the file to keep it clear",
-                )
-            )
+            cells.notes.append(reading.unnamed_column(position, col_name))
         keep_names.append(col_name)
         keep_columns.append(column)
         keep_text.append(text)
@@ -80,13 +68,7 @@ def _drop_header_rows(cells: _Cells) -> None:
     count = int(pc.sum(repeated).as_py())
     keep = pc.invert(repeated)
     cells.columns = [pc.filter(c, keep) for c in cells.columns]
-    cells.notes.append(
-        Finding(
-            None,
-            f"The header row is repeated {count} times inside the file",
-            "Those rows are not customers and were left out",
-        )
-    )
+    cells.notes.append(reading.repeated_header(count))
 
 
 def _header_rows(cells: _Cells) -> pa.ChunkedArray | None:
