@@ -12,17 +12,8 @@ from hypothesis.extra.numpy import arrays
 from sklearn.datasets import make_blobs
 
 from segmentation.errors import SettingsError
-from segmentation.model import (
-    SAMPLE_STARTS,
-    SAMPLE_TOL,
-    SILHOUETTE_SAMPLE,
-    SMALL_DATA,
-    StartSearch,
-    fit_segments,
-    lloyd,
-    sample_rows,
-    silhouettes,
-)
+from segmentation.kmeans import SMALL_DATA
+from segmentation.model import fit_segments
 
 
 @pytest.fixture
@@ -162,62 +153,6 @@ def test_fit_every_clustered_customer_gets_one_segment_in_range(values, k):
     assert (seg.labels[~complete] == -1).all()
     assert sum(seg.sizes) == complete.sum() == seg.n_assigned
     assert len(seg.labels) == len(df)
-
-
-@pytest.mark.parametrize("n", [50, 5_000])
-def test_silhouettes_equal_sklearns_score(n):
-    from sklearn.metrics import silhouette_score
-
-    rng = np.random.default_rng(0)
-    points = rng.normal(size=(n, 3))
-    labels = [rng.integers(0, 3, n), np.r_[0, np.ones(n - 1, dtype=int)]]  # second: a singleton
-    scores, sample = silhouettes(points, labels, 42)
-    used = sample_rows(n, SILHOUETTE_SAMPLE, 42)
-    for got, lab in zip(scores, labels):
-        if len(np.unique(lab[used])) < 2:
-            assert got is None  # one segment in the rows scored: undefined, not invented
-        else:
-            # Distances in float32 (twice as fast): equal to well below a score's precision.
-            assert got == pytest.approx(silhouette_score(points[used], lab[used]), abs=1e-6)
-    assert sample == (None if n <= SILHOUETTE_SAMPLE else SILHOUETTE_SAMPLE)
-
-
-@pytest.mark.parametrize("k", [2, 5])
-def test_lloyd_gives_what_sklearns_kmeans_gives_from_the_same_start(k):
-    from sklearn.cluster import KMeans
-
-    X, _ = make_blobs(n_samples=20_000, centers=6, n_features=4, random_state=3)
-    start = X[np.random.default_rng(1).choice(len(X), k, replace=False)]
-    ours = lloyd(X, start)
-    theirs = KMeans(k, init=start, n_init=1, random_state=42).fit(X)
-    # KMeans centres the data first, so a few customers on a boundary may differ in the
-    # last bits; the segmentation itself must not.
-    assert (ours.labels_ != theirs.labels_).mean() < 1e-3
-    assert ours.inertia_ == pytest.approx(theirs.inertia_, rel=1e-6)
-    np.testing.assert_allclose(ours.cluster_centers_, theirs.cluster_centers_, atol=1e-6)
-    # A complete estimator: new customers get the segment of their nearest centre.
-    assert (ours.predict(X[:500]) == ours.labels_[:500]).all()
-
-
-@pytest.mark.parametrize("n", [SMALL_DATA - 500, 12_000])
-def test_start_search_gives_what_sklearns_kmeans_gives(n):
-    # The sweep's starts must be KMeans's own: small data with 10 starts, a sample with
-    # SAMPLE_STARTS starts to SAMPLE_TOL. Same labels, centres and inertia for every k.
-    from sklearn.cluster import KMeans
-
-    X, _ = make_blobs(n_samples=n, centers=5, n_features=3, cluster_std=3, random_state=4)
-    search = StartSearch(X, 42)
-    small = n <= SMALL_DATA
-    for k in (2, 4, 7):
-        ours = search.fit(k)
-        theirs = KMeans(
-            k, n_init=10 if small else SAMPLE_STARTS, tol=1e-4 if small else SAMPLE_TOL,
-            random_state=42,
-        ).fit(X)
-        assert (ours.labels == theirs.labels_).all(), k
-        np.testing.assert_allclose(ours.centres, theirs.cluster_centers_, rtol=0, atol=1e-9)
-        assert ours.inertia == pytest.approx(theirs.inertia_, rel=1e-12)
-        assert ours.n_iter == theirs.n_iter_
 
 
 def test_core_imports_without_streamlit():
