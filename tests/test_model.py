@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.datasets import make_blobs
 
-from segmentation.errors import SettingsError
+from segmentation.errors import DataError, SettingsError
 from segmentation.kmeans import SMALL_DATA
 from segmentation.model import fit_segments
+from segmentation.prepare import prepare_features
 
 
 @pytest.fixture
@@ -133,26 +134,63 @@ def test_fit_two_customers_is_too_few():
     values=arrays(
         np.float64,
         st.tuples(st.integers(6, 60), st.integers(1, 3)),
+        # Customer-sized numbers: values like 1e-195 are told apart by no distance
+        # (test_fit_refuses_values_no_distance_tells_apart).
         elements=st.one_of(
-            st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), st.just(np.nan)
+            st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False).filter(
+                lambda x: x == 0 or abs(x) >= 1e-9
+            ),
+            st.just(np.nan),
         ),
     ),
     k=st.integers(2, 4),
 )
 def test_fit_every_clustered_customer_gets_one_segment_in_range(values, k):
     df = pd.DataFrame(values, columns=[f"f{j}" for j in range(values.shape[1])])
-    try:
-        seg = fit_segments(df, list(df.columns), k)
-    except SettingsError:
-        return  # too few (distinct) complete customers for k: refused with a message
-    except ValueError as exc:  # anything else must be our own error type
-        assert "segment" in str(exc).lower() or "feature" in str(exc).lower()
+    features = list(df.columns)
+    refusal = _expected_refusal(df, values, k)
+    if refusal is not None:  # the data cannot hold k segments: refused, naming why
+        error, match = refusal
+        with pytest.raises(error, match=match):
+            fit_segments(df, features, k)
         return
+    seg = fit_segments(df, features, k)
     complete = np.isfinite(values).all(axis=1)
     assert (seg.labels[complete] >= 0).all() and (seg.labels[complete] < k).all()
     assert (seg.labels[~complete] == -1).all()
     assert sum(seg.sizes) == complete.sum() == seg.n_assigned
     assert len(seg.labels) == len(df)
+    assert all(size > 0 for size in seg.sizes), "an empty segment"
+
+
+def _expected_refusal(df, values, k):
+    """The error (class, message pattern) `fit_segments` must raise, or None to fit."""
+    present = np.isfinite(values)
+    if not present.any(axis=0).all():
+        return DataError, "has no values at all"
+    complete = present.all(axis=1)
+    n = int(complete.sum())
+    if n == 0:
+        return DataError, "Every customer misses at least one chosen feature"
+    if n < 3:
+        return SettingsError, "needs at least 3"
+    if not 2 <= k <= n - 1:
+        return SettingsError, f"k={k} must be between 2 and {n - 1}"
+    # Distinct in the scaled features the fit sees (scaling may merge near-equal values).
+    distinct = len(np.unique(prepare_features(df, list(df.columns)).matrix, axis=0))
+    if distinct < 2:
+        return SettingsError, "Every customer is identical"
+    if distinct < k:
+        return SettingsError, f"more than the {distinct} distinct customers"
+    return None
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fit_refuses_values_no_distance_tells_apart():
+    # Distinct numbers whose squared differences underflow to 0: no segment can be built.
+    df = pd.DataFrame({"x": [0.0] + [1.3e-195] * 5})
+    with pytest.raises(SettingsError, match="left a segment empty"):
+        fit_segments(df, ["x"], 2)
 
 
 def test_core_imports_without_streamlit():
