@@ -79,7 +79,7 @@ def segment_table(
     numbers 1..k, or blanks for customers without a segment).
 
     The colour and number formats go to st.dataframe as column settings, not as a pandas
-    Styler: a Styler costs about 10 ms per table on every rerun, a column setting nothing.
+    Styler, which would restyle every cell on every rerun (see benchmarks/README.md).
 
     Parameters
     ----------
