@@ -173,6 +173,16 @@ class Recorder:
         return {name: vars(stage).copy() for name, stage in self.stages.items()}
 
 
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    """The shortest of `repeat` timings of `fn()`, in seconds."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     """(seconds, result) of one call."""
     t0 = time.perf_counter()

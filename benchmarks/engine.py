@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,20 +26,14 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import best_of  # noqa: E402
 
 from segmentation.kmeans import FIT_SAMPLE, SAMPLE_STARTS, StartSearch, lloyd  # noqa: E402
 from segmentation.metrics import separation_scores  # noqa: E402
 
 K_VALUES = range(2, 11)
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def seeding(rows: np.ndarray, starts: int, how: str) -> Callable[[], None]:
@@ -111,7 +104,7 @@ def main() -> None:
         for what, ways in rows:
             first = None
             for how, fn in ways:
-                seconds = best_of(args.repeat, fn)
+                seconds = best_of(fn, args.repeat)
                 first = first or seconds
                 print(f"{what:<52} {how:<44} {seconds:8.4f} {seconds / first:6.2f}")
 

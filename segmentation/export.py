@@ -146,15 +146,13 @@ def labelled_customers(
     Examples
     --------
     >>> from segmentation import fit_segments, read_customers
-    >>> data = read_customers(
-    ...     b"id,name,spend\\nC1,Ann,1\\nC2,=cmd(),2\\nC3,Bo,50\\nC4,Cy,52\\nC5,Di,51\\nC6,Ed,\\n",
-    ...     name="customers.csv",
-    ... )
-    >>> seg = fit_segments(data.frame, ["spend"], 2)
-    >>> names = ["Big spenders", "Small spenders"]
-    >>> labelled_customers(data, seg, names)[["id", "segment", "unassigned_reason"]].values.tolist()
-    [['C1', '2', ''], ['C2', '2', ''], ['C3', '1', ''], ['C4', '1', ''], ['C5', '1', ''],
-     ['C6', '', 'missing spend']]
+    >>> from segmentation.sample import SAMPLE_PATH
+    >>> data = read_customers(SAMPLE_PATH)
+    >>> seg = fit_segments(data.frame, ["annual_income", "spending_score"], 3)
+    >>> names = ["Thrifty", "Regulars", "Big spenders"]
+    >>> table = labelled_customers(data, seg, names)
+    >>> len(table) == len(data.raw), table.columns[-3:].tolist()
+    (True, ['segment', 'segment_name', 'unassigned_reason'])
     """
     _check_names(segmentation, names)
     labels = np.asarray(segmentation.labels)
@@ -180,14 +178,10 @@ def segment_customers(
     Examples
     --------
     >>> from segmentation import fit_segments, read_customers
-    >>> data = read_customers(
-    ...     b"id,name,spend\\nC1,Ann,1\\nC2,=cmd(),2\\nC3,Bo,50\\nC4,Cy,52\\nC5,Di,51\\nC6,Ed,\\n",
-    ...     name="customers.csv",
-    ... )
+    >>> data = read_customers(b"id,spend\\n1,5\\n2,6\\n3,90\\n4,95\\n5,99\\n", name="c.csv")
     >>> seg = fit_segments(data.frame, ["spend"], 2)
-    >>> names = ["Big spenders", "Small spenders"]
-    >>> segment_customers(data, seg, names, 2)["id"].tolist()
-    ['C1', 'C2']
+    >>> segment_customers(data, seg, ["Big spenders", "Small spenders"], 1)["id"].tolist()
+    ['3', '4', '5']
     """
     k = segmentation.k
     if isinstance(segment, bool) or not isinstance(segment, (int, np.integer)):
