@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from segmentation.errors import SettingsError
-from segmentation.io import CustomerData
+from segmentation.io import CURRENCY_SYMBOLS, CustomerData
 from segmentation.model import Segmentation
 
 #: Our columns in the labelled table, after the user's columns.
@@ -38,10 +38,10 @@ SEGMENT_COLUMNS = ("segment", "segment_name", "unassigned_reason")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: What is written in front of a risky cell so a spreadsheet shows it as text.
 NEUTRALISER = "'"
-#: A signed number as CRM and spreadsheet exports write it: sign, optional currency symbol,
-#: digits with thousands/decimal separators, optional exponent or percent. These cannot call
-#: a function or reference a cell, so they are written as they are.
-SIGNED_NUMBER = r"^[+-][$€£¥]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$"
+#: A signed number as CRM and spreadsheet exports write it: sign, optional currency symbol
+#: (the set the reader removes), digits with thousands/decimal separators, optional exponent
+#: or percent. These cannot call a function or reference a cell, so they are written as they are.
+SIGNED_NUMBER = rf"^[+-][{CURRENCY_SYMBOLS}]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$"
 
 _RISKY_BYTE = np.zeros(256, dtype=bool)
 _RISKY_BYTE[[ord(c) for c in FORMULA_STARTS]] = True

@@ -15,16 +15,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from segmentation.errors import DataError, SettingsError
+from segmentation.health import MOSTLY_MISSING, SKEW_THRESHOLD
 from segmentation.io import CustomerData
 
 SCALERS = ("standard", "minmax", "robust", "none")
 MISSING_POLICIES = ("drop", "median")
-
-#: Share of missing values above which a column is not a default feature.
-MOSTLY_MISSING = 0.5
-
-#: Skewness above which a log transform is suggested for a non-negative feature.
-SKEW_THRESHOLD = 1.0
+# MOSTLY_MISSING and SKEW_THRESHOLD are the health report's: a column it calls mostly
+# missing is not a default feature, and one it calls skewed gets the log it suggests.
 
 
 @dataclass(frozen=True)
