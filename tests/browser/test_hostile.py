@@ -188,7 +188,7 @@ def test_identical_customers_are_told_why_nothing_can_be_segmented(page: Page, a
     settle(page)
     alert = main(page).locator(ERROR_ALERT)
     expect(alert).to_have_count(1)
-    expect(alert).to_contain_text("same value for all 5 customers")
+    expect(alert).to_contain_text("single value for all 5 customers")
     expect(alert).to_contain_text("'age', 'income', 'spend'")
     expect(main(page).get_by_text("Choose at least one feature")).to_have_count(0)
     screenshot(page, "identical_customers", "segments")
