@@ -1,0 +1,171 @@
+"""Margins and runner-up segments, transitions between k, and their figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from segmentation import SettingsError, charts, fit_prepared, fit_segments, prepare_features
+from segmentation.margins import (
+    BORDERLINE,
+    borderline_summary,
+    scaled_centres,
+    segment_margins,
+)
+from segmentation.transitions import describe_transition, segment_transitions
+from segmentation.trust_charts import borderline_overlay, sankey_figure
+
+values = arrays(
+    np.float64,
+    st.tuples(st.integers(12, 60), st.integers(1, 3)),
+    elements=st.floats(-1e3, 1e3, allow_nan=False, width=32),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(values, st.integers(2, 4))
+def test_margins_in_unit_range_with_a_runner_up_other_than_own(matrix, k):
+    frame = pd.DataFrame(matrix, columns=[f"f{j}" for j in range(matrix.shape[1])])
+    prepared = prepare_features(frame, list(frame.columns))
+    try:
+        seg = fit_prepared(prepared, k)
+    except SettingsError:  # fewer distinct customers than k: refused before margins
+        return
+    result = segment_margins(prepared, seg)
+    assert ((result.margin >= 0) & (result.margin <= 1)).all()
+    assert (result.runner_up != seg.labels).all()
+    assert ((result.runner_up >= 0) & (result.runner_up < k)).all()
+    # The definition, brute force: 1 - d(own) / d(nearest other centre), clipped at 0.
+    centres = scaled_centres(seg)
+    d = np.linalg.norm(prepared.matrix[:, None, :] - centres[None], axis=2)
+    own = d[np.arange(len(d)), seg.labels]
+    d[np.arange(len(d)), seg.labels] = np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.clip(np.nan_to_num(1 - own / d.min(axis=1)), 0, 1)
+    np.testing.assert_allclose(result.margin, expected, atol=1e-9)
+
+
+def test_margins_blank_for_customers_without_a_segment():
+    frame = pd.DataFrame({"a": [1.0, 2.0, np.nan, 10.0, 11.0, 12.0], "b": [1.0] * 6})
+    prepared = prepare_features(frame, ["a", "b"])
+    seg = fit_prepared(prepared, 2)
+    result = segment_margins(prepared, seg)
+    assert result.runner_up[2] == -1 and np.isnan(result.margin[2])
+    assert np.isfinite(np.delete(result.margin, 2)).all()
+
+
+def test_margins_in_chunks_equal_margins_in_one_go(monkeypatch):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(1000, 3)), columns=list("abc"))
+    prepared = prepare_features(frame, list("abc"))
+    seg = fit_prepared(prepared, 4)
+    whole = segment_margins(prepared, seg)
+    monkeypatch.setattr("segmentation.margins.CHUNK", 97)  # 11 chunks over two threads
+    chunked = segment_margins(prepared, seg)
+    np.testing.assert_array_equal(whole.margin, chunked.margin)
+    np.testing.assert_array_equal(whole.runner_up, chunked.runner_up)
+
+
+def test_borderline_summary_counts_and_leaning():
+    frame = pd.DataFrame({"spend": [1.0, 2.0, 3.0, 5.0, 6.0, 10.0, 11.0, 12.0]})
+    prepared = prepare_features(frame, ["spend"], scaler="none")
+    seg = fit_prepared(prepared, 2)
+    margins = segment_margins(prepared, seg)
+    summary = borderline_summary(margins, seg, threshold=0.7)
+    border = margins.margin < 0.7
+    for s in range(2):
+        members = seg.labels == s
+        assert summary.counts[s] == int((border & members).sum())
+        assert summary.shares[s] == pytest.approx((border & members).sum() / members.sum())
+    assert summary.lean_to[seg.labels[4]] == 1 - seg.labels[4]  # 6 leans to the other one
+    assert BORDERLINE == 0.2
+    with pytest.raises(SettingsError, match="threshold=0"):
+        borderline_summary(margins, seg, threshold=0)
+
+
+@pytest.fixture(scope="module")
+def three_groups():
+    frame = pd.DataFrame({"spend": [1.0, 1.1, 1.2, 5.0, 5.2, 5.4, 9.0, 9.1, 9.2, 9.3]})
+    return frame, [fit_segments(frame, ["spend"], k) for k in (2, 3, 4)]
+
+
+def test_transitions_count_every_customer_once(three_groups):
+    _, (two, three, _) = three_groups
+    t = segment_transitions(two, three)
+    assert t.counts.shape == (2, 3)
+    assert t.counts.sum(axis=1).tolist() == list(two.sizes)
+    assert t.counts.sum(axis=0).tolist() == list(three.sizes)
+    assert t.n_customers == 10
+
+
+def test_transition_description_names_the_split(three_groups):
+    _, (two, three, _) = three_groups
+    text = describe_transition(
+        segment_transitions(two, three), ["Low", "High"], ["High", "Low", "Middle"]
+    )
+    # k=2 puts 1-5.4 together; k=3 splits them into "Low" and "Middle".
+    assert "Low splits into" in text and "Middle" in text
+
+
+def test_transition_description_says_when_nothing_moves(three_groups):
+    _, (_, three, _) = three_groups
+    text = describe_transition(segment_transitions(three, three), list("abc"), list("abc"))
+    assert "none splits or merges" in text
+
+
+def test_transitions_refuse_fits_of_other_customers(three_groups):
+    frame, (two, _, _) = three_groups
+    other = fit_segments(frame.iloc[:9], ["spend"], 2)
+    with pytest.raises(SettingsError, match="not of the same customers"):
+        segment_transitions(two, other)
+
+
+def test_sankey_links_carry_every_customer_and_names_are_text(three_groups):
+    _, (two, three, four) = three_groups
+    chain = [segment_transitions(two, three), segment_transitions(three, four)]
+    names = [["<b>A</b>", "B"], list("CDE"), list("FGHI")]
+    fig = sankey_figure(chain, names, chosen_k=3)
+    spec = json.loads(fig.to_json())
+    trace = spec["data"][0]
+    assert trace["type"] == "sankey"
+    assert len(trace["node"]["label"]) == 2 + 3 + 4
+    assert sum(fig.data[0].link.value) == 20  # 10 customers, twice
+    assert "&lt;b&gt;A&lt;/b&gt;" in trace["node"]["label"][0]
+    headings = [a["text"] for a in spec["layout"]["annotations"]]
+    assert headings == ["<b>k = 2</b>", "<b>k = 3</b> (chosen)", "<b>k = 4</b>"]
+    assert "split or regroup" in spec["layout"]["title"]["text"]
+
+
+def test_sankey_refuses_a_broken_chain(three_groups):
+    _, (two, three, four) = three_groups
+    with pytest.raises(SettingsError, match="do not follow each other"):
+        sankey_figure(
+            [segment_transitions(two, three), segment_transitions(two, four)],
+            [list("ab"), list("abc"), list("abcd")],
+        )
+    with pytest.raises(SettingsError, match="one name per segment"):
+        sankey_figure([segment_transitions(two, three)], [list("ab"), list("ab")])
+
+
+def test_borderline_overlay_outlines_exactly_the_borderline_drawn_customers():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(400, 2)), columns=["a", "b"])
+    prepared = prepare_features(frame, ["a", "b"])
+    seg = fit_prepared(prepared, 3)
+    margins = segment_margins(prepared, seg)
+    fig = charts.scatter_figure(frame, seg, ["x", "y", "z"])
+    out = borderline_overlay(fig, margins, threshold=0.2)
+    overlay = out.data[-1]
+    rows = sorted(int(r) for r in overlay.customdata[:, 0])
+    assert rows == np.flatnonzero(margins.margin < 0.2).tolist()
+    # Its extra columns are the runner-up (1..k) and the margin, for the hover.
+    np.testing.assert_allclose(overlay.customdata[:, -1], margins.margin[overlay.customdata[:, 0].astype(int)])
+    assert all(t.marker.opacity < 0.5 for t in out.data[:3])
+    assert len(fig.data) == len(out.data) - 1  # the cached scatter itself is not edited
+    assert charts.selected_rows({"points": [{"customdata": [rows[0], 0, 0]}]}).tolist() == rows[:1]
