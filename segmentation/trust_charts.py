@@ -93,8 +93,7 @@ def sankey_figure(
             labels.append(f"{s + 1} · {_shorten(stage_names[s], NODE_NAME_WIDTH)}")
             colours.append(segment_colour(s + 1))
             hovers.append(
-                f"k = {k}, segment {s + 1}: {_text(stage_names[s])}<br>"
-                f"{int(sizes[s]):,} customers"
+                f"k = {k}, segment {s + 1}: {_text(stage_names[s])}<br>{int(sizes[s]):,} customers"
             )
     sources, targets, values, link_colours, link_hovers = [], [], [], [], []
     for stage, t in enumerate(transitions):

@@ -165,7 +165,9 @@ def test_borderline_overlay_outlines_exactly_the_borderline_drawn_customers():
     rows = sorted(int(r) for r in overlay.customdata[:, 0])
     assert rows == np.flatnonzero(margins.margin < 0.2).tolist()
     # Its extra columns are the runner-up (1..k) and the margin, for the hover.
-    np.testing.assert_allclose(overlay.customdata[:, -1], margins.margin[overlay.customdata[:, 0].astype(int)])
+    np.testing.assert_allclose(
+        overlay.customdata[:, -1], margins.margin[overlay.customdata[:, 0].astype(int)]
+    )
     assert all(t.marker.opacity < 0.5 for t in out.data[:3])
     assert len(fig.data) == len(out.data) - 1  # the cached scatter itself is not edited
     assert charts.selected_rows({"points": [{"customdata": [rows[0], 0, 0]}]}).tolist() == rows[:1]

@@ -68,7 +68,9 @@ def test_planted_fit_cuts_the_disc_and_keeps_compact_groups_whole(planted_fit):
     assert len(halves) == 2 and len(compact) == 3 and not halves & compact
 
 
-def test_stability_halves_doubtful_or_unstable_compact_highly_stable(planted_fit, planted_stability):
+def test_stability_halves_doubtful_or_unstable_compact_highly_stable(
+    planted_fit, planted_stability
+):
     _, truth, _, seg = planted_fit
     halves, compact = _halves_and_compact(truth, seg.labels)
     values, words = planted_stability.stability, planted_stability.words
@@ -175,8 +177,16 @@ def test_stability_refuses_a_segmentation_of_other_features(planted_fit):
 
 @pytest.mark.parametrize(
     ("value", "word"),
-    [(1.0, "highly stable"), (0.85, "highly stable"), (0.849, "stable"), (0.75, "stable"),
-     (0.7, "doubtful"), (0.6, "doubtful"), (0.59, "unstable"), (0.0, "unstable")],
+    [
+        (1.0, "highly stable"),
+        (0.85, "highly stable"),
+        (0.849, "stable"),
+        (0.75, "stable"),
+        (0.7, "doubtful"),
+        (0.6, "doubtful"),
+        (0.59, "unstable"),
+        (0.0, "unstable"),
+    ],
 )
 def test_stability_words_follow_fpc(value, word):
     assert stability_word(value) == word
