@@ -171,3 +171,72 @@ def test_borderline_overlay_outlines_exactly_the_borderline_drawn_customers():
     assert all(t.marker.opacity < 0.5 for t in out.data[:3])
     assert len(fig.data) == len(out.data) - 1  # the cached scatter itself is not edited
     assert charts.selected_rows({"points": [{"customdata": [rows[0], 0, 0]}]}).tolist() == rows[:1]
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def _customers(text: str):
+    from segmentation import read_customers
+
+    return read_customers(text.encode(), name="customers.csv")
+
+
+CSV = "customer_id,spend,visits\n" + "".join(
+    f"c{i},{v},{w}\n"
+    for i, (v, w) in enumerate(
+        [(1, 2), (2, 1), (3, 3), (5, 4), (6, 2), (10, 9), (11, 8), ("", 7), (12, 9), (13, 10)]
+    )
+)
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_downloads_gain_runner_up_and_margin_for_every_row(plain):
+    from io import StringIO
+
+    from segmentation import export
+
+    # A quoted cell takes the general path; a plain file has its lines copied.
+    text = CSV if plain else CSV.replace("c0,", '"c0",')
+    data = _customers(text)
+    prepared = prepare_features(data.frame, ["spend", "visits"])
+    seg = fit_prepared(prepared, 2)
+    margins = segment_margins(prepared, seg)
+    names = ["Low", "High"]
+    written = export.labelled_csv_bytes(data, seg, names, margins=margins)
+    back = pd.read_csv(StringIO(written.decode()), dtype=str, keep_default_na=False)
+    assert len(back) == 10  # every customer, the one without spend too
+    assert list(back.columns[-2:]) == ["runner_up_segment", "margin"]
+    assigned = back["segment"] != ""
+    assert (back.loc[~assigned, ["runner_up_segment", "margin"]] == "").all().all()
+    assert (back.loc[assigned, "runner_up_segment"] != back.loc[assigned, "segment"]).all()
+    expected = np.round(margins.margin[assigned.to_numpy()], 3)
+    np.testing.assert_allclose(back.loc[assigned, "margin"].astype(float), expected)
+    table = export.labelled_customers(data, seg, names, margins=margins)
+    general = export.to_csv_bytes(table)
+    again = pd.read_csv(StringIO(general.decode()), dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(back, again)  # both paths write the same cells
+    one = export.segment_customers(data, seg, names, 1, margins=margins)
+    assert (one["runner_up_segment"] == "2").all() and len(one) == seg.sizes[0]
+
+
+def test_download_without_margins_is_unchanged():
+    from segmentation import export
+
+    data = _customers(CSV)
+    seg = fit_prepared(prepare_features(data.frame, ["spend", "visits"]), 2)
+    table = export.labelled_customers(data, seg, ["Low", "High"])
+    assert "margin" not in table.columns and "runner_up_segment" not in table.columns
+
+
+def test_download_margin_columns_do_not_replace_the_users_own():
+    from segmentation import export
+
+    data = _customers(CSV.replace("visits", "margin"))
+    prepared = prepare_features(data.frame, ["spend", "margin"])
+    seg = fit_prepared(prepared, 2)
+    table = export.labelled_customers(
+        data, seg, ["Low", "High"], margins=segment_margins(prepared, seg)
+    )
+    assert table["margin"].tolist() == data.raw["margin"].tolist()
+    assert {"runner_up_segment_new", "margin_new"} <= set(table.columns)
