@@ -8,6 +8,7 @@ exactly, in chunks of rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -200,3 +201,29 @@ def borderline_summary(
             float(pairs[s, lean[s]] / counts[s]) if counts[s] else 0.0 for s in range(k)
         ),
     )
+
+
+def with_borderline(table, borderline: Borderline, names: Sequence[str]):
+    """`table` (one row per segment, a ``segment`` column 1..k, as `profile_table`) with
+    ``borderline_share`` (0..1, 4 decimals) and ``borderline_lean_to`` ("2 · name", blank
+    when none is borderline) as its last columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"segment": [1, 2], "name": ["A", "B"]})
+    >>> b = Borderline(0.2, (3, 0), (0.3, 0.0), (1, -1), (1.0, 0.0))
+    >>> out = with_borderline(table, b, ["A", "B"])
+    >>> out[["borderline_share", "borderline_lean_to"]].values.tolist()
+    [[0.3, '2 · B'], [0.0, '']]
+    """
+    out = table.copy()
+    segments = [int(s) - 1 for s in out["segment"]]
+    out["borderline_share"] = [round(borderline.shares[s], 4) for s in segments]
+    out["borderline_lean_to"] = [
+        ""
+        if borderline.lean_to[s] < 0
+        else f"{borderline.lean_to[s] + 1} · {names[borderline.lean_to[s]]}"
+        for s in segments
+    ]
+    return out

@@ -302,3 +302,31 @@ def segment_stability(
         sample_size=m,
         starts=settings[0],
     )
+
+
+def with_stability(table: pd.DataFrame, stability: Stability) -> pd.DataFrame:
+    """`table` (one row per segment, a ``segment`` column 1..k, as `profile_table`) with
+    ``stability`` (3 decimals, blank when not measured) and ``stability_word`` after its
+    ``share`` column (or last).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"segment": [1, 2], "name": ["A", "B"], "share": [0.6, 0.4]})
+    >>> result = Stability((0.912, 0.55), ("highly stable", "unstable"), (0, 9), 50, 200, 10)
+    >>> with_stability(table, result).columns.tolist()
+    ['segment', 'name', 'share', 'stability', 'stability_word']
+    """
+    k = len(stability.stability)
+    if len(table) != k:
+        raise SettingsError(
+            f"The table has {len(table)} segments and the stability {k}: measure the "
+            "stability of this segmentation."
+        )
+    by_segment = stability.table()
+    numbers = by_segment["stability"].round(3).reindex(table["segment"]).to_numpy()
+    words = by_segment["stability_word"].reindex(table["segment"]).to_numpy()
+    out = table.copy()
+    at = out.columns.get_loc("share") + 1 if "share" in out.columns else len(out.columns)
+    out.insert(at, "stability", numbers)
+    out.insert(at + 1, "stability_word", words)
+    return out
