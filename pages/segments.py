@@ -7,7 +7,7 @@ import streamlit as st
 
 import segmentation
 from segmentation import MISSING_POLICIES, SCALERS, SegmentationError, charts
-from ui import cached, state, widgets
+from ui import cached, state, trust, widgets
 
 SCALER_LABELS = {
     "standard": "Standard (mean 0, sd 1)",
@@ -254,6 +254,9 @@ def render() -> None:
         fig = cached.current_scatter(
             data, choices, seg, names, x=x, y=y, view=view, max_points=MAX_POINTS
         )
+        fig = trust.scatter_with_borderline(
+            data, choices, seg, names, fig, x=x, y=y, view=view, max_points=MAX_POINTS
+        )
     except SegmentationError as exc:
         widgets.error(exc)
         return
@@ -274,6 +277,8 @@ def render() -> None:
             widgets.segment_table(picked, seg_col)
         else:
             st.dataframe(picked, hide_index=True)
+
+    trust.sankey_section(data, choices, choice, k)
 
 
 render()
