@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from segmentation.errors import SettingsError
-from segmentation.model import WORKERS, Segmentation, one_thread
+from segmentation.model import Segmentation
 from segmentation.prepare import PreparedFeatures
+from segmentation.threads import WORKERS, one_thread
 
 #: Customers whose margin is below this are borderline: the runner-up centre is less than
 #: 25% farther away than their own (d(runner-up) < 1.25 d(own)), so a small change in

@@ -25,16 +25,10 @@ import pandas as pd
 from sklearn.cluster import KMeans
 
 from segmentation.errors import SettingsError
-from segmentation.model import (
-    SAMPLE_STARTS,
-    SAMPLE_TOL,
-    SMALL_DATA,
-    WORKERS,
-    Segmentation,
-    lloyd,
-    one_thread,
-)
+from segmentation.kmeans import SAMPLE_STARTS, SAMPLE_TOL, SMALL_DATA, lloyd
+from segmentation.model import Segmentation
 from segmentation.prepare import PreparedFeatures
+from segmentation.threads import WORKERS, one_thread
 
 #: Resamples per stability estimate. fpc's default is 100; the mean Jaccard settles well
 #: before (benchmarks/trust.py prints it against the count, benchmarks/README.md the choice).

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from segmentation import KChoice, Segmentation, SegmentationError
+from segmentation import Segmentation, SegmentationError
 from segmentation.margins import BORDERLINE, borderline_summary
 from segmentation.transitions import describe_transition, segment_transitions
 from ui import cached, state, widgets
@@ -125,12 +125,13 @@ def scatter_with_borderline(
     )
 
 
-def sankey_section(data, choices: Choices, choice: KChoice, k: int) -> None:
+def sankey_section(data, choices: Choices, k: int) -> None:
     """The Segments page's Sankey from k - 1 to k + 1, with a sentence per step."""
-    if len(choice.k_values) < 2:
-        return
-    st.subheader("One segment more or fewer")
     try:
+        choice = cached.current_sweep(data, choices)
+        if len(choice.k_values) < 2:
+            return
+        st.subheader("One segment more or fewer")
         fits = cached.neighbours(data, choices, choice, k)
     except SegmentationError as exc:
         widgets.error(exc)
