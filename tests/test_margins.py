@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from segmentation import SettingsError, charts, fit_prepared, fit_segments, prepare_features
+from segmentation.charts import borderline_overlay, sankey_figure
 from segmentation.margins import (
     BORDERLINE,
     borderline_summary,
@@ -19,7 +20,6 @@ from segmentation.margins import (
     segment_margins,
 )
 from segmentation.transitions import describe_transition, segment_transitions
-from segmentation.trust_charts import borderline_overlay, sankey_figure
 
 values = arrays(
     np.float64,

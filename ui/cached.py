@@ -39,7 +39,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import segmentation
-from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts, trust_charts
+from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
 from segmentation import export as core_export
 from segmentation import margins as core_margins
 from segmentation import profile as core_profile
@@ -497,7 +497,7 @@ def borderline_scatter(
     _margins: core_margins.Margins,
 ) -> go.Figure:
     """The scatter with borderline customers outlined (shared, never edited)."""
-    return trust_charts.borderline_overlay(_scatter, _margins)
+    return charts.borderline_overlay(_scatter, _margins)
 
 
 @st.cache_resource(max_entries=_SWEEPS, show_spinner="Following the customers from k to k + 1…")
@@ -512,7 +512,7 @@ def sankey(
 ) -> go.Figure:
     """The Sankey of the fits `_segs` (one per k of `ks`) with `names` (shared, never edited)."""
     chain = [core_transitions.segment_transitions(a, b) for a, b in zip(_segs, _segs[1:])]
-    return trust_charts.sankey_figure(chain, names, chosen_k=chosen_k)
+    return charts.sankey_figure(chain, names, chosen_k=chosen_k)
 
 
 def current_stability(cur: Current) -> core_stability.Stability:

@@ -1,13 +1,4 @@
-"""Figures for trusting segments: the k -> k+1 Sankey and borderline customers on the scatter.
-
-Built like `segmentation.charts` (plain dicts validated once, user text escaped, segment s
-coloured ``segment_colour(s)``).
-
-Figures
--------
-sankey_figure        how the segments at k-1 split or regroup at k and k+1, with counts
-borderline_overlay   the scatter with borderline customers outlined, the others faded
-"""
+"""`sankey_figure`: how the segments at one k split or regroup at the next, with counts."""
 
 from __future__ import annotations
 
@@ -16,15 +7,14 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from segmentation.charts import _figure, _shorten, _text, _title, segment_colour
+from segmentation.charts.figure import build, title
+from segmentation.charts.palette import segment_colour
+from segmentation.charts.text import escape, shorten
 from segmentation.errors import SettingsError
-from segmentation.margins import BORDERLINE, Margins
 from segmentation.transitions import Transition
 
 #: Characters of a segment name shown beside a Sankey node (the hover has it whole).
 NODE_NAME_WIDTH = 26
-#: Opacity of the customers who are not borderline when the borderline ones are highlighted.
-FADED = 0.15
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -90,10 +80,10 @@ def sankey_figure(
         t = transitions[min(stage, len(transitions) - 1)]
         sizes = t.counts.sum(axis=1) if stage < len(transitions) else t.counts.sum(axis=0)
         for s in range(k):
-            labels.append(f"{s + 1} · {_shorten(stage_names[s], NODE_NAME_WIDTH)}")
+            labels.append(f"{s + 1} · {shorten(stage_names[s], NODE_NAME_WIDTH)}")
             colours.append(segment_colour(s + 1))
             hovers.append(
-                f"k = {k}, segment {s + 1}: {_text(stage_names[s])}<br>{int(sizes[s]):,} customers"
+                f"k = {k}, segment {s + 1}: {escape(stage_names[s])}<br>{int(sizes[s]):,} customers"
             )
     sources, targets, values, link_colours, link_hovers = [], [], [], [], []
     for stage, t in enumerate(transitions):
@@ -107,8 +97,8 @@ def sankey_figure(
             link_colours.append(_rgba(segment_colour(i + 1), 0.4))
             link_hovers.append(
                 f"{count:,} customers ({count / max(row_totals[i], 1):.0%} of segment {i + 1})"
-                f"<br>from k = {t.k_from}, {i + 1} · {_text(from_names[i])}"
-                f"<br>to k = {t.k_to}, {j + 1} · {_text(to_names[j])}"
+                f"<br>from k = {t.k_from}, {i + 1} · {escape(from_names[i])}"
+                f"<br>to k = {t.k_to}, {j + 1} · {escape(to_names[j])}"
             )
     trace = {
         "type": "sankey",
@@ -149,7 +139,7 @@ def sankey_figure(
     ]
     span = " → ".join(str(k) for k in ks)
     layout = {
-        "title": _title(
+        "title": title(
             f"How the segments split or regroup from k = {span}",
             "Each band is a group of customers moving from one segment to another when k "
             "changes; its width is their number. Hover for counts.",
@@ -158,73 +148,4 @@ def sankey_figure(
         "margin": {"t": 120, "r": 20, "l": 20, "b": 20},
         "annotations": headings,
     }
-    return _figure([trace], layout)
-
-
-def borderline_overlay(
-    scatter: go.Figure, margins: Margins, *, threshold: float = BORDERLINE
-) -> go.Figure:
-    """The scatter of `segmentation.charts.scatter_figure` with its borderline customers
-    (margin below `threshold`) outlined in black and every other customer faded.
-
-    The borderline points are a new trace drawn on top, "Borderline customers", carrying
-    the same ``customdata`` (row position first, so selections still map to customers)
-    followed by the runner-up segment (1..k) and the margin, which the hover shows.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from segmentation import charts, fit_prepared, prepare_features
-    >>> from segmentation.margins import segment_margins
-    >>> df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 5.0, 10.0, 11.0], "b": [1.0] * 6})
-    >>> prepared = prepare_features(df, ["a", "b"])
-    >>> seg = fit_prepared(prepared, 2)
-    >>> fig = charts.scatter_figure(df, seg, ["Low", "High"])
-    >>> out = borderline_overlay(fig, segment_margins(prepared, seg), threshold=0.7)
-    >>> out.data[-1].name, [int(r) for r in out.data[-1].customdata[:, 0]]
-    ('Borderline customers (margin below 0.7)', [3])
-    """
-    out = go.Figure(scatter)
-    margin, runner = np.asarray(margins.margin), np.asarray(margins.runner_up)
-    xs, ys, custom, texts, colours = [], [], [], [], []
-    hover = None
-    for trace in out.data:
-        data = trace.customdata
-        if data is None or trace.name == "Segment centres":
-            continue
-        data = np.asarray(data, dtype=float)
-        rows = data[:, 0].astype(np.int64)
-        near = np.flatnonzero((rows >= 0) & (margin[np.maximum(rows, 0)] < threshold))
-        trace.marker.opacity = FADED
-        if not len(near):
-            continue
-        xs.append(np.asarray(trace.x)[near])
-        ys.append(np.asarray(trace.y)[near])
-        picked = rows[near]
-        custom.append(np.column_stack([data[near], runner[picked] + 1.0, margin[picked]]))
-        if trace.text is not None:
-            texts.append(np.asarray(trace.text)[near])
-        colours += [trace.marker.color] * len(near)
-        hover, width = trace.hovertemplate, data.shape[1]
-    name = f"Borderline customers (margin below {threshold:g})"
-    if xs:
-        border = {
-            "type": "scattergl",
-            "x": np.concatenate(xs),
-            "y": np.concatenate(ys),
-            "mode": "markers",
-            "name": name,
-            "marker": {"color": colours, "size": 8, "line": {"color": "#111", "width": 1.5}},
-            "customdata": np.concatenate(custom),
-            "hovertemplate": (hover or "").replace(
-                "<extra></extra>",
-                f"<br><i>Borderline: leans to segment %{{customdata[{width}]}} "
-                f"(margin %{{customdata[{width + 1}]:.2f}})</i><extra></extra>",
-            ),
-        }
-        if len(texts) == len(xs):
-            border["text"] = np.concatenate(texts)
-        out.add_trace(border)
-    else:
-        out.add_trace({"type": "scattergl", "x": [], "y": [], "mode": "markers", "name": name})
-    return out
+    return build([trace], layout)
