@@ -17,6 +17,7 @@ the order of that hash, so the same customers in any row order give the same num
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -101,6 +102,19 @@ def stability_word(value: float | None) -> str:
         if value >= bound:
             return word
     return UNSTABLE
+
+
+def shown(value: float, decimals: int = 2) -> float:
+    """`value` cut (not rounded) to `decimals`, so a shown number never disagrees with its
+    word: 0.849 shows as 0.84 "stable", never as 0.85.
+
+    Examples
+    --------
+    >>> shown(0.849), shown(0.85), shown(0.29), shown(0.8567, 3)
+    (0.84, 0.85, 0.29, 0.856)
+    """
+    scale = 10**decimals
+    return math.floor(value * scale + 1e-9) / scale
 
 
 def row_hashes(matrix: np.ndarray, random_state: int = 42) -> np.ndarray:
@@ -300,8 +314,8 @@ def segment_stability(
 
 def with_stability(table: pd.DataFrame, stability: Stability) -> pd.DataFrame:
     """`table` (one row per segment, a ``segment`` column 1..k, as `profile_table`) with
-    ``stability`` (3 decimals, blank when not measured) and ``stability_word`` after its
-    ``share`` column (or last).
+    ``stability`` (cut to 3 decimals by `shown`, blank when not measured) and
+    ``stability_word`` after its ``share`` column (or last).
 
     Examples
     --------
@@ -317,7 +331,8 @@ def with_stability(table: pd.DataFrame, stability: Stability) -> pd.DataFrame:
             "stability of this segmentation."
         )
     by_segment = stability.table()
-    numbers = by_segment["stability"].round(3).reindex(table["segment"]).to_numpy()
+    cut = by_segment["stability"].map(lambda v: v if np.isnan(v) else shown(v, 3))
+    numbers = cut.reindex(table["segment"]).to_numpy()
     words = by_segment["stability_word"].reindex(table["segment"]).to_numpy()
     out = table.copy()
     at = out.columns.get_loc("share") + 1 if "share" in out.columns else len(out.columns)

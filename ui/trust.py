@@ -13,6 +13,7 @@ import streamlit as st
 
 from segmentation import Segmentation, SegmentationError
 from segmentation.margins import BORDERLINE, borderline_summary
+from segmentation.stability import shown
 from segmentation.transitions import describe_transition, segment_transitions
 from ui import cached, state, widgets
 from ui.cached import Current
@@ -48,7 +49,7 @@ def legend_notes(cur: Current) -> list[str] | None:
     if result is None:
         return None
     return [
-        "stability not measured" if v is None else f"stability {v:.2f} · {w}"
+        "stability not measured" if v is None else f"stability {shown(v):.2f} · {w}"
         for v, w in zip(result.stability, result.words)
     ]
 
@@ -74,7 +75,7 @@ def trust_table(cur: Current) -> pd.DataFrame:
         {
             "segment": range(1, k + 1),
             "name": cur.names,
-            "stability": [None if v is None else round(v, 2) for v in result.stability],
+            "stability": [None if v is None else shown(v) for v in result.stability],
             "verdict": list(result.words),
             "broke up": [f"{d} of {result.resamples}" for d in result.dissolved],
             "borderline": [share * 100 for share in border.shares],

@@ -34,7 +34,7 @@ def borderline_overlay(
     >>> out.data[-1].name, [int(r) for r in out.data[-1].customdata[:, 0]]
     ('Borderline customers (margin below 0.7)', [3])
     """
-    out = go.Figure(scatter)
+    out = type(scatter)(scatter)  # the charts package's Figure keeps its one-pass JSON
     margin, runner = np.asarray(margins.margin), np.asarray(margins.runner_up)
     xs, ys, custom, texts, colours = [], [], [], [], []
     hover = None
