@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
 
 from segmentation.errors import SettingsError
-from segmentation.kmeans import SAMPLE_STARTS, SAMPLE_TOL, SMALL_DATA, lloyd
+from segmentation.kmeans import SAMPLE_STARTS, SAMPLE_TOL, SMALL_DATA, StartSearch, refine
 from segmentation.model import Segmentation
 from segmentation.prepare import PreparedFeatures
 from segmentation.threads import WORKERS, one_thread
@@ -178,12 +177,12 @@ def _fit_settings(n_customers: int) -> tuple[int, float, bool]:
 
 
 def _refit(rows: np.ndarray, k: int, seed: int, settings: tuple[int, float, bool]) -> np.ndarray:
-    """Centres (k x features) of the app's fit of `rows`, seeded with `seed`."""
-    starts, tol, refine = settings
-    km = KMeans(k, n_init=starts, tol=tol, random_state=seed).fit(rows)
-    if refine:
-        km = lloyd(rows, km.cluster_centers_, random_state=seed)
-    return km.cluster_centers_
+    """Centres (k x features) of the app's fit of `rows`, seeded with `seed`: the same
+    kernels as ``KMeans(k, n_init=starts, tol=tol, random_state=seed)`` (and, for a large
+    table, Lloyd iterations to KMeans's tolerance from its best start)."""
+    starts, tol, refined = settings
+    best = StartSearch(rows, seed, n_init=starts, tol=tol).fit(k)
+    return refine(rows, best.centres).centres if refined else best.centres
 
 
 def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:

@@ -222,3 +222,18 @@ def test_stability_result_is_frozen(planted_stability):
     assert isinstance(planted_stability, Stability)
     with pytest.raises(dataclasses.FrozenInstanceError):
         planted_stability.resamples = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("settings", "n"), [((10, 1e-4, False), 10), ((2, 3e-3, True), 2)])
+def test_each_refit_is_the_apps_fit_with_its_starts(settings, n):
+    from sklearn.cluster import KMeans
+
+    from segmentation.stability import _fit_settings, _refit
+
+    rows = np.random.default_rng(5).normal(size=(600, 3))
+    got = _refit(rows, 4, 123, settings)
+    km = KMeans(4, n_init=n, tol=settings[1], random_state=123).fit(rows)
+    if settings[2]:  # a large table: the best start refined on every row to the default tol
+        km = KMeans(4, init=km.cluster_centers_, n_init=1).fit(rows)
+    np.testing.assert_allclose(got, km.cluster_centers_, atol=1e-9)
+    assert _fit_settings(5_000) == (10, 1e-4, False) and _fit_settings(5_001) == (2, 3e-3, True)
