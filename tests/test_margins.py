@@ -240,3 +240,19 @@ def test_download_margin_columns_do_not_replace_the_users_own():
     )
     assert table["margin"].tolist() == data.raw["margin"].tolist()
     assert {"runner_up_segment_new", "margin_new"} <= set(table.columns)
+
+
+def test_sankey_colours_follow_the_chosen_segments_across_k():
+    from segmentation.charts import segment_colour
+    from segmentation.transitions import Transition
+
+    # k=2 -> 3: segment 1 keeps its customers, segment 2 splits into 2 and 3;
+    # k=3 -> 4: segment 1 splits into 1 and 4.
+    first = Transition(2, 3, np.array([[40, 0, 0], [0, 30, 20]]))
+    second = Transition(3, 4, np.array([[25, 0, 0, 15], [0, 30, 0, 0], [0, 0, 20, 0]]))
+    fig = sankey_figure([first, second], [list("ab"), list("cde"), list("fghi")], chosen_k=3)
+    colours = list(fig.data[0].node.color)
+    own = [segment_colour(s) for s in (1, 2, 3)]
+    assert colours[2:5] == own  # the chosen k in its own colours
+    assert colours[0:2] == [own[0], own[1]]  # k=2's segment 2 mostly became k=3's 2
+    assert colours[5:9] == [own[0], own[1], own[2], own[0]]  # k=4's 4 came from k=3's 1

@@ -25,7 +25,9 @@ STABILITY_SENTENCE = (
     "segments built again with the same settings; 1 means the segment came back whole every "
     "time. At least 0.85 is highly stable, 0.75 to 0.85 stable, 0.6 to 0.75 doubtful, below "
     "0.6 unstable (the scale of R's fpc package): check a doubtful or unstable segment before "
-    "spending on it, it may be one group cut in two."
+    "spending on it, it may be one group cut in two. **Broke up** counts the resamples in "
+    "which it did not come back: no new segment shared more than half of their customers "
+    "taken together."
 )
 BORDERLINE_SENTENCE = (
     "**Borderline** customers are nearly as close to another segment's centre as to their "

@@ -41,6 +41,30 @@ def _check_chain(transitions: Sequence[Transition], names: Sequence[Sequence[str
     return ks
 
 
+def lineage_colours(transitions: Sequence[Transition], anchor: int = 0) -> list[list[str]]:
+    """Node colours per column: column `anchor` in its own segment colours, every other
+    segment in the colour of the anchor segment it shares most customers with (through
+    the columns between), so a colour follows one group of customers across k.
+
+    Examples
+    --------
+    >>> t = Transition(2, 3, np.array([[50, 0, 0], [0, 30, 20]]))  # segment 2 splits in two
+    >>> before, after = lineage_colours([t])
+    >>> after == [before[0], before[1], before[1]]
+    True
+    """
+    ks = [transitions[0].k_from] + [t.k_to for t in transitions]
+    colours: list[list[str]] = [[] for _ in ks]
+    colours[anchor] = [segment_colour(s + 1) for s in range(ks[anchor])]
+    for stage in range(anchor + 1, len(ks)):  # forward: each segment's main source
+        source = transitions[stage - 1].counts.argmax(axis=0)
+        colours[stage] = [colours[stage - 1][i] for i in source]
+    for stage in range(anchor - 1, -1, -1):  # backward: each segment's main destination
+        target = transitions[stage].counts.argmax(axis=1)
+        colours[stage] = [colours[stage + 1][j] for j in target]
+    return colours
+
+
 def sankey_figure(
     transitions: Sequence[Transition],
     names: Sequence[Sequence[str]],
@@ -62,7 +86,8 @@ def sankey_figure(
     -------
     plotly.graph_objects.Figure
         One ``Sankey`` trace: a column of nodes per k (segment s coloured
-        ``segment_colour(s)``, labelled "s · name"), a link per pair of segments sharing
+        `lineage_colours`: the chosen k's own colours, followed across k), labelled
+        "s · name" with each k's own numbers, a link per pair of segments sharing
         customers, its width the customer count; hover gives the counts and shares. Column
         headings are annotations "k = ...".
 
@@ -74,6 +99,8 @@ def sankey_figure(
     [50, 30, 20]
     """
     ks = _check_chain(transitions, names)
+    anchor = ks.index(chosen_k) if chosen_k in ks else 0
+    palette = lineage_colours(transitions, anchor)
     offsets = np.concatenate([[0], np.cumsum(ks)]).astype(int)
     labels, colours, hovers = [], [], []
     for stage, (k, stage_names) in enumerate(zip(ks, names)):
@@ -81,7 +108,7 @@ def sankey_figure(
         sizes = t.counts.sum(axis=1) if stage < len(transitions) else t.counts.sum(axis=0)
         for s in range(k):
             labels.append(f"{s + 1} · {shorten(stage_names[s], NODE_NAME_WIDTH)}")
-            colours.append(segment_colour(s + 1))
+            colours.append(palette[stage][s])
             hovers.append(
                 f"k = {k}, segment {s + 1}: {escape(stage_names[s])}<br>{int(sizes[s]):,} customers"
             )
@@ -94,7 +121,7 @@ def sankey_figure(
             sources.append(int(offsets[stage] + i))
             targets.append(int(offsets[stage + 1] + j))
             values.append(count)
-            link_colours.append(_rgba(segment_colour(i + 1), 0.4))
+            link_colours.append(_rgba(palette[stage][i], 0.4))
             link_hovers.append(
                 f"{count:,} customers ({count / max(row_totals[i], 1):.0%} of segment {i + 1})"
                 f"<br>from k = {t.k_from}, {i + 1} · {escape(from_names[i])}"
@@ -142,7 +169,8 @@ def sankey_figure(
         "title": title(
             f"How the segments split or regroup from k = {span}",
             "Each band is a group of customers moving from one segment to another when k "
-            "changes; its width is their number. Hover for counts.",
+            "changes; its width is their number. Colours follow the segments at k = "
+            f"{ks[anchor]}; numbers are each k's own. Hover for counts.",
         ),
         "height": max(420, 140 + 40 * max(ks)),
         "margin": {"t": 120, "r": 20, "l": 20, "b": 20},
