@@ -168,12 +168,12 @@ def sankey_figure(
     layout = {
         "title": title(
             f"How the segments split or regroup from k = {span}",
-            "Each band is a group of customers moving from one segment to another when k "
-            "changes; its width is their number. Colours follow the segments at k = "
-            f"{ks[anchor]}; numbers are each k's own. Hover for counts.",
+            "Each band is customers moving between segments as k changes, as wide as their "
+            f"number; hover for counts.<br>Colours follow the segments at k = {ks[anchor]}; "
+            "each k keeps its own segment numbers.",
         ),
         "height": max(420, 140 + 40 * max(ks)),
-        "margin": {"t": 120, "r": 20, "l": 20, "b": 20},
+        "margin": {"t": 135, "r": 20, "l": 20, "b": 20},
         "annotations": headings,
     }
     return build([trace], layout)
