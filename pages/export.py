@@ -62,6 +62,7 @@ def render() -> None:
 
     head = data.raw_head(PREVIEW_ROWS)
     preview, seg_col = widgets.with_segments(head, seg.labels[: len(head)], names, front=False)
+    preview = trust.with_margins(preview, margins)
     st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
     widgets.segment_table(preview, seg_col)
 

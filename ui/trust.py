@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from segmentation import Segmentation, SegmentationError
+from segmentation.export import margin_columns
 from segmentation.margins import BORDERLINE, borderline_summary
 from segmentation.stability import shown
 from segmentation.transitions import describe_transition, segment_transitions
@@ -157,6 +158,18 @@ def sankey_section(data, choices: Choices, k: int) -> None:
 def export_margins(cur: Current):
     """Margins of the current segmentation for the downloads (cached)."""
     return cached.current_margins(cur.data, cur.choices, cur.seg)
+
+
+def with_margins(preview: pd.DataFrame, margins) -> pd.DataFrame:
+    """The first rows of the labelled download (`preview`) with their runner-up segment and
+    margin, written as in the download (blank when unassigned)."""
+    n = len(preview)
+    runner, margin = margins.runner_up[:n], margins.margin[:n]
+    runner_col, margin_col = margin_columns(list(preview.columns))
+    out = preview.copy()
+    out[runner_col] = [str(r + 1) if r >= 0 else "" for r in runner]
+    out[margin_col] = ["" if m != m else f"{round(float(m), 3):g}" for m in margin]
+    return out
 
 
 def profile_csv(cur: Current) -> bytes:
