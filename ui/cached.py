@@ -43,7 +43,10 @@ import streamlit as st
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
 from segmentation import export as core_export
+from segmentation import margins as core_margins
 from segmentation import profile as core_profile
+from segmentation import stability as core_stability
+from segmentation import transitions as core_transitions
 from segmentation.features import feature_options
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import budget, state
@@ -196,9 +199,14 @@ def labelled_csv(
     names: tuple[str, ...],
     _data: CustomerData,
     _seg: Segmentation,
+    with_margins: bool = False,
+    _margins: core_margins.Margins | None = None,
 ) -> bytes:
-    """CSV bytes of every input row with its segment and segment name."""
-    return core_export.labelled_csv_bytes(_data, _seg, names)
+    """CSV bytes of every input row with its segment and segment name (and, `with_margins`,
+    the runner-up segment and margin from `_margins`)."""
+    return core_export.labelled_csv_bytes(
+        _data, _seg, names, margins=_margins if with_margins else None
+    )
 
 
 @st.cache_data(
@@ -215,9 +223,14 @@ def segment_csv(
     segment: int,
     _data: CustomerData,
     _seg: Segmentation,
+    with_margins: bool = False,
+    _margins: core_margins.Margins | None = None,
 ) -> bytes:
-    """CSV bytes of the customers of segment number `segment` (1..k)."""
-    frame = core_export.segment_customers(_data, _seg, names, segment)
+    """CSV bytes of the customers of segment number `segment` (1..k) (and, `with_margins`,
+    their runner-up segment and margin from `_margins`)."""
+    frame = core_export.segment_customers(
+        _data, _seg, names, segment, margins=_margins if with_margins else None
+    )
     return core_export.to_csv_bytes(frame)
 
 
@@ -229,9 +242,17 @@ def profile_csv(
     k: int,
     names: tuple[str, ...],
     _profiles: core_profile.Profiles,
+    with_trust: bool = False,
+    _stability: core_stability.Stability | None = None,
+    _borderline: core_margins.Borderline | None = None,
 ) -> bytes:
-    """CSV bytes of the profile table with the current names."""
-    return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names))
+    """CSV bytes of the profile table with the current names (and, `with_trust`, each
+    segment's stability and borderline share)."""
+    table = core_profile.profile_table(_profiles, names)
+    if with_trust:
+        table = core_stability.with_stability(table, _stability)
+        table = core_margins.with_borderline(table, _borderline, names)
+    return core_export.to_csv_bytes(table)
 
 
 # --- the current results, step by step ---------------------------------------------------
@@ -442,3 +463,112 @@ def current() -> Current:
     return Current(
         current_source(), data, choices, choice, k, seg, prof, current_names(key, prof.names), key
     )
+
+
+# --- can these segments be trusted: stability, margins, k -> k+1 (issue 14) ---------------
+
+
+@st.cache_resource(
+    max_entries=_FITS,
+    show_spinner="Refitting the segments on resampled customers to test how stable each is…",
+)
+def stability(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    _prepared: PreparedFeatures,
+    _seg: Segmentation,
+) -> core_stability.Stability:
+    """`segmentation.stability.segment_stability` of one segmentation (a few KB)."""
+    return core_stability.segment_stability(_prepared, _seg)
+
+
+@st.cache_resource(max_entries=_FITS, show_spinner="Finding the customers on a border…")
+def margins(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    _prepared: PreparedFeatures,
+    _seg: Segmentation,
+) -> core_margins.Margins:
+    """`segmentation.margins.segment_margins` of one segmentation (16 bytes a customer:
+    16 MB at 1M, as a Segmentation)."""
+    return _read_only(core_margins.segment_margins(_prepared, _seg))
+
+
+@st.cache_resource(max_entries=_SCATTERS, show_spinner=False)
+def borderline_scatter(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    x: str | None,
+    y: str | None,
+    view: str,
+    max_points: int,
+    _scatter: go.Figure,
+    _margins: core_margins.Margins,
+) -> go.Figure:
+    """The scatter with borderline customers outlined (shared, never edited)."""
+    return charts.borderline_overlay(_scatter, _margins)
+
+
+@st.cache_resource(max_entries=_SWEEPS, show_spinner="Following the customers from k to k + 1…")
+def sankey(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    ks: tuple[int, ...],
+    chosen_k: int,
+    names: tuple[tuple[str, ...], ...],
+    _segs: tuple[Segmentation, ...],
+) -> go.Figure:
+    """The Sankey of the fits `_segs` (one per k of `ks`) with `names` (shared, never edited)."""
+    chain = [core_transitions.segment_transitions(a, b) for a, b in zip(_segs, _segs[1:])]
+    return charts.sankey_figure(chain, names, chosen_k=chosen_k)
+
+
+def current_stability(cur: Current) -> core_stability.Stability:
+    """Stability of the current segmentation (cached); remembered as measured for the
+    sidebar, which shows it only once a page has asked for it."""
+    result = stability(
+        cur.source.digest,
+        cur.data.id_column,
+        cur.choices,
+        cur.k,
+        current_prepared(cur.data, cur.choices),
+        cur.seg,
+    )
+    measured = tuple(key for key in state.get(state.MEASURED) if key != cur.key)
+    state.put(state.MEASURED, (*measured[-(state.MAX_RENAMED_SEGMENTATIONS - 1) :], cur.key))
+    return result
+
+
+def measured_stability(cur: Current) -> core_stability.Stability | None:
+    """Stability of the current segmentation if a page has measured it, else None (the
+    sidebar never starts the resampling itself)."""
+    if cur.key not in state.get(state.MEASURED):
+        return None
+    return current_stability(cur)
+
+
+def current_margins(data: CustomerData, choices: Choices, seg: Segmentation):
+    """Runner-up segment and margin of every customer of `seg` (cached)."""
+    prepared_features = current_prepared(data, choices)
+    return margins(current_source().digest, data.id_column, choices, seg.k, prepared_features, seg)
+
+
+def neighbours(data: CustomerData, choices: Choices, choice: KChoice, k: int):
+    """[(k', Segmentation, names)] for k - 1, k and k + 1 where swept: the fits the app
+    makes when k moves there (cached, started from the sweep's centres)."""
+    out = []
+    for other in (k - 1, k, k + 1):
+        if other not in choice.k_values:
+            continue
+        seg = current_fit(data, choices, other)
+        prof = current_profiles(data, choices, seg)
+        out.append((other, seg, current_names(segmentation_key(data, choices, other), prof.names)))
+    return out

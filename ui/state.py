@@ -38,6 +38,8 @@ UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
+MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -54,6 +56,7 @@ W_SCATTER_VIEW = "w.scatter_view"
 W_SCATTER = "w.scatter"  # the chart's selection state
 W_EXPORT_SEGMENT = "w.export_segment"
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
+W_BORDERLINE = "w.borderline"
 
 #: Clip percentiles used when outlier clipping is on.
 CLIP_PERCENTILES = (1.0, 99.0)
@@ -77,6 +80,8 @@ _DEFAULTS: dict[str, Any] = {
     UPLOAD_ERROR: None,
     NAMES_ERROR: None,
     SEGMENTED: None,
+    BORDERLINE: False,
+    MEASURED: (),
 }
 
 #: Choices that no longer apply once another dataset is loaded.
