@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.errors import SavedFileError, SettingsError
-from segmentation.prepare import SCALERS, MISSING_POLICIES, fill_values, float_values
+from segmentation.prepare import MISSING_POLICIES, SCALERS, fill_values, float_values
 
 #: What the ``format`` field of every saved segmentation says.
 FORMAT = "customer-segmentation"
@@ -224,9 +224,7 @@ def save_segmentation(
     kmeans = segmentation.pipeline.named_steps["kmeans"]
     bounds = getattr(scaler, "bounds_", None)
     assigned = np.asarray(segmentation.labels) >= 0
-    training = tuple(
-        training_distribution(float_values(df[f]), f) for f in features
-    )
+    training = tuple(training_distribution(float_values(df[f]), f) for f in features)
     saved = SavedSegmentation(
         features=features,
         log_features=tuple(settings.log_features),

@@ -105,7 +105,7 @@ def _header(document: Any, name: str) -> None:
     """Format, schema version and digest: checked before anything else."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise SavedFileError(
-            f"{name} is not a saved segmentation (no \"format\": \"{FORMAT}\"): choose the "
+            f'{name} is not a saved segmentation (no "format": "{FORMAT}"): choose the '
             ".json file saved by the app's Export page or by `fit`."
         )
     version = document.get("schema_version")
@@ -207,14 +207,19 @@ def check_consistent(saved: SavedSegmentation) -> None:
     if saved.scaler not in SCALERS:
         raise _fail("scaler", f"is {saved.scaler!r}, not one of {list(SCALERS)}")
     if saved.missing not in MISSING_POLICIES:
-        raise _fail("missing-value policy", f"is {saved.missing!r}, not one of "
-                    f"{list(MISSING_POLICIES)}")
+        raise _fail(
+            "missing-value policy", f"is {saved.missing!r}, not one of {list(MISSING_POLICIES)}"
+        )
     unknown = [f for f in saved.log_features if f not in saved.features]
     if unknown:
         raise _fail("log features", f"name {unknown[0]!r}, which is not a feature")
-    for what, values in (("scaler centre", saved.centre), ("scaler scale", saved.scale),
-                         ("fill values", saved.fill_values), ("lower clip bounds",
-                         saved.clip_lower), ("upper clip bounds", saved.clip_upper)):
+    for what, values in (
+        ("scaler centre", saved.centre),
+        ("scaler scale", saved.scale),
+        ("fill values", saved.fill_values),
+        ("lower clip bounds", saved.clip_lower),
+        ("upper clip bounds", saved.clip_upper),
+    ):
         _same_length(what, values, p, "features")
     _check_finite(saved)
     if any(not s > 0 for s in saved.scale):
@@ -224,17 +229,19 @@ def check_consistent(saved: SavedSegmentation) -> None:
     ):
         raise _fail("clipping", "gives percentiles without bounds, or bounds without them")
     if saved.clip is not None:
-        lo, hi = saved.clip
-        if len(saved.clip) != 2 or not 0 <= lo < hi <= 100:
-            raise _fail("clip percentiles", f"are {list(saved.clip)}: need 0 <= lower < upper <= 100")
+        if len(saved.clip) != 2 or not 0 <= saved.clip[0] < saved.clip[1] <= 100:
+            raise _fail("clip percentiles", f"are {list(saved.clip)}: need 0 <= low < high <= 100")
         if any(a > b for a, b in zip(saved.clip_lower, saved.clip_upper)):
             raise _fail("clip bounds", "have a lower bound above its upper bound")
     for what, rows in (("centres", saved.centres), ("scaled centres", saved.centres_scaled)):
         _same_length(what, rows, k, "segments")
         for row in rows:
             _same_length(what, row, p, "features")
-    for what, values in (("names", saved.names), ("colours", saved.colours),
-                         ("sizes", saved.sizes)):
+    for what, values in (
+        ("names", saved.names),
+        ("colours", saved.colours),
+        ("sizes", saved.sizes),
+    ):
         _same_length(f"segment {what}", values, k, "segments")
     bad = [c for c in saved.colours if not _COLOUR.match(c)]
     if bad:

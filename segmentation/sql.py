@@ -79,8 +79,12 @@ def _feature_value(saved: SavedSegmentation, j: int) -> exp.Expression:
     if f in saved.log_features:
         one_plus = exp.Add(this=exp.Literal.number("1"), expression=v.copy())
         v = exp.Case(
-            ifs=[exp.If(this=exp.GTE(this=v.copy(), expression=exp.Literal.number("0")),
-                        true=exp.Ln(this=one_plus))]
+            ifs=[
+                exp.If(
+                    this=exp.GTE(this=v.copy(), expression=exp.Literal.number("0")),
+                    true=exp.Ln(this=one_plus),
+                )
+            ]
         )
     centred = exp.Sub(this=v, expression=number(saved.centre[j]))
     return exp.Div(this=_paren(centred), expression=number(saved.scale[j]))

@@ -40,7 +40,9 @@ def add_parser(subparsers) -> None:
     """Register ``fit``, ``apply`` and ``sql``."""
     raw = argparse.RawDescriptionHelpFormatter
     fit = subparsers.add_parser(
-        "fit", help="fit segments and save them as JSON", description=FIT_HELP,
+        "fit",
+        help="fit segments and save them as JSON",
+        description=FIT_HELP,
         formatter_class=raw,
     )
     fit.add_argument("customers", help="the customers file (CSV, TSV, .xlsx or Parquet)")
@@ -53,7 +55,9 @@ def add_parser(subparsers) -> None:
     )
     fit.add_argument("--scaler", choices=SCALERS, default="standard", help="default: standard")
     fit.add_argument(
-        "--missing", choices=MISSING_POLICIES, default="drop",
+        "--missing",
+        choices=MISSING_POLICIES,
+        default="drop",
         help="drop: customers missing a feature get no segment (default); median: fill gaps",
     )
     fit.add_argument(
@@ -64,7 +68,9 @@ def add_parser(subparsers) -> None:
     fit.set_defaults(func=run_fit)
 
     apply = subparsers.add_parser(
-        "apply", help="label customers with a saved segmentation", description=APPLY_HELP,
+        "apply",
+        help="label customers with a saved segmentation",
+        description=APPLY_HELP,
         formatter_class=raw,
     )
     apply.add_argument("segmentation", metavar="FILE.json", help="a saved segmentation")
@@ -75,12 +81,15 @@ def add_parser(subparsers) -> None:
     apply.set_defaults(func=run_apply)
 
     sql = subparsers.add_parser(
-        "sql", help="print a SELECT that scores customers in a database", description=SQL_HELP,
+        "sql",
+        help="print a SELECT that scores customers in a database",
+        description=SQL_HELP,
         formatter_class=raw,
     )
     sql.add_argument("segmentation", metavar="FILE.json", help="a saved segmentation")
     sql.add_argument(
-        "--dialect", required=True,
+        "--dialect",
+        required=True,
         choices=("duckdb", "postgres", "bigquery", "snowflake", "spark", "sqlite"),
     )
     sql.add_argument("--table", default="customers", help="table name (default: customers)")
@@ -106,8 +115,12 @@ def run_fit(args: argparse.Namespace) -> int:
             f"{data.id_column!r} is the customer id column: it cannot be a feature."
         )
     prepared = prepare_features(
-        data.frame, args.features, scaler=args.scaler, missing=args.missing,
-        log_features=args.log, clip=(1.0, 99.0) if args.clip else None,
+        data.frame,
+        args.features,
+        scaler=args.scaler,
+        missing=args.missing,
+        log_features=args.log,
+        clip=(1.0, 99.0) if args.clip else None,
     )
     k, start = args.k, None
     if k is None:
@@ -117,7 +130,11 @@ def run_fit(args: argparse.Namespace) -> int:
     seg = fit_prepared(prepared, k, start=start)
     names = profile_segments(data.frame, seg).names
     saved = save_segmentation(
-        data.frame, seg, names, id_column=data.id_column, file_name=path.name,
+        data.frame,
+        seg,
+        names,
+        id_column=data.id_column,
+        file_name=path.name,
         sha256=_sha256(path),
     )
     write_saved(saved, args.output)
