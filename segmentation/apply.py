@@ -100,6 +100,37 @@ def assign(saved: SavedSegmentation, columns: Sequence[np.ndarray]) -> Assignmen
     >>> bool((assign(saved, columns).labels == seg.labels).all())
     True
     """
+    scaled, usable, why = _scaled(saved, columns)
+    distances = _distances(saved, scaled)
+    n = len(usable)
+    labels = np.argmin(np.where(np.isnan(distances), np.inf, distances), axis=0).astype(np.int64)
+    labels[~usable] = -1
+    best = distances[labels.clip(0), np.arange(n)] if n else np.zeros(0)
+    best = np.where(usable, best, np.nan)
+    return Assignment(labels, _reasons(saved, why, usable), best)
+
+
+def squared_distances(saved: SavedSegmentation, columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Squared distance (scaled units) of each customer to each centre: k x customers,
+    NaN where the customer cannot be assigned. `assign` takes the smallest of each column.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 3)
+    >>> saved = save_segmentation(customers, seg, ["A", "B", "C"])
+    >>> squared_distances(saved, [np.array([50.0]), np.array([50.0])]).shape
+    (3, 1)
+    """
+    scaled, usable, _ = _scaled(saved, columns)
+    distances = _distances(saved, scaled)
+    distances[:, ~usable] = np.nan
+    return distances
+
+
+def _scaled(saved: SavedSegmentation, columns: Sequence[np.ndarray]):
+    """Each feature filled, clipped, logged and scaled; which customers can be assigned;
+    per feature, who misses it and who is negative where a log is taken."""
     n = len(columns[0]) if len(columns) else 0
     scaled, usable, why = [], np.ones(n, dtype=bool), []
     for j, f in enumerate(saved.features):
@@ -121,6 +152,11 @@ def assign(saved: SavedSegmentation, columns: Sequence[np.ndarray]) -> Assignmen
         scaled.append(x)
         usable &= ~missing & ~negative
         why.append((missing, negative))
+    return scaled, usable, why
+
+
+def _distances(saved: SavedSegmentation, scaled: list[np.ndarray]) -> np.ndarray:
+    n = len(scaled[0]) if scaled else 0
     distances = np.empty((saved.k, n))
     for i, centre in enumerate(saved.centres_scaled):
         d = distances[i]
@@ -130,11 +166,7 @@ def assign(saved: SavedSegmentation, columns: Sequence[np.ndarray]) -> Assignmen
                 np.multiply(diff, diff, out=d)
             else:
                 d += diff * diff
-    labels = np.argmin(np.where(np.isnan(distances), np.inf, distances), axis=0).astype(np.int64)
-    labels[~usable] = -1
-    best = distances[labels.clip(0), np.arange(n)] if n else np.zeros(0)
-    best = np.where(usable, best, np.nan)
-    return Assignment(labels, _reasons(saved, why, usable), best)
+    return distances
 
 
 def _reasons(saved: SavedSegmentation, why, usable: np.ndarray) -> np.ndarray:

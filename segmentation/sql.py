@@ -30,6 +30,11 @@ from segmentation.saved import SavedSegmentation
 
 #: Dialects `segment_sql` writes (sqlglot's names).
 DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "spark", "sqlite")
+#: Dialects whose steps are marked ``AS MATERIALIZED``: SQLite and PostgreSQL otherwise
+#: inline each step into the next and compute it again at every use (SQLite: 15 s instead
+#: of 3 s for 200k customers). DuckDB was faster unmarked; BigQuery, Snowflake and Spark
+#: have no such clause.
+MATERIALIZING = ("sqlite", "postgres")
 #: Names of the output columns (after the id column).
 SEGMENT, SEGMENT_NAME = "segment", "segment_name"
 _ID, _Z, _D = "seg_id", "seg_z", "seg_d"
@@ -119,9 +124,14 @@ def segment_query(
     table: str = "customers",
     schema: str | None = None,
     id_column: str | None = None,
+    materialized: bool | None = None,
 ) -> exp.Expression:
     """The query as a sqlglot tree: ``WITH scaled, distances, nearest SELECT id, segment,
     segment_name``.
+
+    `materialized` marks the steps ``AS MATERIALIZED`` (None: unmarked): each scaled
+    value is used twice per segment and each distance once per segment, and an engine
+    that inlines the steps computes them again at every use.
 
     Raises SettingsError when there is no id column (none saved and none given).
     """
@@ -160,9 +170,9 @@ def segment_query(
             exp.alias_(names, _ident(SEGMENT_NAME)),
         )
         .from_(_ident("nearest"))
-        .with_(_ident("scaled"), as_=scaled)
-        .with_(_ident("distances"), as_=distances)
-        .with_(_ident("nearest"), as_=nearest)
+        .with_(_ident("scaled"), as_=scaled, materialized=materialized)
+        .with_(_ident("distances"), as_=distances, materialized=materialized)
+        .with_(_ident("nearest"), as_=nearest, materialized=materialized)
     )
 
 
@@ -201,7 +211,13 @@ def segment_sql(
     """
     if dialect not in DIALECTS:
         raise SettingsError(f"dialect={dialect!r} is not one of {list(DIALECTS)}.")
-    tree = segment_query(saved, table=table, schema=schema, id_column=id_column)
+    tree = segment_query(
+        saved,
+        table=table,
+        schema=schema,
+        id_column=id_column,
+        materialized=True if dialect in MATERIALIZING else None,
+    )
     return tree.sql(dialect=dialect, pretty=pretty, identify=True) + ";"
 
 
