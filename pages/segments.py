@@ -8,6 +8,7 @@ import streamlit as st
 import segmentation
 from segmentation import MISSING_POLICIES, SCALERS, SegmentationError, charts
 from ui import cached, state, widgets
+from ui import saved as ui_saved
 
 SCALER_LABELS = {
     "standard": "Standard (mean 0, sd 1)",
@@ -50,6 +51,8 @@ def render() -> None:
         return
     if source.is_sample:
         widgets.sample_notice(data.report.n_rows)
+    if ui_saved.render_segments():  # a saved segmentation is applied: nothing to choose
+        return
 
     choices = cached.current_choices(data)
     options = cached.feature_options(data)

@@ -38,6 +38,9 @@ UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
+SAVED_SEEN = "seg.saved_seen"  # file_id of the last saved-segmentation upload handled
+SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentation, or None
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -53,6 +56,7 @@ W_SCATTER_Y = "w.scatter_y"
 W_SCATTER_VIEW = "w.scatter_view"
 W_SCATTER = "w.scatter"  # the chart's selection state
 W_EXPORT_SEGMENT = "w.export_segment"
+W_SAVED_UPLOAD = "w.saved_upload"
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
 
 #: Clip percentiles used when outlier clipping is on.
@@ -77,6 +81,9 @@ _DEFAULTS: dict[str, Any] = {
     UPLOAD_ERROR: None,
     NAMES_ERROR: None,
     SEGMENTED: None,
+    SAVED: None,
+    SAVED_SEEN: None,
+    SAVED_ERROR: None,
 }
 
 #: Choices that no longer apply once another dataset is loaded.
@@ -97,6 +104,15 @@ class Dataset:
     """An uploaded file: its bytes, its name as uploaded, and the sha256 of the bytes."""
 
     data: bytes
+    name: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class LoadedSaved:
+    """A saved segmentation uploaded to be applied: the parsed file, its name and digest."""
+
+    saved: Any  # segmentation.saved.SavedSegmentation
     name: str
     digest: str
 
