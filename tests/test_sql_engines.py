@@ -29,7 +29,15 @@ from segmentation.sql import segment_sql
 
 N = 1_000_000
 FEATURES = ["annual_income", "spending_score", "recency_days"]
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+#: Debian's PostgreSQL server programs (the newest installed), or $PG_BIN.
+PG_BIN = Path(
+    os.environ.get("PG_BIN")
+    or max(
+        (str(p.parent) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+        key=lambda b: int(Path(b).parent.name) if Path(b).parent.name.isdigit() else 0,
+        default="/usr/lib/postgresql/15/bin",
+    )
+)
 #: Two segments' squared distances closer than this (relative) are a tie: the engines'
 #: LN and the numpy log may differ in the last bit, and only there may the segments differ.
 TIE = 1e-12

@@ -79,7 +79,7 @@ def assert_no_exception(page: Page) -> None:
 def open_app(page: Page, url: str) -> None:
     """A first visit: the Data page of a new session, fully rendered."""
     page.goto(url)
-    page.locator(UPLOAD_INPUT).wait_for(state="attached")
+    page.locator(UPLOAD_INPUT).first.wait_for(state="attached")
     settle(page)
     page.locator("[data-testid='stSidebarNavLink']").first.wait_for()
 
@@ -103,11 +103,14 @@ def go(page: Page, title: str) -> None:
 
 def upload(page: Page, path: Path | str | dict) -> None:
     """Upload a file (a path, or Playwright's {name, mimeType, buffer}) on the Data page."""
-    page.locator(UPLOAD_INPUT).set_input_files(path)
+    # The customers uploader comes first (the Data page's second one takes a saved
+    # segmentation).
+    page.locator(UPLOAD_INPUT).first.set_input_files(path)
     name = path["name"] if isinstance(path, dict) else Path(path).name
     # the chip shortens long names ("hostile..._names.csv"): match its two ends
     head, tail = re.escape(name[:5]), re.escape(name[-8:])
-    expect(page.locator("[data-testid='stFileChipName']")).to_have_text(re.compile(f"^{head}.*{tail}$"))
+    chip = page.locator("[data-testid='stFileChipName']").first
+    expect(chip).to_have_text(re.compile(f"^{head}.*{tail}$"))
     settle(page)
 
 
