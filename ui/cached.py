@@ -46,6 +46,7 @@ from segmentation import profile as core_profile
 from segmentation import saved as core_saved
 from segmentation.apply import apply_saved
 from segmentation.drift import Drift, feature_drift
+from segmentation.features import feature_options
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import state
 from ui.state import Choices
@@ -279,11 +280,6 @@ def current_data() -> CustomerData:
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
     """Read a new upload (cached: the page then gets the same result). Raises DataError."""
     return load(digest, raw, name, None)
-
-
-def feature_options(data: CustomerData) -> list[str]:
-    """Columns that can be segmented on: numeric, not the id."""
-    return [c for c in data.report.numeric_columns if c != data.id_column]
 
 
 def log_options(data: CustomerData, features: tuple[str, ...]) -> list[str]:
