@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 
@@ -114,12 +115,17 @@ def test_negative_value_of_a_log_feature_is_unassigned_with_a_reason(customers):
     assert (result.labels[1:] >= 0).all()
 
 
+@functools.cache
+def _small_saved():
+    frame = make_sample_customers(300)
+    seg = fit_segments(frame, ["annual_income", "spending_score"], 3)
+    return save_segmentation(frame, seg, ["A", "B", "C"])
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(-1e6, 1e6) | st.just(float("nan")), min_size=1, max_size=30))
 def test_every_customer_gets_one_segment_or_a_reason(values):
-    frame = make_sample_customers(300)
-    seg = fit_segments(frame, ["annual_income", "spending_score"], 3)
-    saved = save_segmentation(frame, seg, ["A", "B", "C"])
+    saved = _small_saved()
     x = np.asarray(values)
     result = assign(saved, [x, np.full(len(x), 50.0)])
     assert set(result.labels) <= {-1, 0, 1, 2}
