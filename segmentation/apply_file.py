@@ -128,11 +128,8 @@ def _csv_blocks(path: Path, size: int, block_bytes: int) -> Iterator[bytes]:
         end = _record_end(head, 0)
         if end is None:
             raise DataError(f"{path.name}: the header line is longer than 1 MB or never ends.")
-        header = head[:end]
-        if header.startswith(b"\xef\xbb\xbf"):
-            header_again = header[3:]
-        else:
-            header_again = header
+        # With its byte-order mark, if any: every block is then read with the same encoding.
+        header_again = head[:end]
         f.seek(0)
         carry = b""
         first = True

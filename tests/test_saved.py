@@ -287,14 +287,14 @@ def test_labelled_download_keeps_the_previous_assignment(customers):
 # --------------------------------------------------------------------------- files
 
 
-@pytest.mark.parametrize("quoted", [False, True])
-def test_apply_file_in_blocks_gives_the_apps_bytes(customers, tmp_path, quoted):
+@pytest.mark.parametrize(("quoted", "bom"), [(False, False), (True, False), (False, True)])
+def test_apply_file_in_blocks_gives_the_apps_bytes(customers, tmp_path, quoted, bom):
     seg, saved = _saved(customers, log_features=["recency_days"])
     frame = customers.assign(note="plain")
     if quoted:
         frame.loc[::7, "note"] = 'said "hi",\nthen left'
     path = tmp_path / "c.csv"
-    frame.to_csv(path, index=False)
+    frame.to_csv(path, index=False, encoding="utf-8-sig" if bom else "utf-8")
     data = read_customers(path)
     app_bytes = labelled_csv_bytes(data, apply_saved(saved, data.frame), saved.names)
     whole, blocks = io.BytesIO(), io.BytesIO()

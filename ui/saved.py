@@ -8,6 +8,7 @@ import html
 import streamlit as st
 
 from segmentation import SegmentationError
+from segmentation.apply import check_columns
 from segmentation.drift import OUTSIDE_SHIFTED, PSI_MODERATE, PSI_SHIFTED
 from ui import cached, state, widgets
 
@@ -56,11 +57,22 @@ def render_uploader() -> None:
     if state.get(state.SAVED_ERROR):
         widgets.error(state.get(state.SAVED_ERROR))
     loaded = state.get(state.SAVED)
-    if loaded is not None:
-        st.success(
-            f"Applying {widgets.md(loaded.name)}: {_origin(loaded.saved)}",
-            icon=":material/bookmark:",
-        )
+    if loaded is None:
+        return
+    st.success(
+        f"Applying {widgets.md(loaded.name)}: {_origin(loaded.saved)}",
+        icon=":material/bookmark:",
+    )
+    try:
+        check_columns(loaded.saved, cached.current_data().frame)
+    except SegmentationError as exc:
+        widgets.error(exc)
+    st.button(
+        "Stop applying it",
+        on_click=drop_saved,
+        key="drop_saved_data",
+        help="Segment these customers afresh (features, scaling and k of your choice).",
+    )
 
 
 def _origin(saved) -> str:
