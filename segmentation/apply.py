@@ -47,6 +47,16 @@ def check_columns(saved: SavedSegmentation, frame: pd.DataFrame) -> None:
     """Refuse a table that lacks a feature of `saved`, or holds text in one.
 
     Raises DataError naming the column.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"], id_column="customer_id")
+    >>> check_columns(saved, customers.drop(columns="spending_score"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.DataError: This file has no column 'spending_score', a ...
     """
     columns = set(map(str, frame.columns))
     for f in saved.features:
@@ -72,7 +82,16 @@ def _all_missing(series: pd.Series) -> bool:
 
 
 def feature_columns(saved: SavedSegmentation, frame: pd.DataFrame) -> list[np.ndarray]:
-    """The feature columns of `frame` as float64 (NaN where missing), after `check_columns`."""
+    """The feature columns of `frame` as float64 (NaN where missing), after `check_columns`.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"], id_column="customer_id")
+    >>> [c.dtype.name for c in feature_columns(saved, customers)]
+    ['float64', 'float64']
+    """
     check_columns(saved, frame)
     columns = []
     for f in saved.features:
@@ -198,7 +217,16 @@ def _reasons(saved: SavedSegmentation, why, usable: np.ndarray) -> np.ndarray:
 
 def pipeline_of(saved: SavedSegmentation) -> Pipeline:
     """A fitted preparation + KMeans pipeline holding `saved`'s parameters (for charts and
-    ``predict``); `assign` is what assigns customers."""
+    ``predict``); `assign` is what assigns customers.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"], id_column="customer_id")
+    >>> list(pipeline_of(saved).named_steps)
+    ['prepare', 'kmeans']
+    """
     scaler = FeatureScaler(scaler=saved.scaler, log_mask=saved.log_mask, clip=saved.clip)
     scaler.centre_ = np.asarray(saved.centre, dtype=float)
     scaler.scale_ = np.asarray(saved.scale, dtype=float)

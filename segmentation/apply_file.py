@@ -75,6 +75,20 @@ def apply_file(
     DataError
         The file cannot be read as customers, lacks a feature, or changes delimiter,
         encoding or columns between blocks.
+
+    Examples
+    --------
+    >>> import io, tempfile, pathlib
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"], id_column="customer_id")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "june.csv"
+    >>> customers.to_csv(path, index=False)
+    >>> out = io.BytesIO()
+    >>> apply_file(saved, path, out).rows
+    300
     """
     path = Path(path)
     size = path.stat().st_size

@@ -53,7 +53,11 @@ def previous_renames(columns: Sequence[str]) -> dict[str, str]:
 
 def output_columns(columns: Sequence[str]) -> tuple[list[str], list[str]]:
     """The labelled download's columns as `labelled_customers` names them, and as they are
-    written once the previous assignment is renamed."""
+    written once the previous assignment is renamed.
+
+    >>> output_columns(["id", "segment", "segment_name"])[1][:3]
+    ['id', 'previous_segment', 'previous_segment_name']
+    """
     columns = [str(c) for c in columns]
     ours = list(_segment_columns(columns))
     renames = previous_renames(columns)
@@ -72,7 +76,14 @@ def _header(columns: Sequence[str]) -> bytes:
 
 def renamed_header(columns: Sequence[str]) -> tuple[bytes, bytes]:
     """The header line `labelled_csv_bytes` writes for a table with `columns`, and the one
-    the labelled download writes (the previous assignment renamed)."""
+    the labelled download writes (the previous assignment renamed).
+
+    >>> written, renamed = renamed_header(["id", "segment", "segment_name"])
+    >>> written.decode().strip().replace('"', '')
+    'id,segment,segment_name,segment_new,segment_name_new,unassigned_reason_new'
+    >>> renamed.decode().strip().replace('"', '')
+    'id,previous_segment,previous_segment_name,segment,segment_name,unassigned_reason'
+    """
     written, renamed = output_columns(columns)
     return _header(written), _header(renamed)
 
@@ -100,7 +111,15 @@ def labelled_bytes(data, segmentation: Segmentation, names: Sequence[str]) -> by
 
 
 def labelled_table(data, segmentation: Segmentation, names: Sequence[str]) -> pd.DataFrame:
-    """`segmentation.export.labelled_customers` with the previous assignment renamed."""
+    """`segmentation.export.labelled_customers` with the previous assignment renamed.
+
+    >>> from segmentation import read_customers, fit_segments
+    >>> data = read_customers(b"id,x,segment,segment_name\\nA,1,1,Low\\nB,2,1,Low\\n"
+    ...                       b"C,9,2,High\\nD,10,2,High\\n")
+    >>> table = labelled_table(data, fit_segments(data.frame, ["x"], 2), ["Big", "Small"])
+    >>> list(table.columns)[2:5]
+    ['previous_segment', 'previous_segment_name', 'segment']
+    """
     table = labelled_customers(data, segmentation, names)
     written, renamed = output_columns(data.raw.columns)
     table.columns = renamed if list(table.columns) == written else table.columns

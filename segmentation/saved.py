@@ -170,7 +170,11 @@ def training_distribution(values: np.ndarray, feature: str) -> FeatureDistributi
 
 
 def bin_shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Share of `values` in each bin cut at `edges` (a value on an edge goes to the bin above)."""
+    """Share of `values` in each bin cut at `edges` (a value on an edge goes to the bin above).
+
+    >>> bin_shares(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.5])).tolist()
+    [0.5, 0.5]
+    """
     counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
     return counts / max(len(values), 1)
 
@@ -269,7 +273,14 @@ def with_notes(saved: SavedSegmentation, notes: str) -> SavedSegmentation:
 
 
 def with_names(saved: SavedSegmentation, names: Sequence[str]) -> SavedSegmentation:
-    """`saved` with new segment names (one per segment)."""
+    """`saved` with new segment names (one per segment).
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> with_names(save_segmentation(customers, seg, ["A", "B"]), ["Loyal", "New"]).names
+    ('Loyal', 'New')
+    """
     return check_saved(replace(saved, names=tuple(str(n) for n in names)))
 
 
@@ -277,7 +288,15 @@ def with_names(saved: SavedSegmentation, names: Sequence[str]) -> SavedSegmentat
 
 
 def to_document(saved: SavedSegmentation) -> dict:
-    """The JSON document of `saved` (without its digest)."""
+    """The JSON document of `saved` (without its digest).
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> document = to_document(save_segmentation(customers, seg, ["A", "B"]))
+    >>> document["format"], document["k"], [s["name"] for s in document["segments"]]
+    ('customer-segmentation', 2, ['A', 'B'])
+    """
     return {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -338,13 +357,24 @@ def _canonical(document: dict) -> bytes:
 
 
 def digest_of(document: dict) -> str:
-    """sha256 of the canonical JSON of `document` without its ``digest`` field."""
+    """sha256 of the canonical JSON of `document` without its ``digest`` field.
+
+    >>> digest_of({"a": 1, "digest": "x"}) == digest_of({"a": 1})
+    True
+    """
     body = {key: value for key, value in document.items() if key != "digest"}
     return "sha256:" + hashlib.sha256(_canonical(body)).hexdigest()
 
 
 def to_json(saved: SavedSegmentation) -> str:
     """The saved segmentation as JSON text (indented, UTF-8, with its digest).
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"])
+    >>> from_json(to_json(saved)) == saved
+    True
 
     Constants are written as the shortest text that reads back to the same float, so a
     segmentation read back assigns exactly as the one written.
@@ -355,17 +385,40 @@ def to_json(saved: SavedSegmentation) -> str:
 
 
 def to_json_bytes(saved: SavedSegmentation) -> bytes:
-    """`to_json` as UTF-8 bytes: what the app's ``Download segmentation`` gives."""
+    """`to_json` as UTF-8 bytes: what the app's ``Download segmentation`` gives.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> to_json_bytes(save_segmentation(customers, seg, ["A", "B"]))[:1]
+    b'{'
+    """
     return to_json(saved).encode("utf-8")
 
 
 def write_saved(saved: SavedSegmentation, path: str | Path) -> None:
-    """Write `saved` to `path` as JSON."""
+    """Write `saved` to `path` as JSON.
+
+    >>> import tempfile, pathlib
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "segments.json"
+    >>> write_saved(save_segmentation(customers, seg, ["A", "B"]), path)
+    >>> read_saved(path).names
+    ('A', 'B')
+    """
     Path(path).write_text(to_json(saved), encoding="utf-8")
 
 
 def read_saved(path: str | Path) -> SavedSegmentation:
-    """Read and check a saved segmentation file. Raises SavedFileError, OSError."""
+    """Read and check a saved segmentation file. Raises SavedFileError, OSError.
+
+    >>> read_saved("no/such/file.json")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: [Errno 2] No such file or directory: 'no/such/file.json'
+    """
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_BYTES:
@@ -378,6 +431,11 @@ def read_saved(path: str | Path) -> SavedSegmentation:
 
 def from_json(text: str | bytes, *, name: str = "the saved segmentation") -> SavedSegmentation:
     """Parse, check and return a saved segmentation.
+
+    >>> from_json('{"format": "customer-segmentation", "schema_version": 9}')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SavedFileError: the saved segmentation was saved by a newer ...
 
     Raises
     ------
@@ -415,6 +473,16 @@ def _refuse_constant(word: str):
 
 def check_saved(saved: SavedSegmentation) -> SavedSegmentation:
     """Check that the parts of `saved` agree (lengths, finite numbers, k in range).
+
+    >>> from dataclasses import replace
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"])
+    >>> check_saved(replace(saved, names=("A",)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SavedFileError: the saved segmentation's segment names has 1 ...
 
     Raises SavedFileError naming the first problem; returns `saved` unchanged.
     """

@@ -127,7 +127,13 @@ def _header(document: Any, name: str) -> None:
 
 
 def parse_document(document: Any, *, name: str = "the saved segmentation") -> SavedSegmentation:
-    """A `SavedSegmentation` from a parsed JSON document. Raises SavedFileError."""
+    """A `SavedSegmentation` from a parsed JSON document. Raises SavedFileError.
+
+    >>> parse_document({"format": "something else"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SavedFileError: the saved segmentation is not a saved ...
+    """
     _header(document, name)
     source = _get(document, "source", _object)
     prep = _get(document, "preparation", _object)
@@ -196,7 +202,19 @@ def _same_length(what: str, values, expected: int, per: str) -> None:
 
 
 def check_consistent(saved: SavedSegmentation) -> None:
-    """Raise SavedFileError naming the first disagreement between the parts of `saved`."""
+    """Raise SavedFileError naming the first disagreement between the parts of `saved`.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"], id_column="customer_id")
+    >>> from dataclasses import replace
+    >>> check_consistent(replace(saved, k=1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SavedFileError: the saved segmentation's k is 1: it must be ...
+    """
     p, k = len(saved.features), saved.k
     if p == 0:
         raise _fail("feature list", "is empty")

@@ -134,6 +134,14 @@ def segment_query(
     that inlines the steps computes them again at every use.
 
     Raises SettingsError when there is no id column (none saved and none given).
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 2)
+    >>> saved = save_segmentation(customers, seg, ["A", "B"], id_column="customer_id")
+    >>> [cte.alias for cte in segment_query(saved).args["with_"].expressions]
+    ['scaled', 'distances', 'nearest']
     """
     id_column = id_column or saved.id_column
     if not id_column:
@@ -222,5 +230,9 @@ def segment_sql(
 
 
 def parse_back(sql: str, dialect: str) -> exp.Expression:
-    """`sql` parsed by sqlglot as `dialect` (what checks the dialects we cannot run)."""
+    """`sql` parsed by sqlglot as `dialect` (what checks the dialects we cannot run).
+
+    >>> parse_back('SELECT `a` FROM `t`;', "bigquery").sql("duckdb")
+    'SELECT "a" FROM "t"'
+    """
     return sqlglot.parse_one(sql.rstrip().rstrip(";"), read=dialect)
