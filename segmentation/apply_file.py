@@ -210,8 +210,14 @@ def _parquet_blocks(path: Path) -> Iterator[bytes]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    reader = pq.ParquetFile(path)
-    for batch in reader.iter_batches(batch_size=PARQUET_ROWS):
-        sink = io.BytesIO()
-        pq.write_table(pa.Table.from_batches([batch]), sink)
-        yield sink.getvalue()
+    try:
+        reader = pq.ParquetFile(path)
+        batches = reader.iter_batches(batch_size=PARQUET_ROWS)
+        for batch in batches:
+            sink = io.BytesIO()
+            pq.write_table(pa.Table.from_batches([batch]), sink)
+            yield sink.getvalue()
+    except (pa.ArrowException, OSError) as problem:
+        raise DataError(
+            f"{path.name} could not be read as Parquet ({problem}): save it again, or as CSV."
+        ) from None

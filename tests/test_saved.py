@@ -326,3 +326,11 @@ def test_errors_are_segmentation_errors(customers, tmp_path):
     customers.drop(columns="recency_days").to_csv(path, index=False)
     with pytest.raises(SegmentationError, match="recency_days"):
         apply_file(saved, path, io.BytesIO())
+
+
+def test_a_broken_large_parquet_file_is_a_data_error(customers, tmp_path):
+    _, saved = _saved(customers)
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1" + b"\0" * 5000)
+    with pytest.raises(DataError, match="could not be read as Parquet"):
+        apply_file(saved, path, io.BytesIO(), whole_file_bytes=0)
