@@ -198,7 +198,7 @@ def _movement(cur) -> None:
         "Customers of one cell",
         cells,
         format_func=lambda c: f"{c[0]} → {c[1]} ({widgets.count(moved.counts.loc[c])})",
-        key="movement_cell",
+        key=state.W_MOVEMENT_CELL,
     )
     data = cached.cell_csv(
         cur.source.digest, cur.data.id_column, cur.names, before, now, cur.data, cur.seg, moved

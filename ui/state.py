@@ -57,6 +57,7 @@ W_SCATTER_VIEW = "w.scatter_view"
 W_SCATTER = "w.scatter"  # the chart's selection state
 W_EXPORT_SEGMENT = "w.export_segment"
 W_SAVED_UPLOAD = "w.saved_upload"
+W_MOVEMENT_CELL = "w.movement_cell"  # the cell of the who-moved matrix whose customers to download
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
 
 #: Clip percentiles used when outlier clipping is on.
