@@ -32,7 +32,14 @@ EXPECT_TIMEOUT = int(os.environ.get("BROWSER_TIMEOUT_MS", "90000"))
 #: The slider and text inputs debounce: give the browser this long to send the change.
 DEBOUNCE_MS = 250
 
-UPLOAD_INPUT = "[data-testid='stFileUploaderDropzoneInput']"
+# The customers uploader's file input (the Data page has a second uploader, for a saved
+# segmentation: SAVED_INPUT).
+UPLOAD_INPUT = (
+    "role=region[name='Upload customer data'] >> [data-testid='stFileUploaderDropzoneInput']"
+)
+SAVED_INPUT = (
+    "role=region[name='Apply a saved segmentation'] >> [data-testid='stFileUploaderDropzoneInput']"
+)
 PLOTLY = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 ERROR_ALERT = "[data-testid='stAlertContentError']"
 EXCEPTION = "[data-testid='stException']"
@@ -323,9 +330,7 @@ def feature_options(page: Page) -> list[str]:
     options = page.get_by_role("option")
     options.first.wait_for()
     names = [
-        o.inner_text().strip()
-        for o in options.all()
-        if o.get_attribute("aria-disabled") != "true"
+        o.inner_text().strip() for o in options.all() if o.get_attribute("aria-disabled") != "true"
     ]
     page.keyboard.press("Escape")
     # not columns: the placeholder of an empty list and Streamlit's "Select all" entry

@@ -7,7 +7,7 @@ import re
 
 from browsertools import (
     DATASETS,
-    UPLOAD_INPUT,
+    SAVED_INPUT,
     assert_no_exception,
     download,
     go,
@@ -49,9 +49,10 @@ def test_saved_segmentation_applied_in_another_browser(
     open_app(second, app_url)
     upload(second, path)
     wait_for_dataset(second, DATASET, n_rows)
-    second.locator(UPLOAD_INPUT).nth(1).set_input_files(str(tmp_path / "first" / saved_name))
+    second.locator(SAVED_INPUT).set_input_files(str(tmp_path / "first" / saved_name))
     settle(second)
-    expect(main(second).get_by_text("Applying")).to_be_visible()
+    screenshot(second, "saved_journey", "data_applied")
+    expect(main(second).get_by_text("Applying", exact=False).first).to_be_visible()
     # Not `go`: with a saved segmentation applied, Segments has no feature choice to wait for.
     second.locator("[data-testid='stSidebarNavLink']").filter(has_text="Segments").click()
     expect(second).to_have_url(re.compile(r"/segments$"))
