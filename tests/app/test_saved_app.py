@@ -107,6 +107,10 @@ def test_drift_warns_and_who_moved_is_counted(saved_session, monkeypatch, downlo
     out = csv_text(downloads(download(at, "Download labelled customers")).content)
     assert list(out.columns[-3:]) == ["segment", "segment_name", "unassigned_reason"]
     assert (out["previous_segment_name"] == frame["segment_name"]).all()
+    ok(at.selectbox(key="w.export_segment").set_value(2).run())
+    members = csv_text(downloads(download(at, "Download this segment's customers")).content)
+    assert list(members.columns) == list(out.columns)
+    assert set(members["segment"]) == {"2"}
 
 
 def test_missing_feature_is_named_and_dropping_segments_afresh(saved_session, monkeypatch):
