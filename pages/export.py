@@ -6,6 +6,7 @@ import streamlit as st
 
 from segmentation import SegmentationError
 from ui import cached, state, trust, widgets
+from ui import saved as ui_saved
 
 CSV = "text/csv"
 PREVIEW_ROWS = 10
@@ -91,6 +92,8 @@ def render() -> None:
         key="download_segment",
         icon=":material/download:",
     )
+
+    ui_saved.download_segmentation(cur)
 
     st.subheader("Segment profiles")
     st.caption(

@@ -9,6 +9,7 @@ from segmentation import SegmentationError, charts
 from segmentation.axes import default_axes
 from segmentation.features import check_segmentable
 from ui import cached, preparation, state, trust, widgets
+from ui import saved as ui_saved
 
 PCA = "PCA view"
 VIEW_LABELS = {"features": "Two features", "pca": PCA}
@@ -26,6 +27,8 @@ def render() -> None:
     st.title("Segments")
     data = segmentable_data()
     if data is None:
+        return
+    if ui_saved.render_segments():  # a saved segmentation is applied: nothing to choose
         return
     choices = cached.current_choices(data)
     left, right = st.columns([3, 2])

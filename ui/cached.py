@@ -44,9 +44,13 @@ import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
 from segmentation import export as core_export
 from segmentation import margins as core_margins
+from segmentation import movement as core_movement
 from segmentation import profile as core_profile
+from segmentation import saved as core_saved
 from segmentation import stability as core_stability
 from segmentation import transitions as core_transitions
+from segmentation.apply import apply_saved
+from segmentation.drift import Drift, feature_drift
 from segmentation.features import feature_options
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import budget, state
@@ -203,10 +207,12 @@ def labelled_csv(
     _margins: core_margins.Margins | None = None,
 ) -> bytes:
     """CSV bytes of every input row with its segment and segment name (and, `with_margins`,
-    the runner-up segment and margin from `_margins`)."""
-    return core_export.labelled_csv_bytes(
-        _data, _seg, names, margins=_margins if with_margins else None
-    )
+    the runner-up segment and margin from `_margins`; for a saved segmentation applied, an
+    earlier assignment in the file kept as ``previous_*``)."""
+    margins = _margins if with_margins else None
+    if is_applied_key(digest):
+        return core_movement.labelled_bytes(_data, _seg, names, margins=margins)
+    return core_export.labelled_csv_bytes(_data, _seg, names, margins=margins)
 
 
 @st.cache_data(
@@ -231,6 +237,9 @@ def segment_csv(
     frame = core_export.segment_customers(
         _data, _seg, names, segment, margins=_margins if with_margins else None
     )
+    if is_applied_key(digest):  # the previous assignment named as in the labelled download
+        renamed = core_movement.output_columns(_data.raw.columns)[1]
+        frame.columns = renamed + list(frame.columns[len(renamed) :])
     return core_export.to_csv_bytes(frame)
 
 
@@ -453,6 +462,8 @@ class Current:
 
 def current() -> Current:
     """All current results in one go. Raises SegmentationError when a step cannot be done."""
+    if state.get(state.SAVED) is not None:
+        return current_applied()
     data = current_data()
     choices = current_choices(data)
     choice = current_sweep(data, choices)
@@ -572,3 +583,111 @@ def neighbours(data: CustomerData, choices: Choices, choice: KChoice, k: int):
         prof = current_profiles(data, choices, seg)
         out.append((other, seg, current_names(segmentation_key(data, choices, other), prof.names)))
     return out
+
+
+# --- a saved segmentation applied instead of a fit ------------------------------------------
+# Its results are cached under "<data digest>+<saved file digest>" where a fit's are under
+# the data digest, so the two never share an entry (same features and k or not).
+
+
+def applied_key(data_digest: str, saved_digest: str) -> str:
+    """The cache key of a saved segmentation applied to some data."""
+    return f"{data_digest}+{saved_digest}"
+
+
+def is_applied_key(digest: str) -> bool:
+    """Whether `digest` is an `applied_key`."""
+    return "+" in digest
+
+
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+def saved_file(digest: str, _raw: bytes, name: str) -> core_saved.SavedSegmentation:
+    """`segmentation.saved.from_json` on uploaded bytes. Raises SavedFileError."""
+    return core_saved.from_json(_raw, name=name)
+
+
+@st.cache_resource(max_entries=_FITS, show_spinner="Assigning customers to the saved segments…")
+def applied(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Segmentation:
+    """`segmentation.apply.apply_saved` for the data and saved segmentation `digest`."""
+    return _read_only(apply_saved(_saved, _data.frame))
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def drift(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Drift:
+    """`segmentation.drift.feature_drift` for the data and saved segmentation `digest`."""
+    return feature_drift(_saved, _data.frame)
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def movement(digest: str, id_column: str | None, names: tuple[str, ...], _data: CustomerData, _seg):
+    """`segmentation.movement.movement` (None when the file has no earlier assignment)."""
+    return core_movement.movement(_data, _seg, names)
+
+
+@st.cache_data(max_entries=_EXPORTS, max_size=_EXPORTS_SIZE, show_spinner=False)
+def cell_csv(
+    digest: str,
+    id_column: str | None,
+    names: tuple[str, ...],
+    before: str,
+    now: str,
+    _data: CustomerData,
+    _seg: Segmentation,
+    _moved,
+) -> bytes:
+    """CSV bytes of the customers of one cell of the movement matrix."""
+    table = core_movement.labelled_table(_data, _seg, names)
+    return core_export.to_csv_bytes(table.iloc[_moved.cell(before, now)])
+
+
+@st.cache_data(max_entries=_EXPORTS, show_spinner=False)
+def segmentation_json(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    file_name: str,
+    _data: CustomerData,
+    _seg: Segmentation,
+    _saved: core_saved.SavedSegmentation | None = None,
+) -> bytes:
+    """The `Download segmentation` file: the current segmentation saved as JSON (a saved
+    one applied is given back with the current names)."""
+    if _saved is not None:
+        saved = core_saved.with_names(_saved, names)
+    else:
+        saved = core_saved.save_segmentation(
+            _data.frame,
+            _seg,
+            names,
+            id_column=_data.id_column,
+            file_name=file_name,
+            sha256=digest,
+        )
+    return core_saved.to_json_bytes(saved)
+
+
+def current_applied() -> Current:
+    """`current()` when a saved segmentation is loaded: the customers assigned to its
+    segments (no sweep, no fit). Raises DataError when the data lacks one of its features."""
+    loaded = state.get(state.SAVED)
+    saved = loaded.saved
+    data = current_data()
+    source = current_source()
+    key = applied_key(source.digest, loaded.digest)
+    seg = applied(key, data.id_column, data, saved)
+    choices = Choices(saved.features, saved.scaler, saved.missing, saved.log_features, saved.clip)
+    prof = profiles(key, data.id_column, choices, saved.k, data, seg)
+    seg_key = hashlib.sha256(repr((key, data.id_column)).encode()).hexdigest()[:16]
+    return Current(
+        dataclasses.replace(source, digest=key),
+        data,
+        choices,
+        None,
+        saved.k,
+        seg,
+        prof,
+        current_names(seg_key, saved.names),
+        seg_key,
+    )

@@ -40,6 +40,9 @@ NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
 BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
 MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
+SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
+SAVED_SEEN = "seg.saved_seen"  # file_id of the last saved-segmentation upload handled
+SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentation, or None
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -55,6 +58,8 @@ W_SCATTER_Y = "w.scatter_y"
 W_SCATTER_VIEW = "w.scatter_view"
 W_SCATTER = "w.scatter"  # the chart's selection state
 W_EXPORT_SEGMENT = "w.export_segment"
+W_SAVED_UPLOAD = "w.saved_upload"
+W_MOVEMENT_CELL = "w.movement_cell"  # the cell of the who-moved matrix whose customers to download
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
 W_BORDERLINE = "w.borderline"
 
@@ -82,6 +87,9 @@ _DEFAULTS: dict[str, Any] = {
     SEGMENTED: None,
     BORDERLINE: False,
     MEASURED: (),
+    SAVED: None,
+    SAVED_SEEN: None,
+    SAVED_ERROR: None,
 }
 
 #: Choices that no longer apply once another dataset is loaded.
@@ -102,6 +110,15 @@ class Dataset:
     """An uploaded file: its bytes, its name as uploaded, and the sha256 of the bytes."""
 
     data: bytes
+    name: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class LoadedSaved:
+    """A saved segmentation uploaded to be applied: the parsed file, its name and digest."""
+
+    saved: Any  # segmentation.saved.SavedSegmentation
     name: str
     digest: str
 
