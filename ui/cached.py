@@ -238,8 +238,7 @@ def segment_csv(
         _data, _seg, names, segment, margins=_margins if with_margins else None
     )
     if is_applied_key(digest):  # the previous assignment named as in the labelled download
-        renamed = core_movement.output_columns(_data.raw.columns)[1]
-        frame.columns = renamed + list(frame.columns[len(renamed) :])
+        frame.columns = core_movement.renamed_columns(_data.raw.columns, list(frame.columns))
     return core_export.to_csv_bytes(frame)
 
 
