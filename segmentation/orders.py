@@ -1,0 +1,692 @@
+"""From an order log to one row per customer: recency, frequency, monetary and the RFM grid.
+
+An order export has one line per order (or per order line) with a customer id, a date and
+an amount. `guess_order_log` recognises one and guesses its columns from their names and
+values; `customers_from_orders` builds the customer table::
+
+    customer id | recency_days | frequency | monetary | avg_order_value | tenure_days |
+    first_order_date | last_order_date | r_score | f_score | m_score | rfm_segment | value_flag
+
+Lines that cannot be used (no customer id, an unreadable date or amount, a date after the
+snapshot) are left out and counted in `CustomerTable.messages`; the customers they belonged
+to keep their other lines. The work is done on whole columns (codes per customer, integer
+days, numpy sums), never a Python loop per line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from segmentation.dates import ParsedDates, looks_like_dates, parse_dates
+from segmentation.errors import DataError, SettingsError
+from segmentation.rfm import quintile_scores, rfm_segments, score_cuts
+
+#: The customer table's columns after the id, in order.
+CUSTOMER_COLUMNS = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "avg_order_value",
+    "tenure_days",
+    "first_order_date",
+    "last_order_date",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "value_flag",
+)
+#: The value of ``value_flag`` for a customer whose returns cancel their purchases.
+NON_POSITIVE_FLAG = "net value zero or negative"
+#: Numeric columns of the customer table (the features a segmentation can use).
+NUMERIC_COLUMNS = CUSTOMER_COLUMNS[:5] + CUSTOMER_COLUMNS[7:10]
+
+# Words in column names (lower case, separators removed) that point at each role.
+_CUSTOMER_WORDS = tuple(
+    "customer custid custno clientid userid cust client user email member buyer "
+    "account shopper contact person household loyalty kunde".split()
+)
+_NOT_CUSTOMER = tuple(
+    "order invoice transaction receipt basket line item product sku article store "
+    "shop country city channel status payment currency date amount price".split()
+)
+_DATE_WORDS = tuple(
+    "orderdate purchasedate invoicedate transactiondate date time day created ordered "
+    "purchased timestamp datum".split()
+)
+_NOT_DATE = tuple("ship deliver birth signup register update modif due return refund".split())
+_AMOUNT_WORDS = tuple(
+    "amount total revenue sales value spend net gross sum paid payment turnover "
+    "subtotal monetary price betrag umsatz montant importe euro usd eur".split()
+)
+_NOT_AMOUNT = tuple(
+    "quantity qty count id number no code zip postal age year score rate percent "
+    "discount tax weight units".split()
+)
+_ORDER_WORDS = tuple(
+    "orderid orderno ordernumber order invoiceno invoiceid invoice transactionid "
+    "transaction receipt basket ticket bill purchaseid salesid bestellnummer commande".split()
+)
+_CURRENCY_NAMES = tuple(
+    "currency curr currencycode ccy waehrung wahrung devise moneda valuta".split()
+)
+_CURRENCY_TOKEN = r"[$€£¥₹]|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK|INR|CNY|BRL)\b"
+
+#: How day/month order is chosen: decided by the values, or given.
+DATE_ORDERS = ("auto", "day-first", "month-first")
+
+
+@dataclass(frozen=True)
+class OrderColumns:
+    """Which column of the order log holds what (``order`` None: each row is one order)."""
+
+    customer: str
+    date: str
+    amount: str
+    order: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderLogGuess:
+    """What `guess_order_log` found.
+
+    Attributes
+    ----------
+    looks_like_orders : bool
+        Repeated customer ids plus a date column plus an amount column.
+    columns : OrderColumns or None
+        The best guess of each role (None when a role found no column).
+    n_lines, n_customers : int
+        Rows of the file, and distinct ids in the guessed customer column (0 without one).
+    customer_options, date_options, amount_options, order_options : tuple of str
+        Columns that could play each role, best first (for the user to choose from).
+    reason : str
+        Why it does or does not look like an order log, in a sentence.
+    """
+
+    looks_like_orders: bool
+    columns: OrderColumns | None
+    n_lines: int
+    n_customers: int
+    customer_options: tuple[str, ...]
+    date_options: tuple[str, ...]
+    amount_options: tuple[str, ...]
+    order_options: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class CustomerTable:
+    """The customer table built from an order log, and how it was built.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per customer: the id column (named as in the file, text) then
+        `CUSTOMER_COLUMNS`. Counts and days are integers, dates ISO text.
+    columns : OrderColumns
+        The columns used.
+    snapshot : datetime.date
+        The date recency and tenure are counted to.
+    n_lines, n_used, n_orders : int
+        Lines in the log, lines used, distinct orders among them.
+    left_out : tuple of (reason, count)
+        Lines left out, by reason, in the order they were checked.
+    dates : ParsedDates
+        How the date column was read (its ``values`` dropped to save memory).
+    cuts : pandas.DataFrame
+        How the scores were cut (see `segmentation.rfm.score_cuts`).
+    n_non_positive : int
+        Customers whose net value is zero or negative (kept, flagged in ``value_flag``).
+    """
+
+    frame: pd.DataFrame
+    columns: OrderColumns
+    snapshot: dt.date
+    n_lines: int
+    n_used: int
+    n_orders: int
+    left_out: tuple[tuple[str, int], ...]
+    dates: ParsedDates
+    cuts: pd.DataFrame
+    n_non_positive: int
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """What a user should know, one sentence each (left-out lines, flags, dates)."""
+        lines = [
+            f"{n:,} order line{'s' if n != 1 else ''} {reason} {'was' if n == 1 else 'were'} "
+            "left out"
+            for reason, n in self.left_out
+            if n
+        ]
+        if self.n_non_positive:
+            n = self.n_non_positive
+            lines.append(
+                f"{n:,} customer{'s' if n != 1 else ''} with a net value of zero or less "
+                f"(returns cancel purchases) {'is' if n == 1 else 'are'} kept and marked "
+                f"'{NON_POSITIVE_FLAG}' in value_flag"
+            )
+        return tuple(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Recognising an order log
+
+
+def guess_order_log(frame: pd.DataFrame, *, id_column: str | None = None) -> OrderLogGuess:
+    """Whether ``frame`` looks like an order log, and which column plays which role.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read (`segmentation.read_customers`'s ``frame``): numbers as float64,
+        other columns as text.
+    id_column : str, optional
+        The id the reader detected; preferred as the customer column when its ids repeat.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "order_no": ["A1", "A2", "A3", "A4"],
+    ...     "customer": ["c1", "c2", "c1", "c3"],
+    ...     "ordered_at": ["31.12.2024", "01.01.2025", "02.01.2025", "02.01.2025"],
+    ...     "total": [10.0, 25.5, 7.0, 12.0]})
+    >>> guess = guess_order_log(log)
+    >>> guess.looks_like_orders, guess.columns
+    (True, OrderColumns(customer='customer', date='ordered_at', amount='total', order='order_no'))
+    >>> guess.reason
+    'This looks like an order log: 4 order lines from 3 customers'
+    """
+    n = len(frame)
+    names = [str(c) for c in frame.columns]
+    dates = _rank(_date_columns(frame), _DATE_WORDS, _NOT_DATE)
+    amounts = _rank(
+        [c for c in names if c not in dates and _amount_like(frame[c], c)],
+        _AMOUNT_WORDS,
+        _NOT_AMOUNT,
+        keep_unnamed=True,
+    )
+    texts = [c for c in names if c not in dates and c not in amounts[:1] and _id_like(frame[c])]
+    customers = _customer_columns(frame, texts, id_column)
+    orders = _rank(
+        [c for c in texts if c not in customers[:1]], _ORDER_WORDS, (), keep_unnamed=False
+    )
+    if customers and orders:
+        customers = [c for c in customers if c != orders[0]] or customers
+    customer = customers[0] if customers else None
+    n_customers = _n_distinct(frame[customer]) if customer else 0
+    columns = None
+    if customer and dates and amounts:
+        columns = OrderColumns(customer, dates[0], amounts[0], orders[0] if orders else None)
+    repeats = customer is not None and 0 < n_customers < int(frame[customer].notna().sum())
+    named = customer is not None and (
+        _score(customer, _CUSTOMER_WORDS, _NOT_CUSTOMER) > 0 or customer == id_column
+    )
+    looks = columns is not None and repeats and named
+    return OrderLogGuess(
+        looks_like_orders=looks,
+        columns=columns,
+        n_lines=n,
+        n_customers=n_customers,
+        customer_options=tuple(customers),
+        date_options=tuple(dates),
+        amount_options=tuple(amounts),
+        order_options=tuple(orders),
+        reason=_reason(looks, n, n_customers, customer, dates, amounts, repeats),
+    )
+
+
+def _reason(looks, n, n_customers, customer, dates, amounts, repeats) -> str:
+    if looks:
+        return f"This looks like an order log: {n:,} order lines from {n_customers:,} customers"
+    if not dates:
+        return "No column of dates was found, so this is read as one row per customer"
+    if not amounts:
+        return "No column of amounts was found, so this is read as one row per customer"
+    if customer is None or not repeats:
+        return "No customer id repeats from row to row, so this is one row per customer"
+    return f"{customer!r} does not look like a customer id, so this is one row per customer"
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-.#/()]+", "", str(name)).lower()
+
+
+def _tokens(name: str) -> tuple[str, set[str]]:
+    """The name squeezed (``customerid``) and its words (``{"customer", "id"}``)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name))
+    words = {w for w in re.split(r"[^0-9a-z]+", spaced.lower()) if w}
+    return _norm(name), words
+
+
+def _has(word: str, key: str, words: set[str]) -> bool:
+    """A short word must be a whole word of the name (``no`` is not in ``turnover``)."""
+    return word in words or (len(word) >= 5 and word in key) or key == word
+
+
+def _score(name: str, good: Sequence[str], bad: Sequence[str]) -> int:
+    """How strongly a column name points at a role: earlier words count more; bad words veto."""
+    key, words = _tokens(name)
+    if key in good:
+        return 2 * len(good) - good.index(key) + 1
+    if any(_has(word, key, words) for word in bad):
+        return -1
+    for at, word in enumerate(good):
+        if _has(word, key, words):
+            return len(good) - at
+    return 0
+
+
+def _rank(cols, good, bad, *, keep_unnamed: bool = True) -> list[str]:
+    scored = [(c, _score(c, good, bad)) for c in cols]
+    kept = [(c, s) for c, s in scored if s > 0 or (keep_unnamed and s == 0)]
+    return [c for c, _ in sorted(kept, key=lambda cs: -cs[1])]
+
+
+def _date_columns(frame: pd.DataFrame) -> list[str]:
+    found = []
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(series.dtype) or (
+            not pd.api.types.is_numeric_dtype(series.dtype)
+            and looks_like_dates(series, min_share=0.75)
+        ):
+            found.append(str(col))
+    return found
+
+
+def _amount_like(series: pd.Series, name: str) -> bool:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return _score(name, _AMOUNT_WORDS, _NOT_AMOUNT) >= 0
+    # amounts the reader kept as text (currency codes, mixed signs) only when named so
+    return _score(name, _AMOUNT_WORDS, _NOT_AMOUNT) > 0
+
+
+def _id_like(series: pd.Series) -> bool:
+    """Text, or whole numbers (ids such as 12346): not amounts with cents."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return False
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        return True
+    head = series.dropna().head(10_000).to_numpy(dtype=np.float64)
+    return head.size > 0 and bool(np.all(head == np.round(head)))
+
+
+def _n_distinct(series: pd.Series) -> int:
+    return int(series.nunique(dropna=True))
+
+
+def _customer_columns(frame: pd.DataFrame, texts: list[str], id_column: str | None) -> list[str]:
+    """Columns that could hold the customer id: named like one, or the reader's id, best first;
+    then the other text columns whose values repeat but not too much."""
+    named = _rank(texts, _CUSTOMER_WORDS, _NOT_CUSTOMER, keep_unnamed=False)
+    if id_column in texts and id_column not in named:
+        named.insert(0, id_column)
+    elif id_column in named:
+        named.remove(id_column)
+        named.insert(0, id_column)
+    others = [c for c in texts if c not in named and _score(c, (), _NOT_CUSTOMER) == 0]
+    return named + others
+
+
+# --------------------------------------------------------------------------------------
+# Building the customer table
+
+
+def customers_from_orders(
+    frame: pd.DataFrame,
+    columns: OrderColumns | None = None,
+    *,
+    snapshot: dt.date | str | None = None,
+    date_order: str = "auto",
+    raw_amounts: pd.Series | None = None,
+) -> CustomerTable:
+    """The customer table of an order log: recency, frequency, monetary, RFM scores and grid.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The order lines (`segmentation.read_customers`'s ``frame`` or any table).
+    columns : OrderColumns, optional
+        Which column holds what; guessed with `guess_order_log` when not given.
+    snapshot : datetime.date or "YYYY-MM-DD", optional
+        The date recency is counted to; the day after the last order by default. Lines
+        dated after it are left out.
+    date_order : {"auto", "day-first", "month-first"}
+        How to read dates like ``04/09/2012``; "auto" decides from the values and refuses
+        a column that reads both ways.
+    raw_amounts : pandas.Series, optional
+        The amount cells as written, when the reader removed currency signs from them:
+        used to refuse a column that mixes currencies.
+
+    Returns
+    -------
+    CustomerTable
+
+    Raises
+    ------
+    DataError
+        A column that does not exist, ambiguous dates, more than one currency, or no
+        usable line.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({
+    ...     "customer_id": ["A", "A", "B", "B", "C"],
+    ...     "order_date": ["2024-01-01", "2024-03-01", "2024-02-10", "2024-02-12", "bad"],
+    ...     "amount": [100.0, 50.0, 20.0, -20.0, 5.0]})
+    >>> table = customers_from_orders(log)
+    >>> table.snapshot
+    datetime.date(2024, 3, 2)
+    >>> table.frame[["customer_id", "recency_days", "frequency", "monetary"]].values.tolist()
+    [['A', 1, 2, 150.0], ['B', 19, 2, 0.0]]
+    >>> table.messages[0]
+    '1 order line with an unreadable date was left out'
+    """
+    columns = _check_columns(frame, columns)
+    if date_order not in DATE_ORDERS:
+        raise SettingsError(f"date_order={date_order!r}: choose one of {DATE_ORDERS}")
+    n_lines = len(frame)
+    ids = _customer_ids(frame[columns.customer])
+    parsed = parse_dates(frame[columns.date], order=date_order)
+    if parsed.ambiguous:
+        raise AmbiguousDates(columns.date, parsed)
+    _refuse_currencies(frame, columns, raw_amounts)
+    amounts = _amounts(frame[columns.amount])
+    days = _days(parsed.values)
+
+    checks = [
+        ("without a customer id", ~pc.is_valid(ids).to_numpy(zero_copy_only=False)),
+        ("with an unreadable date" if parsed.n_read else "without a date", days == _NO_DAY),
+        ("with an unreadable amount", np.isnan(amounts)),
+    ]
+    usable = ~(checks[0][1] | checks[1][1] | checks[2][1])
+    if not usable.any():
+        raise DataError(_nothing_usable(columns, checks, n_lines))
+    snap = _snapshot(snapshot, days[usable])
+    snap_day = (np.datetime64(snap, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
+    checks.append((f"dated after the snapshot date ({snap.isoformat()})", days > snap_day))
+    left_out, usable = _left_out(checks, n_lines)
+    if not usable.any():
+        raise DataError(
+            f"Every order line is dated after the snapshot date {snap.isoformat()}: choose a "
+            "later snapshot date"
+        )
+    table = _aggregate(ids, days, amounts, usable, frame, columns, snap_day)
+    _score_table(table)
+    frame_out = table.rename(columns={"customer": columns.customer})
+    non_positive = int((frame_out["monetary"] <= 0).sum())
+    return CustomerTable(
+        frame=frame_out,
+        columns=columns,
+        snapshot=snap,
+        n_lines=n_lines,
+        n_used=int(usable.sum()),
+        n_orders=int(frame_out["frequency"].sum()),
+        left_out=left_out,
+        dates=_without_values(parsed),
+        cuts=score_cuts(frame_out),
+        n_non_positive=non_positive,
+    )
+
+
+class AmbiguousDates(DataError):
+    """Every date reads both day-first and month-first: the user must say which."""
+
+    def __init__(self, column: str, parsed: ParsedDates) -> None:
+        self.column = column
+        self.parsed = _without_values(parsed)
+        super().__init__(
+            f"The dates in {column!r} read both ways (04/09/2012 could be 4 September or "
+            "April 9) and no date settles it: say whether they are day-first or month-first"
+        )
+
+
+_NO_DAY = np.iinfo(np.int64).min  # a line's day when its date could not be read
+
+
+def _check_columns(frame: pd.DataFrame, columns: OrderColumns | None) -> OrderColumns:
+    if columns is None:
+        guess = guess_order_log(frame)
+        if guess.columns is None:
+            raise DataError(f"{guess.reason}: name the customer id, date and amount columns")
+        return guess.columns
+    names = [str(c) for c in frame.columns]
+    roles = [
+        ("customer id", columns.customer),
+        ("order date", columns.date),
+        ("amount", columns.amount),
+        ("order id", columns.order),
+    ]
+    for role, col in roles:
+        if col is not None and col not in names:
+            raise DataError(
+                f"There is no column named {col!r} to use as the {role}; the columns are "
+                f"{', '.join(repr(n) for n in names)}"
+            )
+    chosen = [c for _, c in roles if c is not None]
+    if len(set(chosen)) < len(chosen):
+        raise SettingsError(
+            f"One column cannot play two roles: customer {columns.customer!r}, date "
+            f"{columns.date!r}, amount {columns.amount!r}, order {columns.order!r}"
+        )
+    return columns
+
+
+def _customer_ids(series: pd.Series) -> pa.Array:
+    """The ids as text, trimmed, null where blank; whole numbers written without '.0'."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        whole = np.isfinite(values) & (values == np.round(values))
+        if whole[np.isfinite(values)].all():
+            ints = pa.array(np.where(whole, values, 0).astype(np.int64), mask=~whole)
+            return pc.cast(ints, pa.string())
+        return pc.cast(pa.array(values, mask=np.isnan(values)), pa.string())
+    array = _arrow_text(series)
+    trimmed = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _arrow_text(series: pd.Series) -> pa.Array:
+    try:
+        array = pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = pa.array(series.astype(str).where(series.notna(), None))
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_large_string(array.type):
+        array = array.cast(pa.string()) if len(array) < 2**24 else array
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = pc.cast(array, pa.string())
+    return array
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Whole days since 1970-01-01 of each line's date; _NO_DAY where unreadable."""
+    stamps = values.to_numpy("datetime64[us]")
+    days = stamps.astype("datetime64[D]").astype(np.int64)
+    days[np.isnat(stamps)] = _NO_DAY
+    return days
+
+
+def _amounts(series: pd.Series) -> np.ndarray:
+    """Amounts as float64, NaN where unreadable (text amounts: currency stripped, parsed)."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan).copy()
+        values[~np.isfinite(values)] = np.nan
+        return values
+    text = pc.utf8_trim_whitespace(_arrow_text(series))
+    text = pc.replace_substring_regex(text, _CURRENCY_TOKEN + r"|[\s\u00a0']", "")
+    comma_decimal = pc.match_substring_regex(text, r"^[-+]?[\d.]*,\d{1,2}$")
+    if pc.any(comma_decimal).as_py():
+        text = pc.if_else(
+            comma_decimal,
+            pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."),
+            pc.replace_substring(text, ",", ""),
+        )
+    else:
+        text = pc.replace_substring(text, ",", "")
+    numbers = pd.to_numeric(pd.Series(text.to_pandas()), errors="coerce")
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def _refuse_currencies(
+    frame: pd.DataFrame, columns: OrderColumns, raw_amounts: pd.Series | None
+) -> None:
+    """Refuse amounts in more than one currency: sums across currencies mean nothing."""
+    for col in frame.columns:
+        if _norm(col) in _CURRENCY_NAMES and col not in (columns.customer, columns.order):
+            codes = frame[col].dropna().astype(str).str.strip()
+            found = sorted({c.upper() for c in codes.unique() if c})
+            if len(found) > 1:
+                raise DataError(
+                    f"The amounts are in {len(found)} currencies ({', '.join(found[:5])}) in "
+                    f"column {col!r}: export one currency at a time, or convert them first"
+                )
+    cells = raw_amounts
+    if cells is None and not pd.api.types.is_numeric_dtype(frame[columns.amount].dtype):
+        cells = frame[columns.amount]
+    if cells is None:
+        return
+    tokens = pc.extract_regex(_arrow_text(cells), f"(?P<c>{_CURRENCY_TOKEN})")
+    found = pc.unique(pc.struct_field(tokens.drop_null(), "c")).to_pylist()
+    found = sorted({_SIGN_CODES.get(t, t) for t in found})
+    if len(found) > 1:
+        raise DataError(
+            f"The column {columns.amount!r} mixes currencies ({', '.join(found)}): export one "
+            "currency at a time, or convert the amounts first"
+        )
+
+
+_SIGN_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+
+
+def _snapshot(snapshot: dt.date | str | None, days: np.ndarray) -> dt.date:
+    last = dt.date(1970, 1, 1) + dt.timedelta(days=int(days.max()))
+    if snapshot is None:
+        return last + dt.timedelta(days=1)
+    if isinstance(snapshot, dt.datetime):
+        return snapshot.date()
+    if isinstance(snapshot, dt.date):
+        return snapshot
+    try:
+        return dt.date.fromisoformat(str(snapshot).strip())
+    except ValueError:
+        raise SettingsError(
+            f"snapshot={snapshot!r} is not a date: write it as YYYY-MM-DD, e.g. "
+            f"{(last + dt.timedelta(days=1)).isoformat()}"
+        ) from None
+
+
+def _left_out(checks, n_lines: int) -> tuple[tuple[tuple[str, int], ...], np.ndarray]:
+    """Each line counted under the first check it fails; the lines passing every check."""
+    taken = np.zeros(n_lines, dtype=bool)
+    counts = []
+    for reason, failed in checks:
+        mine = failed & ~taken
+        counts.append((reason, int(mine.sum())))
+        taken |= mine
+    return tuple(counts), ~taken
+
+
+def _nothing_usable(columns: OrderColumns, checks, n_lines: int) -> str:
+    worst = max(checks, key=lambda rc: int(rc[1].sum()))
+    return (
+        f"None of the {n_lines:,} order lines can be used: {int(worst[1].sum()):,} are "
+        f"{worst[0]} (customer {columns.customer!r}, date {columns.date!r}, amount "
+        f"{columns.amount!r}): check the columns chosen"
+    )
+
+
+def _aggregate(
+    ids: pa.Array,
+    days: np.ndarray,
+    amounts: np.ndarray,
+    usable: np.ndarray,
+    frame: pd.DataFrame,
+    columns: OrderColumns,
+    snap_day: int,
+) -> pd.DataFrame:
+    """Per customer (in order of first appearance): dates, order count and net value."""
+    keep = pa.array(usable)
+    encoded = pc.dictionary_encode(ids.filter(keep))
+    codes = np.asarray(encoded.indices, dtype=np.int64)
+    names = encoded.dictionary
+    day, amount = days[usable], amounts[usable]
+    n = len(names)
+    spans = pd.DataFrame({"c": codes, "d": day}).groupby("c", sort=True)["d"].agg(["min", "max"])
+    first, last = spans["min"].to_numpy(), spans["max"].to_numpy()
+    monetary = np.bincount(codes, weights=amount, minlength=n)
+    frequency = _frequency(codes, n, frame, columns, keep)
+    decimals = _decimals(amount)
+    table = pd.DataFrame(
+        {
+            "customer": pd.Series(names.to_pandas(), dtype="str"),
+            "recency_days": snap_day - last,
+            "frequency": frequency,
+            "monetary": np.round(monetary, decimals),
+            "avg_order_value": np.round(monetary / frequency, decimals),
+            "tenure_days": snap_day - first,
+            "first_order_date": _iso(first),
+            "last_order_date": _iso(last),
+        }
+    )
+    return table
+
+
+def _frequency(codes, n, frame, columns, keep) -> np.ndarray:
+    """Distinct orders per customer (lines per customer without an order column)."""
+    if columns.order is None:
+        return np.bincount(codes, minlength=n)
+    orders = pc.dictionary_encode(_customer_ids(frame[columns.order]).filter(keep))
+    order_codes = np.asarray(pc.fill_null(orders.indices, -1), dtype=np.int64)
+    n_orders = len(orders.dictionary)
+    # a line without an order id is an order of its own
+    missing = order_codes < 0
+    order_codes[missing] = n_orders + np.arange(int(missing.sum()))
+    pairs = pd.unique(codes * (n_orders + int(missing.sum()) + 1) + order_codes)
+    return np.bincount(pairs // (n_orders + int(missing.sum()) + 1), minlength=n)
+
+
+def _decimals(amount: np.ndarray) -> int:
+    """Decimals the amounts are written with (2 for cents, at most 4), to round sums to."""
+    sample = amount[:10_000]
+    for places in range(5):
+        if np.allclose(sample, np.round(sample, places), rtol=0, atol=1e-9):
+            return max(places, 2)
+    return 4
+
+
+def _iso(days: np.ndarray) -> pd.Series:
+    stamps = days.astype("datetime64[D]")
+    return pd.Series(np.datetime_as_string(stamps, unit="D"), dtype="str")
+
+
+def _score_table(table: pd.DataFrame) -> None:
+    """Add the scores, the grid's segment and the value flag (in place)."""
+    table["r_score"] = quintile_scores(table["recency_days"], higher_is_better=False)
+    table["f_score"] = quintile_scores(table["frequency"])
+    table["m_score"] = quintile_scores(table["monetary"])
+    table["rfm_segment"] = pd.Series(rfm_segments(table["r_score"], table["f_score"]), dtype="str")
+    flag = np.where(table["monetary"].to_numpy() <= 0, NON_POSITIVE_FLAG, "")
+    table["value_flag"] = pd.Series(flag, dtype="str")
+
+
+def _without_values(parsed: ParsedDates) -> ParsedDates:
+    """The reading without its (large) values: what a result keeps to explain itself."""
+    import dataclasses
+
+    return dataclasses.replace(parsed, values=parsed.values.iloc[:0])
