@@ -65,7 +65,7 @@ _DATE_WORDS = tuple(
 _NOT_DATE = tuple("ship deliver birth signup register update modif due return refund".split())
 _AMOUNT_WORDS = tuple(
     "amount total revenue sales value spend net gross sum paid payment turnover "
-    "subtotal monetary price betrag umsatz montant importe euro usd eur".split()
+    "subtotal monetary price dollars dollar betrag umsatz montant importe euro usd eur".split()
 )
 _NOT_AMOUNT = tuple(
     "quantity qty count id number no code zip postal age year score rate percent "
@@ -213,8 +213,9 @@ def guess_order_log(frame: pd.DataFrame, *, id_column: str | None = None) -> Ord
         [c for c in names if c not in dates and _amount_like(frame[c], c)],
         _AMOUNT_WORDS,
         _NOT_AMOUNT,
-        keep_unnamed=True,
     )
+    # among equally named columns, amounts with cents before whole counts (CDs, items)
+    amounts.sort(key=lambda c: (-_score(c, _AMOUNT_WORDS, _NOT_AMOUNT), _id_like(frame[c])))
     texts = [c for c in names if c not in dates and c not in amounts[:1] and _id_like(frame[c])]
     customers = _customer_columns(frame, texts, id_column)
     orders = _rank(
@@ -527,7 +528,7 @@ def _amounts(series: pd.Series) -> np.ndarray:
         values[~np.isfinite(values)] = np.nan
         return values
     text = pc.utf8_trim_whitespace(_arrow_text(series))
-    text = pc.replace_substring_regex(text, _CURRENCY_TOKEN + r"|[\s\u00a0']", "")
+    text = pc.replace_substring_regex(text, _CURRENCY_TOKEN + r"|[\s\x{00a0}']", "")
     comma_decimal = pc.match_substring_regex(text, r"^[-+]?[\d.]*,\d{1,2}$")
     if pc.any(comma_decimal).as_py():
         text = pc.if_else(
@@ -538,7 +539,7 @@ def _amounts(series: pd.Series) -> np.ndarray:
     else:
         text = pc.replace_substring(text, ",", "")
     numbers = pd.to_numeric(pd.Series(text.to_pandas()), errors="coerce")
-    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan).copy()
     values[~np.isfinite(values)] = np.nan
     return values
 
