@@ -16,8 +16,6 @@ days, numpy sums), never a Python loop per line.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +23,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from segmentation.dates import ParsedDates, looks_like_dates, parse_dates
+from segmentation.dates import ParsedDates, parse_dates
 from segmentation.errors import DataError, SettingsError
+from segmentation.order_log import (
+    CURRENCY_NAMES,
+    OrderColumns,
+    guess_order_log,
+    normalise_name,
+)
 from segmentation.rfm import quintile_scores, rfm_segments, score_cuts
 
 #: The customer table's columns after the id, in order.
@@ -49,78 +53,11 @@ NON_POSITIVE_FLAG = "net value zero or negative"
 #: Numeric columns of the customer table (the features a segmentation can use).
 NUMERIC_COLUMNS = CUSTOMER_COLUMNS[:5] + CUSTOMER_COLUMNS[7:10]
 
-# Words in column names (lower case, separators removed) that point at each role.
-_CUSTOMER_WORDS = tuple(
-    "customer custid custno clientid userid cust client user email member buyer "
-    "account shopper contact person household loyalty kunde".split()
-)
-_NOT_CUSTOMER = tuple(
-    "order invoice transaction receipt basket line item product sku article store "
-    "shop country city channel status payment currency date amount price".split()
-)
-_DATE_WORDS = tuple(
-    "orderdate purchasedate invoicedate transactiondate date time day created ordered "
-    "purchased timestamp datum".split()
-)
-_NOT_DATE = tuple("ship deliver birth signup register update modif due return refund".split())
-_AMOUNT_WORDS = tuple(
-    "amount total revenue sales value spend net gross sum paid payment turnover "
-    "subtotal monetary price dollars dollar betrag umsatz montant importe euro usd eur".split()
-)
-_NOT_AMOUNT = tuple(
-    "quantity qty count id number no code zip postal age year score rate percent "
-    "discount tax weight units".split()
-)
-_ORDER_WORDS = tuple(
-    "orderid orderno ordernumber order invoiceno invoiceid invoice transactionid "
-    "transaction receipt basket ticket bill purchaseid salesid bestellnummer commande".split()
-)
-_CURRENCY_NAMES = tuple(
-    "currency curr currencycode ccy waehrung wahrung devise moneda valuta".split()
-)
+# A currency sign or code written with an amount ("$12", "12,50 EUR").
 _CURRENCY_TOKEN = r"[$€£¥₹]|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK|INR|CNY|BRL)\b"
 
 #: How day/month order is chosen: decided by the values, or given.
 DATE_ORDERS = ("auto", "day-first", "month-first")
-
-
-@dataclass(frozen=True)
-class OrderColumns:
-    """Which column of the order log holds what (``order`` None: each row is one order)."""
-
-    customer: str
-    date: str
-    amount: str
-    order: str | None = None
-
-
-@dataclass(frozen=True)
-class OrderLogGuess:
-    """What `guess_order_log` found.
-
-    Attributes
-    ----------
-    looks_like_orders : bool
-        Repeated customer ids plus a date column plus an amount column.
-    columns : OrderColumns or None
-        The best guess of each role (None when a role found no column).
-    n_lines, n_customers : int
-        Rows of the file, and distinct ids in the guessed customer column (0 without one).
-    customer_options, date_options, amount_options, order_options : tuple of str
-        Columns that could play each role, best first (for the user to choose from).
-    reason : str
-        Why it does or does not look like an order log, in a sentence.
-    """
-
-    looks_like_orders: bool
-    columns: OrderColumns | None
-    n_lines: int
-    n_customers: int
-    customer_options: tuple[str, ...]
-    date_options: tuple[str, ...]
-    amount_options: tuple[str, ...]
-    order_options: tuple[str, ...]
-    reason: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,165 +117,6 @@ class CustomerTable:
 
 # --------------------------------------------------------------------------------------
 # Recognising an order log
-
-
-def guess_order_log(frame: pd.DataFrame, *, id_column: str | None = None) -> OrderLogGuess:
-    """Whether ``frame`` looks like an order log, and which column plays which role.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The table as read (`segmentation.read_customers`'s ``frame``): numbers as float64,
-        other columns as text.
-    id_column : str, optional
-        The id the reader detected; preferred as the customer column when its ids repeat.
-
-    Examples
-    --------
-    >>> log = pd.DataFrame({
-    ...     "order_no": ["A1", "A2", "A3", "A4"],
-    ...     "customer": ["c1", "c2", "c1", "c3"],
-    ...     "ordered_at": ["31.12.2024", "01.01.2025", "02.01.2025", "02.01.2025"],
-    ...     "total": [10.0, 25.5, 7.0, 12.0]})
-    >>> guess = guess_order_log(log)
-    >>> guess.looks_like_orders, guess.columns
-    (True, OrderColumns(customer='customer', date='ordered_at', amount='total', order='order_no'))
-    >>> guess.reason
-    'This looks like an order log: 4 order lines from 3 customers'
-    """
-    n = len(frame)
-    names = [str(c) for c in frame.columns]
-    dates = _rank(_date_columns(frame), _DATE_WORDS, _NOT_DATE)
-    amounts = _rank(
-        [c for c in names if c not in dates and _amount_like(frame[c], c)],
-        _AMOUNT_WORDS,
-        _NOT_AMOUNT,
-    )
-    # among equally named columns, amounts with cents before whole counts (CDs, items)
-    amounts.sort(key=lambda c: (-_score(c, _AMOUNT_WORDS, _NOT_AMOUNT), _id_like(frame[c])))
-    texts = [c for c in names if c not in dates and c not in amounts[:1] and _id_like(frame[c])]
-    customers = _customer_columns(frame, texts, id_column)
-    orders = _rank(
-        [c for c in texts if c not in customers[:1]], _ORDER_WORDS, (), keep_unnamed=False
-    )
-    if customers and orders:
-        customers = [c for c in customers if c != orders[0]] or customers
-    customer = customers[0] if customers else None
-    n_customers = _n_distinct(frame[customer]) if customer else 0
-    columns = None
-    if customer and dates and amounts:
-        columns = OrderColumns(customer, dates[0], amounts[0], orders[0] if orders else None)
-    repeats = customer is not None and 0 < n_customers < int(frame[customer].notna().sum())
-    named = customer is not None and (
-        _score(customer, _CUSTOMER_WORDS, _NOT_CUSTOMER) > 0 or customer == id_column
-    )
-    looks = columns is not None and repeats and named
-    return OrderLogGuess(
-        looks_like_orders=looks,
-        columns=columns,
-        n_lines=n,
-        n_customers=n_customers,
-        customer_options=tuple(customers),
-        date_options=tuple(dates),
-        amount_options=tuple(amounts),
-        order_options=tuple(orders),
-        reason=_reason(looks, n, n_customers, customer, dates, amounts, repeats),
-    )
-
-
-def _reason(looks, n, n_customers, customer, dates, amounts, repeats) -> str:
-    if looks:
-        return f"This looks like an order log: {n:,} order lines from {n_customers:,} customers"
-    if not dates:
-        return "No column of dates was found, so this is read as one row per customer"
-    if not amounts:
-        return "No column of amounts was found, so this is read as one row per customer"
-    if customer is None or not repeats:
-        return "No customer id repeats from row to row, so this is one row per customer"
-    return f"{customer!r} does not look like a customer id, so this is one row per customer"
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-.#/()]+", "", str(name)).lower()
-
-
-def _tokens(name: str) -> tuple[str, set[str]]:
-    """The name squeezed (``customerid``) and its words (``{"customer", "id"}``)."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name))
-    words = {w for w in re.split(r"[^0-9a-z]+", spaced.lower()) if w}
-    return _norm(name), words
-
-
-def _has(word: str, key: str, words: set[str]) -> bool:
-    """A short word must be a whole word of the name (``no`` is not in ``turnover``)."""
-    return word in words or (len(word) >= 5 and word in key) or key == word
-
-
-def _score(name: str, good: Sequence[str], bad: Sequence[str]) -> int:
-    """How strongly a column name points at a role: earlier words count more; bad words veto."""
-    key, words = _tokens(name)
-    if key in good:
-        return 2 * len(good) - good.index(key) + 1
-    if any(_has(word, key, words) for word in bad):
-        return -1
-    for at, word in enumerate(good):
-        if _has(word, key, words):
-            return len(good) - at
-    return 0
-
-
-def _rank(cols, good, bad, *, keep_unnamed: bool = True) -> list[str]:
-    scored = [(c, _score(c, good, bad)) for c in cols]
-    kept = [(c, s) for c, s in scored if s > 0 or (keep_unnamed and s == 0)]
-    return [c for c, _ in sorted(kept, key=lambda cs: -cs[1])]
-
-
-def _date_columns(frame: pd.DataFrame) -> list[str]:
-    found = []
-    for col in frame.columns:
-        series = frame[col]
-        if pd.api.types.is_datetime64_any_dtype(series.dtype) or (
-            not pd.api.types.is_numeric_dtype(series.dtype)
-            and looks_like_dates(series, min_share=0.75)
-        ):
-            found.append(str(col))
-    return found
-
-
-def _amount_like(series: pd.Series, name: str) -> bool:
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return False
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return _score(name, _AMOUNT_WORDS, _NOT_AMOUNT) >= 0
-    # amounts the reader kept as text (currency codes, mixed signs) only when named so
-    return _score(name, _AMOUNT_WORDS, _NOT_AMOUNT) > 0
-
-
-def _id_like(series: pd.Series) -> bool:
-    """Text, or whole numbers (ids such as 12346): not amounts with cents."""
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return False
-    if not pd.api.types.is_numeric_dtype(series.dtype):
-        return True
-    head = series.dropna().head(10_000).to_numpy(dtype=np.float64)
-    return head.size > 0 and bool(np.all(head == np.round(head)))
-
-
-def _n_distinct(series: pd.Series) -> int:
-    return int(series.nunique(dropna=True))
-
-
-def _customer_columns(frame: pd.DataFrame, texts: list[str], id_column: str | None) -> list[str]:
-    """Columns that could hold the customer id: named like one, or the reader's id, best first;
-    then the other text columns whose values repeat but not too much."""
-    named = _rank(texts, _CUSTOMER_WORDS, _NOT_CUSTOMER, keep_unnamed=False)
-    if id_column in texts and id_column not in named:
-        named.insert(0, id_column)
-    elif id_column in named:
-        named.remove(id_column)
-        named.insert(0, id_column)
-    others = [c for c in texts if c not in named and _score(c, (), _NOT_CUSTOMER) == 0]
-    return named + others
 
 
 # --------------------------------------------------------------------------------------
@@ -549,7 +327,7 @@ def _refuse_currencies(
 ) -> None:
     """Refuse amounts in more than one currency: sums across currencies mean nothing."""
     for col in frame.columns:
-        if _norm(col) in _CURRENCY_NAMES and col not in (columns.customer, columns.order):
+        if normalise_name(col) in CURRENCY_NAMES and col not in (columns.customer, columns.order):
             codes = frame[col].dropna().astype(str).str.strip()
             found = sorted({c.upper() for c in codes.unique() if c})
             if len(found) > 1:

@@ -11,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segmentation import DataError, SettingsError, read_customers
+from segmentation.order_log import OrderColumns, guess_order_log
 from segmentation.orders import (
     CUSTOMER_COLUMNS,
     NON_POSITIVE_FLAG,
     AmbiguousDates,
-    OrderColumns,
     customers_from_orders,
-    guess_order_log,
 )
 from segmentation.rfm import RFM_SEGMENTS, quintile_scores, rfm_grid, rfm_segments
 

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from segmentation import read_customers
-from segmentation.orders import OrderColumns, customers_from_orders, guess_order_log
+from segmentation.order_log import OrderColumns, guess_order_log
+from segmentation.orders import customers_from_orders
 
 CDNOW = Path(__file__).parent / "data" / "cdnow"
 END_OF_CALIBRATION = dt.date(1997, 9, 30)
