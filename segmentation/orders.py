@@ -25,6 +25,8 @@ import pyarrow.compute as pc
 
 from segmentation.dates import ParsedDates, parse_dates
 from segmentation.errors import DataError, SettingsError
+from segmentation.health import Finding, build_report
+from segmentation.io import CustomerData
 from segmentation.order_log import (
     CURRENCY_NAMES,
     OrderColumns,
@@ -469,3 +471,90 @@ def _without_values(parsed: ParsedDates) -> ParsedDates:
     import dataclasses
 
     return dataclasses.replace(parsed, values=parsed.values.iloc[:0])
+
+
+# --------------------------------------------------------------------------------------
+# From and to the reader's CustomerData
+
+
+def customers_from_data(
+    data: CustomerData,
+    columns: OrderColumns | None = None,
+    *,
+    snapshot: dt.date | str | None = None,
+    date_order: str = "auto",
+) -> CustomerTable:
+    """`customers_from_orders` on an order log read by `segmentation.read_customers`.
+
+    Columns not given are guessed (the reader's id preferred as the customer); amounts the
+    reader read by removing currency signs are checked for mixed currencies.
+
+    Examples
+    --------
+    >>> from segmentation import read_customers
+    >>> data = read_customers(b"customer_id;date;amount\\nA;31.12.2024;1,50\\n"
+    ...                       b"B;02.01.2025;2,00\\nA;03.01.2025;3,00\\n")
+    >>> table = customers_from_data(data)
+    >>> table.frame[["customer_id", "frequency", "monetary"]].values.tolist()
+    [['A', 2, 4.5], ['B', 1, 2.0]]
+    """
+    if columns is None:
+        guess = guess_order_log(data.frame, id_column=data.id_column)
+        if guess.columns is None:
+            raise DataError(f"{guess.reason}: choose the customer id, date and amount columns")
+        columns = guess.columns
+    raw_amounts = None
+    signs_removed = any(
+        col == columns.amount and "currency" in how for col, how in data.report.converted_columns
+    )
+    if signs_removed:
+        raw_amounts = data.raw_head(len(data.frame))[columns.amount]
+    return customers_from_orders(
+        data.frame, columns, snapshot=snapshot, date_order=date_order, raw_amounts=raw_amounts
+    )
+
+
+def customer_data(table: CustomerTable, *, name: str, file_format: str = "csv") -> CustomerData:
+    """The customer table as `CustomerData`, so it is segmented like an uploaded table.
+
+    Numeric columns are float64 (as the reader gives them); the report notes the lines
+    left out.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"id": ["A", "B", "A", "C"], "date": ["2024-01-01"] * 4,
+    ...                     "amount": [1.0, 2.0, 3.0, 4.0]})
+    >>> data = customer_data(customers_from_orders(log), name="shop")
+    >>> data.id_column, data.report.n_rows, data.raw["monetary"].tolist()
+    ('id', 3, ['4', '2', '4'])
+    """
+    frame = table.frame.copy()
+    id_column = frame.columns[0]
+    for col in NUMERIC_COLUMNS:
+        frame[col] = frame[col].astype(np.float64)
+    raw = pd.DataFrame(
+        {col: _as_written(table.frame[col]) for col in table.frame.columns},
+        index=frame.index,
+    )
+    notes = tuple(
+        Finding(None, message, "Check those lines in the file if they matter")
+        for message in table.messages
+    )
+    report = build_report(
+        frame,
+        id_column=id_column,
+        file_format=file_format,
+        numeric_columns=NUMERIC_COLUMNS,
+        date_columns=("first_order_date", "last_order_date"),
+        id_candidates=(id_column,),
+        notes=notes,
+    )
+    return CustomerData.from_frames(frame, raw, id_column=id_column, name=name, report=report)
+
+
+def _as_written(series: pd.Series) -> pd.Series:
+    """A column's cells as the CSV download writes them."""
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        text = pc.cast(pa.array(series.to_numpy()), pa.string())
+        return pd.Series(text.to_pandas(), index=series.index, dtype="str")
+    return series.astype("str")
