@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.dates import looks_like_dates
-from segmentation.io import MISSING_MARKERS, CustomerData, read_customers
+from segmentation.io import CustomerData, read_customers
 
 # Words in column names (lower case, separators removed) that point at each role.
 _CUSTOMER_WORDS = tuple(
@@ -256,45 +256,35 @@ def _customer_columns(frame: pd.DataFrame, texts: list[str], id_column: str | No
 
 
 #: Files up to this size are read whole by `segmentation.read_customers`; bigger plain CSV
-#: files have their head read by it and then only the needed columns by polars.
+#: files have their head read by it and are then summed by polars.
 CAREFUL_READ_BYTES = 32 * 1024 * 1024
 _HEAD_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, eq=False)
 class OrderLog:
-    """An order log as read: the lines, the reader's view of its head, and the guess.
+    """An order export as first read: the reader's view of it and the guess of its columns.
 
     Attributes
     ----------
-    frame : pandas.DataFrame
-        The order lines: every column (careful read) or only the columns needed.
     data : CustomerData
         What `segmentation.read_customers` read: the whole file, or only its head (the
-        first ~2 MB) when the file was read fast.
+        first ~2 MB) when ``whole`` is False (a big plain CSV file, to be summed by
+        `segmentation.orders_polars.customers_from_csv`).
     guess : OrderLogGuess
         The roles of the columns, guessed from ``data``.
     whole : bool
-        ``data`` holds every line (``frame`` is ``data.frame``).
+        ``data`` holds every line.
     """
 
-    frame: pd.DataFrame
     data: CustomerData
     guess: OrderLogGuess
     whole: bool
 
 
-def read_order_log(
-    source: str | Path,
-    columns: dict[str, str | None] | None = None,
-    *,
-    sheet: str | None = None,
-) -> OrderLog:
-    """Read an order export from a path: small or unusual files by the careful reader, big
-    plain CSV files by reading their head carefully and then only the needed columns fast.
-
-    ``columns`` maps roles (``customer``, ``date``, ``amount``, ``order``) to the columns
-    the user named; the other roles are guessed from the head.
+def read_order_log(source: str | Path, *, sheet: str | None = None) -> OrderLog:
+    """Read an order export from a path: whole when small or not a plain UTF-8 CSV file,
+    else only its head (the rest is for a fast engine to read).
 
     Examples
     --------
@@ -307,76 +297,16 @@ def read_order_log(
     (OrderColumns(customer='customer', date='date', amount='total', order='order'), True)
     """
     path = Path(source)
-    size = path.stat().st_size
-    if size <= CAREFUL_READ_BYTES or sheet is not None:
-        return _careful(path, sheet)
-    with path.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES)
-    head = head[: head.rfind(b"\n") + 1] or head
-    data = read_customers(head, name=path.name)
-    guess = guess_order_log(data.frame, id_column=data.id_column)
-    report = data.report
-    if report.file_format != "csv" or report.encoding not in (None, "utf-8", "utf-8-sig"):
-        return _careful(path, sheet)
-    wanted = _wanted(data.frame, guess, columns or {})
-    if wanted is None or any(col == wanted[2] for col, _ in report.converted_columns):
-        return _careful(path, sheet)
-    frame = _read_fast(path, report.delimiter or ",", wanted)
-    if frame is None:
-        return _careful(path, sheet)
-    return OrderLog(frame=frame, data=data, guess=guess, whole=False)
-
-
-def _careful(path: Path, sheet: str | None) -> OrderLog:
+    if path.stat().st_size > CAREFUL_READ_BYTES and sheet is None:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+        head = head[: head.rfind(b"\n") + 1] or head
+        data = read_customers(head, name=path.name)
+        report = data.report
+        if report.file_format == "csv" and report.encoding in (None, "utf-8", "utf-8-sig"):
+            guess = guess_order_log(data.frame, id_column=data.id_column)
+            return OrderLog(data=data, guess=guess, whole=False)
     data = read_customers(path, sheet=sheet)
-    guess = guess_order_log(data.frame, id_column=data.id_column)
-    return OrderLog(frame=data.frame, data=data, guess=guess, whole=True)
-
-
-def _wanted(frame: pd.DataFrame, guess: OrderLogGuess, given: dict) -> list[str] | None:
-    """The columns to read: customer, date, amount, then order and currency columns."""
-    found = guess.columns
-    roles = ["customer", "date", "amount", "order"]
-    chosen = [given.get(r) or (getattr(found, r) if found else None) for r in roles]
-    if "order" in given:
-        chosen[3] = given["order"]
-    if any(c is None for c in chosen[:3]) or any(
-        c is not None and c not in frame.columns for c in chosen
-    ):
-        return None  # the careful reader names what is missing
-    amount = frame[chosen[2]]
-    if not pd.api.types.is_numeric_dtype(amount.dtype):
-        return None
-    currency = [c for c in frame.columns if normalise_name(c) in CURRENCY_NAMES]
-    return list(dict.fromkeys([c for c in chosen if c is not None] + currency))
-
-
-def _read_fast(path: Path, delimiter: str, wanted: list[str]) -> pd.DataFrame | None:
-    """The wanted columns as text (amount as float64), or None when polars is not there or
-    the file needs the careful reader (an amount that is not a plain number)."""
-    try:
-        import polars as pl
-    except ImportError:
-        return None
-    amount = wanted[2]
-    try:
-        lines = pl.read_csv(
-            path,
-            columns=wanted,
-            separator=delimiter,
-            infer_schema=False,
-            encoding="utf8",
-            truncate_ragged_lines=False,
-        )
-    except (pl.exceptions.PolarsError, ValueError, OSError):
-        return None
-    if lines.columns and lines.columns[0].startswith("\ufeff"):
-        lines = lines.rename({lines.columns[0]: lines.columns[0][1:]})
-    text = pl.col(amount).str.strip_chars()
-    numbers = text.cast(pl.Float64, strict=False)
-    markers = text.str.to_lowercase().is_in(sorted(MISSING_MARKERS)) | text.is_null()
-    failed = lines.select((numbers.is_null() & ~markers).sum()).item()
-    if failed:
-        return None  # thousands separators or currency signs further down
-    lines = lines.with_columns(numbers.alias(amount))
-    return lines.to_pandas(use_pyarrow_extension_array=True)
+    return OrderLog(
+        data=data, guess=guess_order_log(data.frame, id_column=data.id_column), whole=True
+    )

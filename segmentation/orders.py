@@ -58,6 +58,9 @@ NUMERIC_COLUMNS = CUSTOMER_COLUMNS[:5] + CUSTOMER_COLUMNS[7:10]
 # A currency sign or code written with an amount ("$12", "12,50 EUR").
 _CURRENCY_TOKEN = r"[$€£¥₹]|\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|SEK|NOK|DKK|PLN|CZK|INR|CNY|BRL)\b"
 
+#: A time (and zone) after a date: ``10:00``, ``T23:05:00+01:00``, `` 6:30 PM``.
+TIME_PART = r"[ T]+\d{1,2}:\d{2}.*$"
+
 #: How day/month order is chosen: decided by the values, or given.
 DATE_ORDERS = ("auto", "day-first", "month-first")
 
@@ -180,7 +183,7 @@ def customers_from_orders(
         raise SettingsError(f"date_order={date_order!r}: choose one of {DATE_ORDERS}")
     n_lines = len(frame)
     ids = _customer_ids(frame[columns.customer])
-    parsed = parse_dates(frame[columns.date], order=date_order)
+    parsed = parse_dates(date_part(frame[columns.date]), order=date_order)
     if parsed.ambiguous:
         raise AmbiguousDates(columns.date, parsed)
     _refuse_currencies(frame, columns, raw_amounts)
@@ -195,30 +198,42 @@ def customers_from_orders(
     usable = ~(checks[0][1] | checks[1][1] | checks[2][1])
     if not usable.any():
         raise DataError(_nothing_usable(columns, checks, n_lines))
-    snap = _snapshot(snapshot, days[usable])
+    snap = snapshot_date(snapshot, days[usable])
     snap_day = (np.datetime64(snap, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
     checks.append((f"dated after the snapshot date ({snap.isoformat()})", days > snap_day))
-    left_out, usable = _left_out(checks, n_lines)
+    dropped, usable = left_out(checks, n_lines)
     if not usable.any():
         raise DataError(
             f"Every order line is dated after the snapshot date {snap.isoformat()}: choose a "
             "later snapshot date"
         )
-    table = _aggregate(ids, days, amounts, usable, frame, columns, snap_day)
-    _score_table(table)
-    frame_out = table.rename(columns={"customer": columns.customer})
-    non_positive = int((frame_out["monetary"] <= 0).sum())
+    values = _aggregate(ids, days, amounts, usable, frame, columns, snap_day)
+    return table_of(values, columns, snap, n_lines, int(usable.sum()), dropped, parsed)
+
+
+def table_of(
+    values: pd.DataFrame,
+    columns: OrderColumns,
+    snap: dt.date,
+    n_lines: int,
+    n_used: int,
+    dropped: tuple[tuple[str, int], ...],
+    parsed: ParsedDates,
+) -> CustomerTable:
+    """The `CustomerTable` from `finish_sums`'s values: scores, segments, flags added."""
+    score_table(values)
+    frame_out = values.rename(columns={"customer": columns.customer})
     return CustomerTable(
         frame=frame_out,
         columns=columns,
         snapshot=snap,
         n_lines=n_lines,
-        n_used=int(usable.sum()),
+        n_used=n_used,
         n_orders=int(frame_out["frequency"].sum()),
-        left_out=left_out,
-        dates=_without_values(parsed),
+        left_out=dropped,
+        dates=without_values(parsed),
         cuts=score_cuts(frame_out),
-        n_non_positive=non_positive,
+        n_non_positive=int((frame_out["monetary"] <= 0).sum()),
     )
 
 
@@ -227,7 +242,7 @@ class AmbiguousDates(DataError):
 
     def __init__(self, column: str, parsed: ParsedDates) -> None:
         self.column = column
-        self.parsed = _without_values(parsed)
+        self.parsed = without_values(parsed)
         super().__init__(
             f"The dates in {column!r} read both ways (04/09/2012 could be 4 September or "
             "April 9) and no date settles it: say whether they are day-first or month-first"
@@ -330,13 +345,7 @@ def _refuse_currencies(
     """Refuse amounts in more than one currency: sums across currencies mean nothing."""
     for col in frame.columns:
         if normalise_name(col) in CURRENCY_NAMES and col not in (columns.customer, columns.order):
-            codes = frame[col].dropna().astype(str).str.strip()
-            found = sorted({c.upper() for c in codes.unique() if c})
-            if len(found) > 1:
-                raise DataError(
-                    f"The amounts are in {len(found)} currencies ({', '.join(found[:5])}) in "
-                    f"column {col!r}: export one currency at a time, or convert them first"
-                )
+            one_currency(frame[col].dropna().astype(str).unique(), col)
     cells = raw_amounts
     if cells is None and not pd.api.types.is_numeric_dtype(frame[columns.amount].dtype):
         cells = frame[columns.amount]
@@ -352,10 +361,20 @@ def _refuse_currencies(
         )
 
 
+def one_currency(codes, column: str) -> None:
+    """Refuse a currency column holding more than one currency (blank cells aside)."""
+    found = sorted({str(c).strip().upper() for c in codes if str(c).strip()})
+    if len(found) > 1:
+        raise DataError(
+            f"The amounts are in {len(found)} currencies ({', '.join(found[:5])}) in "
+            f"column {column!r}: export one currency at a time, or convert them first"
+        )
+
+
 _SIGN_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 
 
-def _snapshot(snapshot: dt.date | str | None, days: np.ndarray) -> dt.date:
+def snapshot_date(snapshot: dt.date | str | None, days: np.ndarray) -> dt.date:
     last = dt.date(1970, 1, 1) + dt.timedelta(days=int(days.max()))
     if snapshot is None:
         return last + dt.timedelta(days=1)
@@ -372,7 +391,7 @@ def _snapshot(snapshot: dt.date | str | None, days: np.ndarray) -> dt.date:
         ) from None
 
 
-def _left_out(checks, n_lines: int) -> tuple[tuple[tuple[str, int], ...], np.ndarray]:
+def left_out(checks, n_lines: int) -> tuple[tuple[tuple[str, int], ...], np.ndarray]:
     """Each line counted under the first check it fails; the lines passing every check."""
     taken = np.zeros(n_lines, dtype=bool)
     counts = []
@@ -405,17 +424,34 @@ def _aggregate(
     keep = pa.array(usable)
     encoded = pc.dictionary_encode(ids.filter(keep))
     codes = np.asarray(encoded.indices, dtype=np.int64)
-    names = encoded.dictionary
     day, amount = days[usable], amounts[usable]
-    n = len(names)
+    n = len(encoded.dictionary)
     spans = pd.DataFrame({"c": codes, "d": day}).groupby("c", sort=True)["d"].agg(["min", "max"])
-    first, last = spans["min"].to_numpy(), spans["max"].to_numpy()
-    monetary = np.bincount(codes, weights=amount, minlength=n)
-    frequency = _frequency(codes, n, frame, columns, keep)
-    decimals = _decimals(amount)
-    table = pd.DataFrame(
+    sums = pd.DataFrame(
         {
-            "customer": pd.Series(names.to_pandas(), dtype="str"),
+            "customer": pd.Series(encoded.dictionary.to_pandas(), dtype="str"),
+            "first": spans["min"].to_numpy(),
+            "last": spans["max"].to_numpy(),
+            "frequency": _frequency(codes, n, frame, columns, keep),
+            "monetary": np.bincount(codes, weights=amount, minlength=n),
+        }
+    )
+    return finish_sums(sums, snap_day, amount_decimals(amount))
+
+
+def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFrame:
+    """The customer table's value columns from per-customer sums (any engine's).
+
+    ``sums`` has ``customer``, ``first`` and ``last`` (days since 1970-01-01),
+    ``frequency`` and ``monetary``.
+    """
+    first = sums["first"].to_numpy(np.int64)
+    last = sums["last"].to_numpy(np.int64)
+    frequency = sums["frequency"].to_numpy(np.int64)
+    monetary = sums["monetary"].to_numpy(np.float64)
+    return pd.DataFrame(
+        {
+            "customer": sums["customer"].astype("str").to_numpy(),
             "recency_days": snap_day - last,
             "frequency": frequency,
             "monetary": np.round(monetary, decimals),
@@ -425,7 +461,6 @@ def _aggregate(
             "last_order_date": _iso(last),
         }
     )
-    return table
 
 
 def _frequency(codes, n, frame, columns, keep) -> np.ndarray:
@@ -442,7 +477,7 @@ def _frequency(codes, n, frame, columns, keep) -> np.ndarray:
     return np.bincount(pairs // (n_orders + int(missing.sum()) + 1), minlength=n)
 
 
-def _decimals(amount: np.ndarray) -> int:
+def amount_decimals(amount: np.ndarray) -> int:
     """Decimals the amounts are written with (2 for cents, at most 4), to round sums to."""
     sample = amount[:10_000]
     for places in range(5):
@@ -451,12 +486,22 @@ def _decimals(amount: np.ndarray) -> int:
     return 4
 
 
+def date_part(values: pd.Series) -> pd.Series:
+    """The dates without their times: recency and tenure count whole days, and a
+    column of timestamps has few distinct days to read."""
+    if not pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values
+    text = pc.utf8_trim_whitespace(_arrow_text(values))
+    cut = pc.replace_substring_regex(text, TIME_PART, "")
+    return pd.Series(cut, index=values.index, name=values.name, dtype=pd.ArrowDtype(cut.type))
+
+
 def _iso(days: np.ndarray) -> pd.Series:
     stamps = days.astype("datetime64[D]")
     return pd.Series(np.datetime_as_string(stamps, unit="D"), dtype="str")
 
 
-def _score_table(table: pd.DataFrame) -> None:
+def score_table(table: pd.DataFrame) -> None:
     """Add the scores, the grid's segment and the value flag (in place)."""
     table["r_score"] = quintile_scores(table["recency_days"], higher_is_better=False)
     table["f_score"] = quintile_scores(table["frequency"])
@@ -466,7 +511,7 @@ def _score_table(table: pd.DataFrame) -> None:
     table["value_flag"] = pd.Series(flag, dtype="str")
 
 
-def _without_values(parsed: ParsedDates) -> ParsedDates:
+def without_values(parsed: ParsedDates) -> ParsedDates:
     """The reading without its (large) values: what a result keeps to explain itself."""
     import dataclasses
 

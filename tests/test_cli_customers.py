@@ -12,7 +12,9 @@ import pytest
 
 from segmentation import order_log
 from segmentation.cli import main
-from segmentation.orders import CUSTOMER_COLUMNS
+from segmentation.order_log import OrderColumns
+from segmentation.orders import CUSTOMER_COLUMNS, customers_from_data
+from segmentation.orders_polars import customers_from_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDERS = (
@@ -139,21 +141,25 @@ def test_help_explains_the_columns():
     assert "rfm_segment" in done.stdout and "--snapshot YYYY-MM-DD" in done.stdout
 
 
-def test_big_plain_csv_read_fast_gives_the_careful_table(tmp_path, monkeypatch):
-    """A file past the careful-read size is read by polars: the same customer table."""
+def test_big_plain_csv_summed_by_polars_gives_the_careful_table(tmp_path):
+    """The fast engine makes the very table the careful path makes, left-out lines too."""
     lines = ["order_id,customer_id,order_date,amount"] + [
-        f"O{i // 2},C{i % 37},2024-{1 + i % 12:02d}-{1 + i % 28:02d} 10:00:00,{(i % 50) - 3}.25"
+        f"O{i // 2},{'' if i % 101 == 0 else f'C{i % 37}'},"
+        f"{1 + i % 28:02d}/{1 + i % 12:02d}/2024 10:00,{(i % 50) - 3}.25"
         for i in range(3000)
     ]
     path = tmp_path / "big.csv"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\nO9,C1,someday,1\n")
     careful = order_log.read_order_log(path)
-    monkeypatch.setattr(order_log, "CAREFUL_READ_BYTES", 1000)
-    monkeypatch.setattr(order_log, "_HEAD_BYTES", 20_000)
-    fast = order_log.read_order_log(path)
-    assert careful.whole and not fast.whole
-    from segmentation.orders import customers_from_data, customers_from_orders
+    columns = careful.guess.columns
+    expected = customers_from_data(careful.data, columns, snapshot="2024-11-30")
+    fast = customers_from_csv(path, columns, snapshot="2024-11-30")
+    pd.testing.assert_frame_equal(fast.frame, expected.frame)
+    assert fast.messages == expected.messages and fast.dates.order == "day-first"
+    assert fast.n_used == expected.n_used
 
-    expected = customers_from_data(careful.data, careful.guess.columns).frame
-    got = customers_from_orders(fast.frame, fast.guess.columns).frame
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+
+def test_amounts_that_are_not_plain_numbers_go_to_the_careful_reader(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text('customer,date,amount\nA,2024-01-01,"1,234.50"\nB,2024-01-02,3\n')
+    assert customers_from_csv(path, OrderColumns("customer", "date", "amount")) is None

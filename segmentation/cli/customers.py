@@ -14,8 +14,10 @@ from pathlib import Path
 
 from segmentation.errors import DataError
 from segmentation.export import to_csv_bytes
+from segmentation.io import read_customers
 from segmentation.order_log import OrderColumns, read_order_log
-from segmentation.orders import AmbiguousDates, customers_from_data, customers_from_orders
+from segmentation.orders import AmbiguousDates, customers_from_data
+from segmentation.orders_polars import customers_from_csv
 
 DESCRIPTION = """\
 Turn an order export (one line per order or order line, with a customer id, a date and
@@ -93,17 +95,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Read the export, build the customer table, write it; 0 when done."""
-    given = {"customer": args.id, "date": args.date, "amount": args.amount}
-    if args.order or args.each_row_an_order:
-        given["order"] = args.order
-    log = read_order_log(Path(args.orders), given, sheet=args.sheet)
+    path = Path(args.orders)
+    log = read_order_log(path, sheet=args.sheet)
     columns = _columns(args, log.guess, list(log.data.frame.columns))
     options = {"snapshot": args.snapshot, "date_order": args.dates or "auto"}
     try:
-        if log.whole:
-            table = customers_from_data(log.data, columns, **options)
-        else:
-            table = customers_from_orders(log.frame, columns, **options)
+        table = None
+        if not log.whole:  # a big plain CSV file: polars sums it, or says it cannot
+            delimiter = log.data.report.delimiter or ","
+            table = customers_from_csv(path, columns, delimiter=delimiter, **options)
+        if table is None:
+            data = log.data if log.whole else read_customers(path)
+            table = customers_from_data(data, columns, **options)
     except AmbiguousDates as problem:
         raise DataError(f"{problem}: add --dates day-first or --dates month-first") from None
     payload = to_csv_bytes(table.frame)
