@@ -33,6 +33,8 @@ from segmentation.orders import (
     table_of,
 )
 
+MISSING = sorted(MISSING_MARKERS)
+
 
 def customers_from_csv(
     path: str | Path,
@@ -127,10 +129,10 @@ def _read(path: Path, delimiter: str, columns: OrderColumns):
     except (pl.exceptions.PolarsError, ValueError, OSError):
         return None
     lines.columns = [names[i] for i in positions]  # as the careful reader names them
-    text = pl.col(columns.amount).str.strip_chars()
-    numbers = text.cast(pl.Float64, strict=False)
-    blank = text.is_null() | text.str.to_lowercase().is_in(sorted(MISSING_MARKERS))
-    if lines.select((numbers.is_null() & ~blank).sum()).item():
+    text = lines.get_column(columns.amount)
+    numbers = text.str.strip_chars().cast(pl.Float64, strict=False)
+    odd = text.filter(numbers.is_null() & text.is_not_null())
+    if odd.len() and not odd.str.strip_chars().str.to_lowercase().is_in(MISSING).all():
         return None  # thousands separators or currency signs: the careful reader's job
     return lines.with_columns(numbers.fill_nan(None).alias(columns.amount))
 
@@ -143,7 +145,7 @@ def _days(dates, date_order: str, column: str):
     """
     import polars as pl
 
-    day_text = dates.str.strip_chars().str.replace(TIME_PART, "")
+    day_text = _date_part(dates)
     distinct = day_text.drop_nulls().unique()
     parsed = parse_dates(pd.Series(distinct.to_arrow(), dtype="str"), order=date_order)
     if parsed.ambiguous:
@@ -160,6 +162,15 @@ def _days(dates, date_order: str, column: str):
     return joined.get_column("_day"), parsed
 
 
+def _date_part(dates):
+    """The text of each date without its time; a plain slice when every date in the first
+    thousand lines is as long (zero-padded exports), a regular expression otherwise."""
+    head = dates.head(1000).drop_nulls().str.replace(TIME_PART, "").str.len_chars()
+    if head.len() and head.min() == head.max():
+        return dates.str.strip_chars_start().str.head(head.max())
+    return dates.str.strip_chars().str.replace(TIME_PART, "")
+
+
 def _sums(kept, columns: OrderColumns) -> pd.DataFrame:
     """Per customer, in order of first appearance: first and last day, orders, net value."""
     import polars as pl
@@ -169,8 +180,7 @@ def _sums(kept, columns: OrderColumns) -> pd.DataFrame:
     else:
         # a line without an order id is an order of its own
         order = pl.col(columns.order)
-        numbered = pl.when(order.is_null()).then(pl.int_range(pl.len()).cast(pl.String))
-        orders = numbered.otherwise(pl.lit("#") + order).n_unique()
+        orders = order.drop_nulls().n_unique() + order.null_count()
     sums = kept.group_by(columns.customer, maintain_order=True).agg(
         pl.col("_day").min().alias("first"),
         pl.col("_day").max().alias("last"),
