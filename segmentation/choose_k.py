@@ -12,17 +12,11 @@ import pandas as pd
 from kneed import KneeLocator
 
 from segmentation.errors import SettingsError
-from segmentation.model import (
-    WORKERS,
-    Start,
-    StartSearch,
-    check_k,
-    count_distinct,
-    one_thread,
-    silhouettes,
-    sweep_rows,
-)
+from segmentation.kmeans import Start, StartSearch, sweep_rows
+from segmentation.metrics import separation_scores, silhouettes
+from segmentation.model import check_k, count_distinct
 from segmentation.prepare import PreparedFeatures, prepare_features
+from segmentation.threads import WORKERS, one_thread
 
 DEFAULT_K_VALUES = range(2, 11)
 
@@ -98,7 +92,15 @@ class KChoice:
 
 
 def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None:
-    """The knee of a decreasing convex inertia curve (kneed), or None when there is none."""
+    """The knee of a decreasing convex inertia curve (kneed), or None when there is none.
+
+    Examples
+    --------
+    >>> find_elbow([1, 2, 3, 4, 5, 6], [100, 40, 12, 10, 9, 8])
+    3
+    >>> find_elbow([2, 3, 4, 5, 6], [50, 40, 30, 20, 10]) is None  # a straight line: no elbow
+    True
+    """
     if len(k_values) < 3:
         return None
 
@@ -108,48 +110,6 @@ def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None
             list(k_values), list(inertias), curve="convex", direction="decreasing"
         ).elbow
     return None if knee is None else int(knee)
-
-
-def separation_scores(points: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Calinski-Harabasz and Davies-Bouldin scores of `labels` on `points`, in one pass.
-
-    The same values as scikit-learn's ``calinski_harabasz_score`` and
-    ``davies_bouldin_score``, which each loop over the segments with a boolean mask per
-    segment; here the segment means come from one grouped sum, which made the k sweep's
-    scores several times cheaper.
-
-    Parameters
-    ----------
-    points : numpy.ndarray
-        Customers x features, scaled.
-    labels : numpy.ndarray
-        One segment per customer; at least 2 segments and fewer segments than customers.
-
-    Returns
-    -------
-    (calinski_harabasz, davies_bouldin) : tuple of float
-    """
-    points = np.asarray(points, dtype=float)
-    codes = np.unique(labels, return_inverse=True)[1].ravel()
-    n, k = len(points), int(codes.max()) + 1
-    counts = np.bincount(codes, minlength=k).astype(float)
-    # One bincount per feature: np.add.at over rows was the slowest step of the scores.
-    sums = np.column_stack(
-        [np.bincount(codes, weights=points[:, j], minlength=k) for j in range(points.shape[1])]
-    )
-    centroids = sums / counts[:, None]
-    offsets = points - centroids[codes]
-    squared = np.einsum("ij,ij->i", offsets, offsets)
-    within = float(squared.sum())
-    between = float(counts @ ((centroids - points.mean(axis=0)) ** 2).sum(axis=1))
-    ch = 1.0 if within == 0.0 else between * (n - k) / (within * (k - 1.0))
-    spread = np.bincount(codes, weights=np.sqrt(squared), minlength=k) / counts
-    gaps = np.sqrt(((centroids[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2))
-    if np.allclose(spread, 0.0) or np.allclose(gaps, 0.0):
-        return ch, 0.0
-    gaps[gaps == 0] = np.inf
-    db = float(np.mean(np.max((spread[:, None] + spread[None, :]) / gaps, axis=1)))
-    return ch, db
 
 
 def _reason(best: KScore, elbow: int | None, n_tried: int) -> str:
@@ -199,6 +159,16 @@ def evaluate_k(
     ------
     SettingsError
         No k in `k_values` is possible for these customers, or a setting is not allowed.
+
+    Examples
+    --------
+    >>> from segmentation import make_sample_customers
+    >>> customers = make_sample_customers(200)
+    >>> choice = evaluate_k(customers, ["annual_income", "spending_score"], range(2, 5))
+    >>> choice.k_values, choice.recommended in choice.k_values
+    ((2, 3, 4), True)
+    >>> choice.reason.startswith(f"k={choice.recommended} has the best silhouette")
+    True
     """
     prepared = prepare_features(
         df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
@@ -212,7 +182,19 @@ def evaluate_prepared(
     *,
     random_state: int = 42,
 ) -> KChoice:
-    """Score each k on already prepared features (see `evaluate_k`)."""
+    """Score each k on already prepared features (see `evaluate_k`).
+
+    Examples
+    --------
+    >>> from segmentation import make_sample_customers, prepare_features
+    >>> customers = make_sample_customers(200)
+    >>> prepared = prepare_features(customers, ["annual_income", "spending_score"])
+    >>> choice = evaluate_prepared(prepared, [3, 4])
+    >>> choice.table().columns.tolist()
+    ['inertia', 'silhouette', 'calinski_harabasz', 'davies_bouldin']
+    >>> choice.start_centres[4].shape  # where fit_prepared(prepared, 4, start=...) begins
+    (4, 2)
+    """
     matrix = prepared.matrix
     n = len(matrix)
     asked = sorted({int(k) for k in k_values})
@@ -238,9 +220,9 @@ def evaluate_prepared(
             start = search.fit(k)
             return start, *separation_scores(sweep, start.labels)
 
-    # The k are independent and scikit-learn's Lloyd loop releases the GIL: two at a time
-    # took the fits from 0.16 to 0.11 s at 100k. Each k's fit is the same either way.
-    # Largest k first: it is the slowest, and last it would leave the other thread idle.
+    # The k are independent and scikit-learn's Lloyd loop releases the GIL, so they run
+    # WORKERS at a time (benchmarks/README.md, decisions); each k's fit is the same either
+    # way. Largest k first: it is the slowest, and last it would leave the other thread idle.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         fits = list(pool.map(fit_k, ks[::-1]))[::-1]
     with one_thread():
