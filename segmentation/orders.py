@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from segmentation.dates import ParsedDates, parse_dates
 from segmentation.errors import DataError, SettingsError
-from segmentation.health import Finding, build_report
+from segmentation.health import build_report
 from segmentation.io import CustomerData
 from segmentation.order_log import (
     CURRENCY_NAMES,
@@ -52,6 +52,8 @@ CUSTOMER_COLUMNS = (
 )
 #: The value of ``value_flag`` for a customer whose returns cancel their purchases.
 NON_POSITIVE_FLAG = "net value zero or negative"
+#: The features a customer table from orders is segmented on by default.
+RFM_FEATURES = ("recency_days", "frequency", "monetary")
 #: Numeric columns of the customer table (the features a segmentation can use).
 NUMERIC_COLUMNS = CUSTOMER_COLUMNS[:5] + CUSTOMER_COLUMNS[7:10]
 
@@ -562,8 +564,8 @@ def customers_from_data(
 def customer_data(table: CustomerTable, *, name: str, file_format: str = "csv") -> CustomerData:
     """The customer table as `CustomerData`, so it is segmented like an uploaded table.
 
-    Numeric columns are float64 (as the reader gives them); the report notes the lines
-    left out.
+    Numeric columns are float64 (as the reader gives them). The lines left out are in
+    ``table.messages``, shown where the table is built.
 
     Examples
     --------
@@ -581,10 +583,6 @@ def customer_data(table: CustomerTable, *, name: str, file_format: str = "csv") 
         {col: _as_written(table.frame[col]) for col in table.frame.columns},
         index=frame.index,
     )
-    notes = tuple(
-        Finding(None, message, "Check those lines in the file if they matter")
-        for message in table.messages
-    )
     report = build_report(
         frame,
         id_column=id_column,
@@ -592,7 +590,6 @@ def customer_data(table: CustomerTable, *, name: str, file_format: str = "csv") 
         numeric_columns=NUMERIC_COLUMNS,
         date_columns=("first_order_date", "last_order_date"),
         id_candidates=(id_column,),
-        notes=notes,
     )
     return CustomerData.from_frames(frame, raw, id_column=id_column, name=name, report=report)
 
@@ -603,3 +600,17 @@ def _as_written(series: pd.Series) -> pd.Series:
         text = pc.cast(pa.array(series.to_numpy()), pa.string())
         return pd.Series(text.to_pandas(), index=series.index, dtype="str")
     return series.astype("str")
+
+
+def rfm_features(data: CustomerData) -> tuple[str, ...]:
+    """`RFM_FEATURES` when ``data`` is a customer table built from orders, else ().
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"id": ["A", "B", "A"], "date": ["2024-01-01"] * 3,
+    ...                     "amount": [1.0, 2.0, 3.0]})
+    >>> rfm_features(customer_data(customers_from_orders(log), name="shop"))
+    ('recency_days', 'frequency', 'monetary')
+    """
+    columns = list(data.frame.columns)
+    return RFM_FEATURES if columns[1:] == list(CUSTOMER_COLUMNS) else ()
