@@ -499,8 +499,9 @@ def date_part(values: pd.Series) -> pd.Series:
 
 
 def _iso(days: np.ndarray) -> pd.Series:
-    stamps = days.astype("datetime64[D]")
-    return pd.Series(np.datetime_as_string(stamps, unit="D"), dtype="str")
+    """Days since 1970-01-01 written as ISO dates (arrow's cast: no Python per value)."""
+    dates = pa.array(days.astype(np.int32)).cast(pa.date32())
+    return pd.Series(pc.cast(dates, pa.string()), dtype="str")
 
 
 def score_table(table: pd.DataFrame) -> None:

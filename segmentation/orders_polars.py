@@ -150,6 +150,9 @@ def _days(dates, date_order: str, column: str):
     parsed = parse_dates(pd.Series(distinct.to_arrow(), dtype="str"), order=date_order)
     if parsed.ambiguous:
         raise AmbiguousDates(column, parsed)
+    fast = day_text.str.to_date(parsed.format, strict=False) if parsed.format else None
+    if fast is not None and fast.null_count() == day_text.null_count():
+        return fast.cast(pl.Int64), parsed  # one format reads every date: no lookup
     stamps = parsed.values.to_numpy("datetime64[us]")
     read = ~np.isnat(stamps)
     day_numbers = stamps[read].astype("datetime64[D]").astype(np.int64)
