@@ -239,16 +239,22 @@ def _n_distinct(series: pd.Series) -> int:
 
 
 def _customer_columns(frame: pd.DataFrame, texts: list[str], id_column: str | None) -> list[str]:
-    """Columns that could hold the customer id: named like one, or the reader's id, best first;
-    then the other text columns whose values repeat but not too much."""
+    """Columns that could hold the customer id, best first: named like one (or the reader's
+    id, unless named like an order), then other text columns; columns whose values repeat
+    before columns of unique values (in an order log, a customer orders again)."""
     named = _rank(texts, _CUSTOMER_WORDS, _NOT_CUSTOMER, keep_unnamed=False)
-    if id_column in texts and id_column not in named:
-        named.insert(0, id_column)
-    elif id_column in named:
-        named.remove(id_column)
+    if id_column in texts and _score(id_column, _ORDER_WORDS, ()) <= 0:
+        if id_column in named:
+            named.remove(id_column)
         named.insert(0, id_column)
     others = [c for c in texts if c not in named and _score(c, (), _NOT_CUSTOMER) == 0]
-    return named + others
+    candidates = named + others
+    return sorted(candidates, key=lambda c: not _repeats(frame[c]))
+
+
+def _repeats(series: pd.Series) -> bool:
+    filled = series.dropna()
+    return 0 < _n_distinct(filled) < len(filled)
 
 
 # --------------------------------------------------------------------------------------

@@ -294,3 +294,14 @@ def test_scores_monotone_ties_equal_and_within_1_to_5(values, better):
         best = array.max() if better else array.min()
         assert set(scores[array == worst].tolist()) == {1}
         assert set(scores[array == best].tolist()) == {5} or (array == best).sum() > len(values) / 5
+
+
+def test_the_readers_unique_id_is_not_taken_for_the_customer_of_an_order_log():
+    """The reader takes a unique column (the order number) as the id; customers repeat."""
+    data = read_customers(
+        b"Bestellnummer;Kunde;Bestelldatum;Betrag\nB1;K1;31.12.2024;1,50\n"
+        b"B2;K2;02.01.2025;2,00\nB3;K1;03.01.2025;3,00\nB4;K3;03.01.2025;3,00\n"
+    )
+    guess = guess_order_log(data.frame, id_column=data.id_column)
+    assert guess.looks_like_orders
+    assert guess.columns == OrderColumns("Kunde", "Bestelldatum", "Betrag", "Bestellnummer")
