@@ -73,11 +73,16 @@ def customers_from_csv(
         if normalise_name(col) in CURRENCY_NAMES and col not in (columns.customer, columns.order):
             one_currency(lines.get_column(col).drop_nulls().unique().to_list(), col)
     days, parsed = _days(lines.get_column(columns.date), date_order, columns.date)
-    customer = pl.col(columns.customer).str.strip_chars()
-    lines = lines.with_columns(
-        pl.when(customer == "").then(None).otherwise(customer).alias(columns.customer),
-        days.alias("_day"),
-    )
+    # the date text is not needed any more: dropped so the lines are not held twice
+    lines = lines.drop(columns.date).with_columns(days.alias("_day"))
+    del days
+    ids = lines.get_column(columns.customer)
+    padded = ids.str.starts_with(" ") | ids.str.ends_with(" ") | (ids == "")
+    if padded.any():  # rare: trim, and a blank id is no id
+        customer = pl.col(columns.customer).str.strip_chars()
+        blank = pl.when(customer == "").then(None).otherwise(customer)
+        lines = lines.with_columns(blank.alias(columns.customer))
+    del ids, padded
     no_id = lines.get_column(columns.customer).is_null().to_numpy()
     no_day = lines.get_column("_day").is_null().to_numpy()
     no_amount = lines.get_column(columns.amount).is_null().to_numpy()
@@ -101,7 +106,8 @@ def customers_from_csv(
             f"Every order line is dated after the snapshot date {snap.isoformat()}: choose a "
             "later snapshot date"
         )
-    kept = lines.filter(pl.Series(usable))
+    kept = lines if usable.all() else lines.filter(pl.Series(usable))
+    del lines
     sums = _sums(kept, columns)
     amounts = kept.get_column(columns.amount).head(10_000).to_numpy()
     values = finish_sums(sums, snap_day, amount_decimals(amounts))
@@ -170,7 +176,9 @@ def _date_part(dates):
     thousand lines is as long (zero-padded exports), a regular expression otherwise."""
     head = dates.head(1000).drop_nulls().str.replace(TIME_PART, "").str.len_chars()
     if head.len() and head.min() == head.max():
-        return dates.str.strip_chars_start().str.head(head.max())
+        if dates.str.starts_with(" ").any():
+            dates = dates.str.strip_chars_start()
+        return dates.str.head(head.max())
     return dates.str.strip_chars().str.replace(TIME_PART, "")
 
 
