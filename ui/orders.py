@@ -165,15 +165,13 @@ def _summary(table: CustomerTable) -> None:
     cols[2].metric("Order lines used", widgets.count(table.n_used))
     cols[3].metric("Snapshot", table.snapshot.isoformat())
     reading = table.dates
+    proof = (
+        f" ({widgets.md(reading.decided_by)} shows which comes first)" if reading.decided_by else ""
+    )
     st.caption(
-        f"Dates read as {widgets.md(reading.format or 'dates')}"
-        + (
-            f" (day or month first: settled by {widgets.md(reading.decided_by)})"
-            if reading.decided_by
-            else ""
-        )
-        + f" · first order {widgets.md(table.frame['first_order_date'].min())}"
-        + f" · last order {widgets.md(table.frame['last_order_date'].max())}"
+        f"Dates read as {widgets.md(layout_words(reading.format))}{proof}"
+        f" · first order {widgets.md(table.frame['first_order_date'].min())}"
+        f" · last order {widgets.md(table.frame['last_order_date'].max())}"
     )
     for message in table.messages:
         st.warning(widgets.md(message), icon=":material/warning:")
@@ -189,6 +187,31 @@ def _summary(table: CustomerTable) -> None:
         "RFM segments: "
         + " · ".join(f"{widgets.md(name)} {widgets.count(n)}" for name, n in counts.items())
     )
+
+
+_LAYOUT_WORDS = {
+    "%Y": "YYYY",
+    "%y": "YY",
+    "%m": "MM",
+    "%d": "DD",
+    "%b": "Mon",
+    "%B": "Month",
+    "%a": "Day",
+    "%H": "hh",
+    "%I": "hh",
+    "%M": "mm",
+    "%S": "ss",
+    "%p": "AM/PM",
+}
+
+
+def layout_words(fmt: str | None) -> str:
+    """A date layout as people write it: ``%d.%m.%Y`` -> ``DD.MM.YYYY``."""
+    if not fmt:
+        return "dates"
+    for code, words in _LAYOUT_WORDS.items():
+        fmt = fmt.replace(code, words)
+    return fmt
 
 
 def score_cuts_shown(cuts: pd.DataFrame) -> pd.DataFrame:

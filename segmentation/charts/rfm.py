@@ -58,9 +58,11 @@ def rfm_grid_figure(table: pd.DataFrame, *, value: str = "monetary") -> go.Figur
     for row in grid.itertuples(index=False):
         r, f = int(row.r_score) - 1, int(row.f_score) - 1
         counts[r, f] = row.customers
-        text[r][f] = (
-            f"{escape(row.segment)}<br>{int(row.customers):,} customers"
-            f"<br>{row.value / total_value:.0%} of value"
+        n = int(row.customers)
+        text[r][f] = escape(row.segment) + (
+            f"<br>{n:,} customer{'s' if n != 1 else ''}<br>{row.value / total_value:.0%} of value"
+            if n
+            else ""
         )
     heatmap = {
         "type": "heatmap",
