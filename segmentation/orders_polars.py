@@ -128,19 +128,56 @@ def _read(path: Path, delimiter: str, columns: OrderColumns):
     if any(c not in names for c in wanted):
         return None
     positions = sorted(names.index(c) for c in wanted)
-    try:
-        lines = pl.read_csv(
-            path, columns=positions, separator=delimiter, infer_schema=False, encoding="utf8"
-        )
-    except (pl.exceptions.PolarsError, ValueError, OSError):
+    head = pl.read_csv(
+        path, columns=positions, separator=delimiter, infer_schema=False, n_rows=1000
+    )
+    read_as = dict(zip([names[i] for i in positions], head.columns))  # a BOM kept or not
+    head.columns = [names[i] for i in positions]
+    typed = {read_as[columns.amount]: pl.Float64}
+    iso = _iso_type(head.get_column(columns.date))
+    if iso is not None:
+        typed[read_as[columns.date]] = iso
+    # Typed columns are parsed by the reader itself (no text kept); a cell that does not
+    # parse (a missing marker such as "n/a" too) makes it fail, and the text read takes over.
+    for overrides in (typed, {}):
+        try:
+            lines = pl.read_csv(
+                path,
+                columns=positions,
+                separator=delimiter,
+                infer_schema=False,
+                encoding="utf8",
+                schema_overrides=overrides or None,
+            )
+            break
+        except (pl.exceptions.PolarsError, ValueError, OSError):
+            continue
+    else:
         return None
     lines.columns = [names[i] for i in positions]  # as the careful reader names them
+    if lines.schema[columns.amount] == pl.Float64:
+        return lines.with_columns(pl.col(columns.amount).fill_nan(None))
     text = lines.get_column(columns.amount)
     numbers = text.str.strip_chars().cast(pl.Float64, strict=False)
     odd = text.filter(numbers.is_null() & text.is_not_null())
     if odd.len() and not odd.str.strip_chars().str.to_lowercase().is_in(MISSING).all():
         return None  # thousands separators or currency signs: the careful reader's job
     return lines.with_columns(numbers.fill_nan(None).alias(columns.amount))
+
+
+def _iso_type(sample):
+    """Date or Datetime when every sampled date is ISO without a zone (the CSV reader then
+    parses them itself), else None."""
+    import polars as pl
+
+    values = sample.drop_nulls()
+    if values.len() == 0:
+        return None
+    if values.str.contains(r"^\d{4}-\d{2}-\d{2}$").all():
+        return pl.Date
+    if values.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$").all():
+        return pl.Datetime("us")
+    return None
 
 
 def _days(dates, date_order: str, column: str):
@@ -151,6 +188,10 @@ def _days(dates, date_order: str, column: str):
     """
     import polars as pl
 
+    if dates.dtype in (pl.Date, pl.Datetime("us")):
+        days = dates.cast(pl.Date).cast(pl.Int64)
+        sample = dates.head(10_000).drop_nulls().cast(pl.String)
+        return days, parse_dates(pd.Series(sample.to_arrow(), dtype="str"), order="year-first")
     day_text = _date_part(dates)
     distinct = day_text.drop_nulls().unique()
     parsed = parse_dates(pd.Series(distinct.to_arrow(), dtype="str"), order=date_order)
