@@ -13,7 +13,7 @@ Python process, and reports its time (imports excluded) and its peak RSS (VmHWM)
             last, nunique orders, sum) + recency + DataFrame.to_csv (the recipe a
             tutorial gives, without RFM scores);
 - ours CLI: `python -m segmentation customers FILE -o OUT` as `segmentation.cli.main`
-            runs it (head read carefully, needed columns by polars, the whole customer
+            runs it (head read carefully, needed columns summed by DuckDB, the whole customer
             table with scores, segments and CSV written);
 - ours app: `read_customers(bytes)` + `customers_from_data` + `to_csv_bytes`: the careful
             reader the app uses on an upload.
@@ -132,7 +132,7 @@ def child(side: str, path: Path) -> None:
     import segmentation  # noqa: F401
 
     if side != "pandas":
-        import polars  # noqa: F401
+        import duckdb  # noqa: F401
 
     run = {"pandas": side_pandas, "ours CLI": side_cli, "ours app": side_app}[side]
     out = OUT / f"customers-{side.replace(' ', '-')}.csv"

@@ -262,7 +262,7 @@ def _repeats(series: pd.Series) -> bool:
 
 
 #: Files up to this size are read whole by `segmentation.read_customers`; bigger plain CSV
-#: files have their head read by it and are then summed by polars.
+#: files have their head read by it and are then summed by DuckDB.
 CAREFUL_READ_BYTES = 32 * 1024 * 1024
 _HEAD_BYTES = 2 * 1024 * 1024
 
@@ -276,7 +276,7 @@ class OrderLog:
     data : CustomerData
         What `segmentation.read_customers` read: the whole file, or only its head (the
         first ~2 MB) when ``whole`` is False (a big plain CSV file, to be summed by
-        `segmentation.orders_polars.customers_from_csv`).
+        `segmentation.orders_duckdb.customers_from_csv`).
     guess : OrderLogGuess
         The roles of the columns, guessed from ``data``.
     whole : bool

@@ -14,7 +14,7 @@ from segmentation import order_log
 from segmentation.cli import main
 from segmentation.order_log import OrderColumns
 from segmentation.orders import CUSTOMER_COLUMNS, customers_from_data
-from segmentation.orders_polars import customers_from_csv
+from segmentation.orders_duckdb import customers_from_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDERS = (
@@ -147,9 +147,10 @@ def test_help_explains_the_columns():
         ("{d:02d}/{m:02d}/2024 10:00", "O9,C1,someday,1"),  # text dates, decided by values
         ("2024-{m:02d}-{d:02d} 10:00:00", "O9,C2,2024-02-30 10:00:00,n/a"),  # ISO, typed
         ("2024-{m:02d}-{d:02d}", "O9,C2,2024-01-05,3.5"),  # ISO dates, typed
+        ("{d:02d}.{m:02d}.2024", "O9,C3,2024-03-05,2"),  # two layouts: dates looked up
     ],
 )
-def test_big_plain_csv_summed_by_polars_gives_the_careful_table(tmp_path, layout, odd_line):
+def test_big_plain_csv_summed_by_duckdb_gives_the_careful_table(tmp_path, layout, odd_line):
     """The fast engine makes the very table the careful path makes, left-out lines too."""
     lines = ["order_id,customer_id,order_date,amount"] + [
         f"O{i // 2},{'' if i % 101 == 0 else f'C{i % 37}'},"

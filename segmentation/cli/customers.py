@@ -17,7 +17,7 @@ from segmentation.export import to_csv_bytes
 from segmentation.io import read_customers
 from segmentation.order_log import OrderColumns, read_order_log
 from segmentation.orders import AmbiguousDates, customers_from_data
-from segmentation.orders_polars import customers_from_csv
+from segmentation.orders_duckdb import customers_from_csv
 
 DESCRIPTION = """\
 Turn an order export (one line per order or order line, with a customer id, a date and
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     options = {"snapshot": args.snapshot, "date_order": args.dates or "auto"}
     try:
         table = None
-        if not log.whole:  # a big plain CSV file: polars sums it, or says it cannot
+        if not log.whole:  # a big plain CSV file: DuckDB sums it, or says it cannot
             delimiter = log.data.report.delimiter or ","
             table = customers_from_csv(path, columns, delimiter=delimiter, **options)
         if table is None:
