@@ -42,6 +42,11 @@ ORDER_COLUMNS = "seg.order_columns"  # {role: column or None} the user chose, or
 SNAPSHOT = "seg.snapshot"  # datetime.date or None (None: the day after the last order)
 DATE_ORDER = "seg.date_order"  # "auto", "day-first" or "month-first"
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
+MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
+SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
+SAVED_SEEN = "seg.saved_seen"  # file_id of the last saved-segmentation upload handled
+SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentation, or None
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -61,7 +66,10 @@ W_ORDERS_MODE = "w.orders_mode"
 W_ORDER_ROLE_PREFIX = "w.order_role."  # + customer / date / amount / order
 W_SNAPSHOT = "w.snapshot"
 W_DATE_ORDER = "w.date_order"
+W_SAVED_UPLOAD = "w.saved_upload"
+W_MOVEMENT_CELL = "w.movement_cell"  # the cell of the who-moved matrix whose customers to download
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
+W_BORDERLINE = "w.borderline"
 
 #: Clip percentiles used when outlier clipping is on.
 CLIP_PERCENTILES = (1.0, 99.0)
@@ -89,6 +97,11 @@ _DEFAULTS: dict[str, Any] = {
     ORDER_COLUMNS: None,
     SNAPSHOT: None,
     DATE_ORDER: "auto",
+    BORDERLINE: False,
+    MEASURED: (),
+    SAVED: None,
+    SAVED_SEEN: None,
+    SAVED_ERROR: None,
 }
 
 #: Choices that no longer apply once another dataset is loaded.
@@ -113,6 +126,15 @@ class Dataset:
     """An uploaded file: its bytes, its name as uploaded, and the sha256 of the bytes."""
 
     data: bytes
+    name: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class LoadedSaved:
+    """A saved segmentation uploaded to be applied: the parsed file, its name and digest."""
+
+    saved: Any  # segmentation.saved.SavedSegmentation
     name: str
     digest: str
 
