@@ -7,6 +7,7 @@ import streamlit as st
 
 from segmentation import SettingsError, charts
 from segmentation import profile as core_profile
+from ui import orders as order_widgets
 from ui import state, trust, widgets
 
 
@@ -100,6 +101,7 @@ def render() -> None:
     with left:
         st.plotly_chart(charts.sizes_figure(prof, names), key="sizes")
     st.plotly_chart(charts.profile_heatmap(prof, names), key="heatmap")
+    order_widgets.rfm_profiles(cur)
 
     if prof.category_shares:
         st.subheader("Categories within each segment")
