@@ -1,0 +1,168 @@
+"""Segment cards: each segment in a few lines, for a meeting or a campaign brief.
+
+A card holds the segment's name and colour, its size and share, its share of value (when a
+value column is chosen), the three traits that most set it apart in words, its stability
+(when it was measured) and the marketer's campaign note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from segmentation.charts import segment_colour
+from segmentation.errors import SettingsError
+from segmentation.profile import Profiles
+from segmentation.traits import segment_traits
+from segmentation.value import SegmentValue
+
+#: Longest campaign note kept (characters): a brief, not a document.
+MAX_NOTE = 2_000
+#: Stability (0..1, e.g. the mean Jaccard similarity over bootstrap refits) from which a
+#: segment is called "stable", and "fairly stable"; below, "unstable".
+STABLE, FAIRLY_STABLE = 0.85, 0.6
+
+
+@dataclass(frozen=True)
+class SegmentCard:
+    """One segment in a few lines.
+
+    Attributes
+    ----------
+    segment : int
+        Segment number, 1..k.
+    name : str
+    colour : str
+        Hex colour, as in every chart.
+    customers : int
+    share : float
+        Share of the segmented customers, 0..1.
+    value_share : float or None
+        Share of the value (0..1), when a value column was given and shares are defined.
+    value_per_customer : float or None
+    value_index : float or None
+        Value per customer against the average x 100.
+    value_column : str or None
+    traits : tuple of str
+        Up to three traits in words, most distinctive first.
+    stability : float or None
+        0..1 when measured; None otherwise.
+    note : str
+        The marketer's campaign note ("" when none).
+    """
+
+    segment: int
+    name: str
+    colour: str
+    customers: int
+    share: float
+    value_share: float | None
+    value_per_customer: float | None
+    value_index: float | None
+    value_column: str | None
+    traits: tuple[str, ...]
+    stability: float | None
+    note: str
+
+    @property
+    def stability_text(self) -> str | None:
+        """The stability in words, or None when not measured."""
+        return None if self.stability is None else stability_words(self.stability)
+
+
+def stability_words(stability: float) -> str:
+    """A stability score (0..1) in words.
+
+    Examples
+    --------
+    >>> stability_words(0.93), stability_words(0.7), stability_words(0.4)
+    ('stable (0.93)', 'fairly stable (0.70)', 'unstable (0.40): check before acting on it')
+    """
+    if stability >= STABLE:
+        return f"stable ({stability:.2f})"
+    if stability >= FAIRLY_STABLE:
+        return f"fairly stable ({stability:.2f})"
+    return f"unstable ({stability:.2f}): check before acting on it"
+
+
+def clean_note(note: object) -> str:
+    """A campaign note as kept: text, surrounding blanks removed, at most `MAX_NOTE` chars.
+
+    Examples
+    --------
+    >>> clean_note("  Send the spring catalogue.  "), clean_note(None)
+    ('Send the spring catalogue.', '')
+    """
+    return "" if note is None else str(note).strip()[:MAX_NOTE]
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def segment_cards(
+    profiles: Profiles,
+    names: Sequence[str],
+    *,
+    value: SegmentValue | None = None,
+    stability: Mapping[int, float] | None = None,
+    notes: Mapping[int, str] | None = None,
+) -> tuple[SegmentCard, ...]:
+    """One card per segment, segment 1 first.
+
+    Parameters
+    ----------
+    profiles : Profiles
+    names : sequence of str
+        Final names, one per segment.
+    value : SegmentValue, optional
+        Value per segment (`segment_value`) for the value share.
+    stability : mapping of int -> float, optional
+        Stability per segment number (0..1), where it was measured.
+    notes : mapping of int -> str, optional
+        Campaign notes per segment number.
+
+    Raises
+    ------
+    SettingsError
+        `names` or `value` do not match the segments.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments, make_sample_customers, profile_segments
+    >>> customers = make_sample_customers(300)
+    >>> prof = profile_segments(customers, fit_segments(customers, ["annual_income"], 2))
+    >>> card = segment_cards(prof, ["Modest", "Affluent"], notes={2: "Premium offer"})[1]
+    >>> card.name, card.customers, card.traits, card.note
+    ('Affluent', 92, ('earns 1.6x the average',), 'Premium offer')
+    """
+    k = profiles.k
+    if len(names) != k:
+        raise SettingsError(f"{len(names)} names given for {k} segments: give one per segment.")
+    if value is not None and value.k != k:
+        raise SettingsError(
+            f"The value table has {value.k} segments, the profiles {k}: use one segmentation."
+        )
+    stability, notes = dict(stability or {}), dict(notes or {})
+    cards = []
+    for segment in range(1, k + 1):
+        has_value = value is not None
+        cards.append(
+            SegmentCard(
+                segment=segment,
+                name=str(names[segment - 1]),
+                colour=segment_colour(segment),
+                customers=int(profiles.sizes[segment]),
+                share=float(profiles.shares[segment]),
+                value_share=_finite(value.value_share[segment]) if has_value else None,
+                value_per_customer=_finite(value.per_customer[segment]) if has_value else None,
+                value_index=_finite(value.index[segment]) if has_value else None,
+                value_column=value.column if has_value else None,
+                traits=tuple(t.text for t in segment_traits(profiles, segment)),
+                stability=_finite(stability.get(segment)),
+                note=clean_note(notes.get(segment)),
+            )
+        )
+    return tuple(cards)
