@@ -252,7 +252,7 @@ def test_safe_name_part_never_unsafe(hostile):
 
 def test_pack_quoted_cells_take_the_slow_path_with_the_same_rows():
     # a cell with a line break inside quotes: a line is no longer one customer
-    upload = 'id,x,memo\n1,1,"two\nlines"\n2,2,b\n3,10,c\n4,11,d\n'.encode()
+    upload = b'id,x,memo\n1,1,"two\nlines"\n2,2,b\n3,10,c\n4,11,d\n'
     data = read_customers(upload, name="q.csv")
     seg = fit_segments(data.frame, ["x"], 2)
     sink = io.BytesIO()
