@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, state, widgets
+from ui import cached, share, state, widgets
 
 CSV = "text/csv"
 PREVIEW_ROWS = 10
@@ -87,7 +87,7 @@ def render() -> None:
 
     st.subheader("Segment profiles")
     st.caption("One row per segment: size, share, means and medians, index against the average.")
-    profile_bytes = cached.profile_csv(digest, data.id_column, choices, k, names, cur.profiles)
+    profile_bytes = share.profile_csv(cur)
     st.download_button(
         "Download the profile table",
         profile_bytes,
@@ -97,6 +97,8 @@ def render() -> None:
         key="download_profiles",
         icon=":material/download:",
     )
+
+    share.downloads(cur)
 
 
 render()

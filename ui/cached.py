@@ -42,6 +42,7 @@ import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
 from segmentation import export as core_export
 from segmentation import profile as core_profile
+from segmentation import value as core_value
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import state
 from ui.state import Choices
@@ -229,6 +230,36 @@ def profile_csv(
 ) -> bytes:
     """CSV bytes of the profile table with the current names."""
     return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names))
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def segment_value(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    column: str,
+    _data: CustomerData,
+    _seg: Segmentation,
+) -> core_value.SegmentValue:
+    """`segmentation.value.segment_value` of one segmentation on one value column."""
+    return core_value.segment_value(_data.frame, _seg, column)
+
+
+@st.cache_data(max_entries=_PROFILES, show_spinner=False)
+def profile_value_csv(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    column: str,
+    _profiles: core_profile.Profiles,
+    _value: core_value.SegmentValue,
+) -> bytes:
+    """CSV bytes of the profile table with the value columns of `column`."""
+    table = core_profile.profile_table(_profiles, names)
+    return core_export.to_csv_bytes(core_value.with_value_columns(table, _value))
 
 
 # --- the current results, step by step ---------------------------------------------------

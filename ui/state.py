@@ -38,6 +38,8 @@ UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+VALUE_COLUMN = "seg.value_column"  # str, value.NO_VALUE, or None (None: the money-like default)
+NOTES = "seg.notes"  # {segmentation key: {segment 1..k: campaign note}}, beside RENAMES
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -54,6 +56,8 @@ W_SCATTER_VIEW = "w.scatter_view"
 W_SCATTER = "w.scatter"  # the chart's selection state
 W_EXPORT_SEGMENT = "w.export_segment"
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
+W_VALUE_COLUMN = "w.value_column"
+W_NOTE_PREFIX = "w.note."  # + segmentation key digest + "." + segment number
 
 #: Clip percentiles used when outlier clipping is on.
 CLIP_PERCENTILES = (1.0, 99.0)
@@ -77,6 +81,7 @@ _DEFAULTS: dict[str, Any] = {
     UPLOAD_ERROR: None,
     NAMES_ERROR: None,
     SEGMENTED: None,
+    VALUE_COLUMN: None,
 }
 
 #: Choices that no longer apply once another dataset is loaded.
@@ -89,6 +94,7 @@ _PER_DATASET = (
     SCATTER_Y,
     EXPORT_SEGMENT,
     NAMES_ERROR,
+    VALUE_COLUMN,
 )
 
 
@@ -164,3 +170,23 @@ def set_renames(seg_key: str, renames: dict[int, str]) -> None:
     while len(allr) > MAX_RENAMED_SEGMENTATIONS:
         allr.pop(next(iter(allr)))
     put(RENAMES, allr)
+
+
+def notes_for(seg_key: str) -> dict[int, str]:
+    """The campaign notes for the segmentation `seg_key` ({segment 1..k: note})."""
+    return dict(get(NOTES) or {}).get(seg_key, {})
+
+
+def set_note(seg_key: str, segment: int, note: str) -> None:
+    """Store one campaign note (an empty note removes it), keeping notes for at most
+    MAX_RENAMED_SEGMENTATIONS segmentations, as the names."""
+    all_notes = dict(get(NOTES) or {})
+    notes = dict(all_notes.pop(seg_key, {}))
+    if note:
+        notes[segment] = note
+    else:
+        notes.pop(segment, None)
+    all_notes[seg_key] = notes
+    while len(all_notes) > MAX_RENAMED_SEGMENTATIONS:
+        all_notes.pop(next(iter(all_notes)))
+    put(NOTES, all_notes)
