@@ -43,6 +43,7 @@ from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, 
 from segmentation import export as core_export
 from segmentation import profile as core_profile
 from segmentation import value as core_value
+from segmentation.features import feature_options
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import state
 from ui.state import Choices
@@ -303,11 +304,6 @@ def current_data() -> CustomerData:
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
     """Read a new upload (cached: the page then gets the same result). Raises DataError."""
     return load(digest, raw, name, None)
-
-
-def feature_options(data: CustomerData) -> list[str]:
-    """Columns that can be segmented on: numeric, not the id."""
-    return [c for c in data.report.numeric_columns if c != data.id_column]
 
 
 def log_options(data: CustomerData, features: tuple[str, ...]) -> list[str]:

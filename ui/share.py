@@ -10,12 +10,12 @@ import io
 
 import streamlit as st
 
-from segmentation import SegmentationError
+from segmentation import SegmentationError, charts
 from segmentation.cards import MAX_NOTE, SegmentCard, clean_note, segment_cards
+from segmentation.features import feature_options
 from segmentation.pack import write_pack
 from segmentation.report import build_report
 from segmentation.value import NO_VALUE, SegmentValue, default_value_column
-from segmentation.value_charts import value_share_figure
 from ui import cached, state, widgets
 
 CARDS_PER_ROW = 3
@@ -29,7 +29,7 @@ PACK_LABEL = "Download campaign pack"
 def value_column(cur: cached.Current) -> str | None:
     """The value column in use: the user's choice if it still applies, else the money-like
     default (None when there is none, or when the user chose "(none)")."""
-    options = cached.feature_options(cur.data)
+    options = feature_options(cur.data)
     chosen = state.get(state.VALUE_COLUMN)
     if chosen == NO_VALUE:
         return None
@@ -50,7 +50,7 @@ def current_value(cur: cached.Current) -> SegmentValue | None:
 def value_section(cur: cached.Current) -> SegmentValue | None:
     """The `Value column` choice and, with one, share of customers beside share of value."""
     st.subheader("Value per segment")
-    options = [NO_VALUE, *cached.feature_options(cur.data)]
+    options = [NO_VALUE, *feature_options(cur.data)]
     state.seed(state.W_VALUE_COLUMN, value_column(cur) or NO_VALUE)
     st.selectbox(
         "Value column",
@@ -72,7 +72,7 @@ def value_section(cur: cached.Current) -> SegmentValue | None:
         return None
     left, _ = st.columns([3, 1])
     with left:
-        st.plotly_chart(value_share_figure(value, cur.names), key="value_shares")
+        st.plotly_chart(charts.value_share_figure(value, cur.names), key="value_shares")
     for note in value.notes:
         st.caption(widgets.md(note))
     return value

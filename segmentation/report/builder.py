@@ -30,7 +30,6 @@ from segmentation.io import CustomerData
 from segmentation.model import Segmentation
 from segmentation.profile import Profiles, profile_segments
 from segmentation.value import SegmentValue
-from segmentation.value_charts import value_share_figure
 
 #: Customers drawn in the report's scatter (sampled per segment, fixed seed): enough to
 #: see the shapes, few enough that the file stays small and prints quickly.
@@ -391,7 +390,7 @@ def build_report(
     figures = _Charts()
     size_charts = [figures.html(charts.sizes_figure(profiles, names))]
     if value is not None:
-        size_charts.append(figures.html(value_share_figure(value, names)))
+        size_charts.append(figures.html(charts.value_share_figure(value, names)))
     scatter = charts.scatter_figure(
         data.frame, segmentation, names, max_points=max(max_points, segmentation.k)
     )

@@ -1,33 +1,18 @@
-"""Figure of value per segment: share of customers beside share of value. No Streamlit.
-
-User text (segment names, the value column) goes into figure text escaped, as in
-`segmentation.charts`, so Plotly shows it literally.
-"""
+"""The value bars: per segment, its share of customers beside its share of value."""
 
 from __future__ import annotations
 
-import html
-import textwrap
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from segmentation.charts import FONT, TEMPLATE
-from segmentation.errors import SettingsError
+from segmentation.charts.figure import build, title
+from segmentation.charts.text import check_names, escape, wrap
 from segmentation.value import SegmentValue
 
 CUSTOMERS_COLOUR = "#A9B4C2"
 VALUE_COLOUR = "#0072B2"
-
-
-def _text(value: object) -> str:
-    return html.escape(str(value), quote=False)
-
-
-def _label(segment: int, name: str, width: int = 28) -> str:
-    lines = textwrap.wrap(str(name), width=width, break_long_words=True) or [str(name)]
-    return f"{segment} · " + "<br>".join(_text(line) for line in lines)
 
 
 def _money(value: float) -> str:
@@ -64,14 +49,13 @@ def value_share_figure(value: SegmentValue, names: Sequence[str]) -> go.Figure:
     (['Share of customers', 'Share of revenue'], [20.0, 80.0])
     """
     k = value.k
-    if len(names) != k:
-        raise SettingsError(f"{len(names)} names given for {k} segments: give one per segment.")
-    labels = [_label(s, n) for s, n in enumerate(names, start=1)]
+    names = check_names(names, k)
+    labels = [f"{s} · {wrap(n, 28)}" for s, n in enumerate(names, start=1)]
     customers = value.customer_share.to_numpy(float) * 100
     shares = value.value_share.to_numpy(float) * 100
     per = value.per_customer.to_numpy(float)
     index = value.index.to_numpy(float)
-    column = _text(value.column)
+    column = escape(value.column)
     hover_value = [
         f"{_money(p)} {column} per customer<br>index {_money(i)} (100 = average)"
         for p, i in zip(per, index)
@@ -111,15 +95,7 @@ def value_share_figure(value: SegmentValue, names: Sequence[str]) -> go.Figure:
         else f"No share of {column}: the total is not positive"
     )
     layout = {
-        "title": {
-            "text": f"Share of customers and share of {column}",
-            "x": 0.0,
-            "xanchor": "left",
-            "font": {"size": 20},
-            "subtitle": {"text": subtitle, "font": {"size": 13, "color": "#555"}},
-        },
-        "template": TEMPLATE,
-        "font": FONT,
+        "title": title(f"Share of customers and share of {column}", subtitle),
         "barmode": "group",
         "bargap": 0.25,
         "bargroupgap": 0.05,
@@ -132,4 +108,4 @@ def value_share_figure(value: SegmentValue, names: Sequence[str]) -> go.Figure:
         },
         "yaxis": {"autorange": "reversed", "automargin": True},
     }
-    return go.Figure(data=bars, layout=layout)
+    return build(bars, layout)
