@@ -22,6 +22,8 @@ from segmentation.profile import DISTINCTIVE_THRESHOLD, Profiles, feature_words
 
 #: Traits shown per segment.
 N_TRAITS = 3
+#: The trait of a segment where no feature stands out.
+AVERAGE_TRAIT = "close to the average customer on every feature"
 #: Ratios closer to 1 than this are not worth saying as a ratio ("2% above the average");
 #: the effect size then speaks ("slightly higher").
 RATIO_MIN_GAP = 0.05
@@ -239,7 +241,8 @@ def segment_traits(profiles: Profiles, segment: int, *, n: int = N_TRAITS) -> tu
     """The `n` traits that most set segment number `segment` (1..k) apart, in words.
 
     Features are ranked by the size of their effect; those under the "small effect" bar
-    (`profile.DISTINCTIVE_THRESHOLD`) are left out, except the single largest.
+    (`profile.DISTINCTIVE_THRESHOLD`) are left out. When none reaches it, the one trait
+    says the segment is close to the average (`AVERAGE_TRAIT`).
 
     Examples
     --------
@@ -253,7 +256,10 @@ def segment_traits(profiles: Profiles, segment: int, *, n: int = N_TRAITS) -> tu
     effects = profiles.effect.loc[segment]
     order = np.argsort(-np.nan_to_num(np.abs(effects.to_numpy(float)), nan=-1.0), kind="stable")
     ranked = [effects.index[i] for i in order]
-    chosen = [f for f in ranked if abs(effects[f]) >= DISTINCTIVE_THRESHOLD][:n] or ranked[:1]
+    chosen = [f for f in ranked if abs(effects[f]) >= DISTINCTIVE_THRESHOLD][:n]
+    if not chosen:  # nothing stands out: say so rather than dress up a tiny difference
+        top = ranked[0]
+        return (Trait(top, float(effects[top]), None, AVERAGE_TRAIT),)
     words = feature_words(profiles.features)
     traits = []
     for feature in chosen:

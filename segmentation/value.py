@@ -289,9 +289,12 @@ def _notes(
             "the index need a positive total, so they are left blank."
         )
     if n_unassigned:
+        who = "customer without a segment holds" if n_unassigned == 1 else (
+            "customers without a segment hold"
+        )
         notes.append(
-            f"{_count(n_unassigned)} customers without a segment hold {unassigned:,.2f} of "
-            f"{column}; shares are of the segmented customers' total."
+            f"{_count(n_unassigned)} {who} {unassigned:,.2f} of {column}; shares are of the "
+            "segmented customers' total."
         )
     return tuple(notes)
 

@@ -149,7 +149,7 @@ def test_report_shows_value_stability_and_method(case):
     assert "07 December 2026" in text
     assert "income, spend" in text  # features
     assert f"{seg.silhouette:.3f}" in text
-    assert "1 customers without a segment hold" in text  # the value note
+    assert "1 customer without a segment holds" in text  # the value note
 
 
 def test_report_at_a_glance_names_the_top_value_segment(case):

@@ -51,7 +51,7 @@ def test_value_notes_say_missing_negative_and_unassigned(fitted):
     assert value.negative == 1 and "negative revenue" in text
     # the last customer has no x: no segment, its 50 is not in the shares
     assert value.unassigned_total == 50.0
-    assert "1 customers without a segment hold 50.00" in text
+    assert "1 customer without a segment holds 50.00" in text
 
 
 def test_value_shares_blank_when_total_not_positive(fitted):
@@ -164,3 +164,14 @@ def test_cards_carry_value_notes_and_stability(fitted):
     assert sum(c.customers for c in cards) == fitted.n_assigned
     with pytest.raises(SettingsError, match="3 names"):
         segment_cards(prof, ["A", "B", "C"])
+
+
+def test_a_segment_where_nothing_stands_out_says_so():
+    # three groups on x; y is the same noise everywhere: the middle group is average on both
+    rng = np.random.default_rng(0)
+    x = np.repeat([0.0, 5.0, 10.0], 30) + rng.normal(0, 0.1, 90)
+    frame = pd.DataFrame({"x": x, "y": rng.normal(0, 1, 90)})
+    prof = profile_segments(frame, fit_segments(frame, ["x"], 3))
+    middle = int(prof.means["x"].sub(5).abs().idxmin())
+    traits = segment_traits(prof, middle)
+    assert [t.text for t in traits] == ["close to the average customer on every feature"]

@@ -100,8 +100,9 @@ def value_share_figure(value: SegmentValue, names: Sequence[str]) -> go.Figure:
         "bargap": 0.25,
         "bargroupgap": 0.05,
         "height": max(300, 130 + 70 * k),
-        "margin": {"t": 90, "r": 40, "l": 20, "b": 40},
-        "legend": {"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top"},
+        # The legend above the bars, under the subtitle: below, it would cover the ticks.
+        "margin": {"t": 120, "r": 40, "l": 20, "b": 40},
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "xaxis": {
             "ticksuffix": "%",
             "range": [low * 1.2, high * 1.2 + 1],
