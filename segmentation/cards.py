@@ -20,9 +20,9 @@ from segmentation.value import SegmentValue
 
 #: Longest campaign note kept (characters): a brief, not a document.
 MAX_NOTE = 2_000
-#: Stability (0..1, e.g. the mean Jaccard similarity over bootstrap refits) from which a
-#: segment is called "stable", and "fairly stable"; below, "unstable".
-STABLE, FAIRLY_STABLE = 0.85, 0.6
+#: Stability (0..1, the mean Jaccard similarity over bootstrap refits) bounds and words,
+#: Hennig's (R package fpc), as the stability measure (issue 14) uses them.
+STABILITY_WORDS = ((0.85, "highly stable"), (0.75, "stable"), (0.6, "doubtful"))
 
 
 @dataclass(frozen=True)
@@ -73,18 +73,19 @@ class SegmentCard:
 
 
 def stability_words(stability: float) -> str:
-    """A stability score (0..1) in words.
+    """A stability score (0..1) in words, the number cut (not rounded) to two decimals so
+    it never disagrees with its word.
 
     Examples
     --------
-    >>> stability_words(0.93), stability_words(0.7), stability_words(0.4)
-    ('stable (0.93)', 'fairly stable (0.70)', 'unstable (0.40): check before acting on it')
+    >>> stability_words(0.93), stability_words(0.849), stability_words(0.4)
+    ('highly stable (0.93)', 'stable (0.84)', 'unstable (0.40): check before acting on it')
     """
-    if stability >= STABLE:
-        return f"stable ({stability:.2f})"
-    if stability >= FAIRLY_STABLE:
-        return f"fairly stable ({stability:.2f})"
-    return f"unstable ({stability:.2f}): check before acting on it"
+    cut = np.floor(stability * 100) / 100
+    for bound, word in STABILITY_WORDS:
+        if stability >= bound:
+            return f"{word} ({cut:.2f})"
+    return f"unstable ({cut:.2f}): check before acting on it"
 
 
 def clean_note(note: object) -> str:

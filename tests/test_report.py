@@ -144,7 +144,7 @@ def test_report_shows_value_stability_and_method(case):
     data, seg, value, page = case
     text = " ".join(parsed(page).text)
     assert "Share of revenue" in text
-    assert "Stability: stable (0.95)" in text
+    assert "Stability: highly stable (0.95)" in text
     assert "Campaign note" in text
     assert "07 December 2026" in text
     assert "income, spend" in text  # features

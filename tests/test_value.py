@@ -158,7 +158,7 @@ def test_cards_carry_value_notes_and_stability(fitted):
     )
     assert [c.segment for c in cards] == [1, 2]
     assert cards[0].stability == 0.9 and cards[1].stability is None
-    assert cards[0].stability_text.startswith("stable")
+    assert cards[0].stability_text == "highly stable (0.90)"
     assert cards[1].note == "Call them" and cards[0].note == ""
     assert sum(c.value_share for c in cards) == pytest.approx(1.0)
     assert sum(c.customers for c in cards) == fitted.n_assigned
