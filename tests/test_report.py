@@ -283,3 +283,20 @@ def test_pack_lists_cut_from_a_plain_file_equal_the_segment_downloads():
         assert pd.read_csv(io.BytesIO(got), dtype=str).equals(
             pd.read_csv(io.BytesIO(expected), dtype=str)
         )
+
+
+def test_report_same_input_same_bytes(case):
+    # the scatter's sample is drawn with random_state=42 and chart ids are numbered
+    data, seg, value, page = case
+    again = build_report(
+        data,
+        seg,
+        NAMES,
+        choice=evaluate_k(data.frame, ["income", "spend"], k_values=range(2, 6)),
+        value=value,
+        notes={2: NOTE},
+        stability={1: 0.95},
+        file_name="shop<1>.csv",
+        created=dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC),
+    )
+    assert again == page
