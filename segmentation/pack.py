@@ -26,6 +26,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -269,12 +270,21 @@ def write_pack(
         segmentation, names, report=report_html is not None, saved=saved_json is not None
     )
     labels = np.asarray(segmentation.labels)
-    with zipfile.ZipFile(
-        sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
-    ) as archive:
+    with (
+        zipfile.ZipFile(
+            sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
+        ) as archive,
+        ThreadPoolExecutor(max_workers=1) as writer,
+    ):
+        pending: list[Future] = []
 
         def put(name: str, content: bytes | str) -> None:
-            archive.writestr(name, content)
+            # One member is compressed and written on the writer thread (zlib lets go of
+            # the GIL) while this thread prepares the next; only that thread touches the
+            # archive, one member at a time.
+            while pending:
+                pending.pop().result()
+            pending.append(writer.submit(archive.writestr, name, content))
 
         put(README, _readme(members, file_name or data.name, segmentation.k))
         if report_html is not None:
@@ -295,6 +305,8 @@ def write_pack(
             put(name, _rows_csv(lines, mask) if lines is not None else to_csv_bytes(frame[mask]))
         if saved_json is not None:
             put(SAVED, saved_json)
+        while pending:
+            pending.pop().result()
     return PackContents(tuple(members))
 
 
