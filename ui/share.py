@@ -15,6 +15,7 @@ from segmentation.cards import MAX_NOTE, SegmentCard, clean_note, segment_cards
 from segmentation.features import feature_options
 from segmentation.pack import write_pack
 from segmentation.report import build_report
+from segmentation.traits import ratio_words
 from segmentation.value import NO_VALUE, SegmentValue, default_value_column
 from ui import cached, state, widgets
 
@@ -99,7 +100,7 @@ def _card_numbers(card: SegmentCard) -> str:
     if card.value_share is not None:
         parts.append(f"{widgets.percent(card.value_share)} of {card.value_column}")
     if card.value_index is not None:
-        parts.append(f"value index {card.value_index:.0f}")
+        parts.append(f"{ratio_words(card.value_index / 100)} per customer")
     return " · ".join(parts)
 
 

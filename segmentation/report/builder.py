@@ -29,6 +29,7 @@ from segmentation.errors import SettingsError
 from segmentation.io import CustomerData
 from segmentation.model import Segmentation
 from segmentation.profile import Profiles, profile_segments
+from segmentation.traits import ratio_words
 from segmentation.value import SegmentValue
 
 #: Customers drawn in the report's scatter (sampled per segment, fixed seed): enough to
@@ -91,8 +92,9 @@ def _number(value: float | None) -> str:
     return f"{value:,.2f}"
 
 
-def _index(value: float | None) -> str:
-    return "—" if value is None or not np.isfinite(value) else f"{value:.0f}"
+def _against_average(index: float | None) -> str:
+    """An index (100 = average) as words: "1.5x the average", "52% below the average"."""
+    return "" if index is None or not np.isfinite(index) else ratio_words(index / 100)
 
 
 def _k_reason(choice: KChoice | None, k: int) -> str | None:
@@ -192,13 +194,14 @@ def _takeaways(cards: Sequence[SegmentCard], value: SegmentValue | None) -> list
         lines.append(
             f"Segment {top.segment} · {top.name} brings {_percent(top.value_share)} of "
             f"{value.column} with {_percent(top.share)} of customers "
-            f"({_number(top.value_per_customer)} per customer, index {_index(top.value_index)})."
+            f"({_number(top.value_per_customer)} per customer, "
+            f"{_against_average(top.value_index)})."
         )
         low = min(valued, key=lambda c: (c.value_index or 0.0, c.segment))
         if low.segment != top.segment and low.value_index is not None:
             lines.append(
                 f"Segment {low.segment} · {low.name} brings the least per customer: "
-                f"{_number(low.value_per_customer)} (index {_index(low.value_index)})."
+                f"{_number(low.value_per_customer)} ({_against_average(low.value_index)})."
             )
     return lines
 
