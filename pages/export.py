@@ -86,7 +86,10 @@ def render() -> None:
     )
 
     st.subheader("Segment profiles")
-    st.caption("One row per segment: size, share, means and medians, index against the average.")
+    st.caption(
+        "One row per segment: size, share, means and medians, index against the average; "
+        "with a value column chosen on Profiles, its value_share and value_per_customer."
+    )
     profile_bytes = share.profile_csv(cur)
     st.download_button(
         "Download the profile table",

@@ -208,7 +208,7 @@ def downloads(cur: cached.Current) -> None:
         )
         return sink.getvalue()
 
-    left, right = st.columns(2)
+    left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         REPORT_LABEL,
         report,

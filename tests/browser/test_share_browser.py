@@ -59,6 +59,8 @@ def test_report_offline_and_pack_customer_by_customer(page: Page, app_url: str, 
     assert_no_exception(page)
 
     go(page, "Export")
+    page.get_by_role("button", name="Download campaign pack").scroll_into_view_if_needed()
+    screenshot(page, "share", "export")
     name, report = download(page, "Download report", tmp_path)
     assert name.endswith("_report.html")
     text = report.decode()
