@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, widgets
+from ui import cached, state, trust, widgets
 
 st.set_page_config(page_title="Customer segments", page_icon=":material/groups:", layout="wide")
 
@@ -27,7 +27,8 @@ def sidebar_summary() -> None:
         try:
             source, data = cached.current_source(), cached.current_data()
             st.caption(widgets.dataset_caption(source.name, source.is_sample, data.report.n_rows))
-            if not cached.is_segmented(data, cached.current_choices(data)):
+            applied = state.get(state.SAVED) is not None
+            if not (applied or cached.is_segmented(data, cached.current_choices(data))):
                 st.caption("Open **Segments** to build the segments of these customers.")
                 return
             cur = cached.current()
@@ -39,7 +40,9 @@ def sidebar_summary() -> None:
         sil = cur.seg.silhouette
         right.metric("Silhouette", "-" if sil is None else f"{sil:.2f}")
         st.caption(f"{len(cur.choices.features)} features · {cur.choices.scaler} scaling")
-        widgets.legend(cur.names, cur.seg.sizes)
+        notes = trust.legend_notes(cur)
+        widgets.legend(cur.names, cur.seg.sizes, notes=notes)
+        trust.sidebar_caption(notes)
 
 
 def sweep_ahead() -> None:
@@ -52,7 +55,8 @@ def sweep_ahead() -> None:
     try:
         data = cached.current_data()
         choices = cached.current_choices(data)
-        if choices.features and not cached.is_segmented(data, choices):
+        applied = state.get(state.SAVED) is not None
+        if choices.features and not applied and not cached.is_segmented(data, choices):
             cached.current_sweep(data, choices)
     except SegmentationError:
         pass

@@ -12,6 +12,19 @@ if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# The SQL of a saved segmentation runs on a throwaway PostgreSQL server and on local Spark
+# (Java) in tests/test_sql_engines.py: both from Debian when missing.
+if command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  missing=""
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+  command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+  if [ -n "$missing" ]; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+  fi
+fi
+
 python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 python -m ruff check .
 # Every docstring example of the core runs, then every test.

@@ -7,6 +7,7 @@ import streamlit as st
 
 from segmentation import DataError, SegmentationError
 from ui import cached, state, widgets
+from ui import saved as ui_saved
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 PREVIEW_ROWS = 200
@@ -74,6 +75,7 @@ def uploader() -> None:
         help="CSV, TSV or TXT (any delimiter), Excel .xlsx or Parquet; one row per customer.",
     )
     handle_upload(uploaded)
+    ui_saved.render_uploader()
     if state.get(state.UPLOAD_ERROR):
         widgets.error(state.get(state.UPLOAD_ERROR))
         st.caption("The customers you had before are still loaded.")

@@ -15,16 +15,13 @@ import numpy as np
 from segmentation.charts import segment_colour
 from segmentation.errors import SettingsError
 from segmentation.profile import Profiles
+from segmentation.stability import UNSTABLE, shown, stability_word
 from segmentation.traits import segment_traits
 from segmentation.value import SegmentValue
 
-#: Longest campaign note kept (characters): a brief, not a document.
-MAX_NOTE = 2_000
-#: Stability (0..1, the mean Jaccard similarity over bootstrap refits) bounds and words,
-#: Hennig's (R package fpc), as the stability measure (issue 14) uses them.
-STABILITY_WORDS = ((0.85, "highly stable"), (0.75, "stable"), (0.6, "doubtful"))
-
-
+#: Longest campaign note kept (characters): a brief, not a document. Ten notes this long,
+#: with their segment names, fit in a saved segmentation's notes (`saved.MAX_NOTES`).
+MAX_NOTE = 1_500
 @dataclass(frozen=True)
 class SegmentCard:
     """One segment in a few lines.
@@ -73,19 +70,17 @@ class SegmentCard:
 
 
 def stability_words(stability: float) -> str:
-    """A stability score (0..1) in words, the number cut (not rounded) to two decimals so
-    it never disagrees with its word.
+    """A stability score (0..1) in the words of `segmentation.stability`, the number cut
+    (not rounded) so it never disagrees with its word.
 
     Examples
     --------
     >>> stability_words(0.93), stability_words(0.849), stability_words(0.4)
     ('highly stable (0.93)', 'stable (0.84)', 'unstable (0.40): check before acting on it')
     """
-    cut = np.floor(stability * 100) / 100
-    for bound, word in STABILITY_WORDS:
-        if stability >= bound:
-            return f"{word} ({cut:.2f})"
-    return f"unstable ({cut:.2f}): check before acting on it"
+    word = stability_word(stability)
+    text = f"{word} ({shown(stability):.2f})"
+    return text + ": check before acting on it" if word == UNSTABLE else text
 
 
 def clean_note(note: object) -> str:
@@ -97,6 +92,23 @@ def clean_note(note: object) -> str:
     ('Send the spring catalogue.', '')
     """
     return "" if note is None else str(note).strip()[:MAX_NOTE]
+
+
+def campaign_notes_text(names: Sequence[str], notes: Mapping[int, str]) -> str:
+    """The campaign notes as one text, a line per segment that has one (for a saved
+    segmentation's free-text notes).
+
+    Examples
+    --------
+    >>> campaign_notes_text(["Loyal", "New"], {2: "Welcome offer", 1: " "})
+    'Segment 2 · New: Welcome offer'
+    """
+    lines = []
+    for segment in sorted(notes):
+        note = clean_note(notes[segment])
+        if note and 1 <= segment <= len(names):
+            lines.append(f"Segment {segment} · {names[segment - 1]}: {note}")
+    return "\n".join(lines)
 
 
 def _finite(value: float) -> float | None:

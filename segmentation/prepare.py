@@ -378,6 +378,26 @@ def float_values(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=float, na_value=np.nan)
 
 
+def _median_of_present(column: np.ndarray, present: np.ndarray) -> float:
+    return float(np.median(column[present]))
+
+
+def fill_values(df: pd.DataFrame, features: Sequence[str]) -> tuple[float, ...]:
+    """Per feature, the value ``missing="median"`` fills its gaps with: the median of the
+    values present (NaN for a feature with none). A saved segmentation keeps them, so new
+    customers are filled exactly as the fit's were.
+
+    >>> fill_values(pd.DataFrame({"spend": [1.0, None, 3.0, 10.0]}), ["spend"])
+    (3.0,)
+    """
+    medians = []
+    for f in features:
+        column = float_values(df[f])
+        present = np.isfinite(column)
+        medians.append(_median_of_present(column, present) if present.any() else float("nan"))
+    return tuple(medians)
+
+
 def prepare_features(
     df: pd.DataFrame,
     features: Sequence[str],
@@ -448,7 +468,7 @@ def prepare_features(
                 "choose other features or set missing values to 'median'."
             )
     elif settings.missing == "median" and not all_complete:
-        fill = [float(np.median(c[ok])) for c, ok in zip(columns, present)]
+        fill = [_median_of_present(c, ok) for c, ok in zip(columns, present)]
     log_mask = tuple(f in settings.log_features for f in settings.features)
     transformer = FeatureScaler(scaler=settings.scaler, log_mask=log_mask, clip=settings.clip)
     matrix = transformer.fit_columns(columns, rows=rows, fill=fill)

@@ -123,3 +123,23 @@ def test_a_missing_sheet_is_named_from_the_worker_too(monkeypatch):
     monkeypatch.setattr(excel_reader, "IN_PROCESS_XML_BYTES", 0)
     with pytest.raises(DataError, match="no sheet named 'Orders'.*'Customers'"):
         read_customers(_sheet(10), name="book.xlsx", sheet="Orders")
+
+
+def test_an_irregular_file_parsed_in_its_own_process_gives_the_same_table(monkeypatch):
+    from segmentation.io import text as text_reader
+
+    irregular = b"id;income;spend\n" + b"".join(
+        b"C%d;%d;%d\n" % (i, i % 50, i % 7) if i % 9 else b"C%d;%d\n" % (i, i % 50)
+        for i in range(3000)
+    )
+    here = read_customers(irregular, name="short_rows.csv")
+    monkeypatch.setattr(text_reader, "IN_PROCESS_TEXT_BYTES", 0)
+    real, used = text_reader._rows_in_worker, []
+    monkeypatch.setattr(text_reader, "_rows_in_worker", lambda *a: used.append(a) or real(*a))
+    child = read_customers(irregular, name="short_rows.csv")
+    assert used, "the row-by-row parse ran in its own process"
+    assert child.frame.equals(here.frame) and child.raw.equals(here.raw)
+    assert [f.problem for f in child.report.findings] == [f.problem for f in here.report.findings]
+    broken = irregular.replace(b"C5;5;5\n", b"C5;5;5;x\n")
+    with pytest.raises(DataError, match="Line 7 has 4 values but the header has 3 columns"):
+        read_customers(broken, name="broken.csv")

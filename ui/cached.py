@@ -24,6 +24,8 @@ by bytes.
 
 Every cache has ``max_entries`` so memory stays bounded with many users and large files
 (``st.cache_resource`` has no byte limit: the counts below are chosen from measured sizes).
+The biggest results, the reads and the prepared features, are also noted in `ui.budget`,
+which clears the least recently used of them past its byte total (`budget.TOTAL_BYTES`).
 The ``current_*`` functions below turn the durable choices of `ui.state` into results,
 one step at a time, so a page can show what it has when a later step fails.
 """
@@ -41,11 +43,18 @@ import streamlit as st
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
 from segmentation import export as core_export
+from segmentation import margins as core_margins
+from segmentation import movement as core_movement
 from segmentation import profile as core_profile
+from segmentation import saved as core_saved
+from segmentation import stability as core_stability
+from segmentation import transitions as core_transitions
 from segmentation import value as core_value
+from segmentation.apply import apply_saved
+from segmentation.drift import Drift, feature_drift
 from segmentation.features import feature_options
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
-from ui import state
+from ui import budget, state
 from ui.state import Choices
 
 # Bounds by count (least recently used evicted first). Measured sizes in memory, at 100k
@@ -82,7 +91,7 @@ def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()
 
 
-@st.cache_resource(max_entries=_LOADS, show_spinner="Reading the file and checking its health…")
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
     """`segmentation.read_customers` on uploaded bytes, keyed on their digest."""
     return segmentation.read_customers(_raw, name=name, id_column=id_column)
@@ -195,9 +204,16 @@ def labelled_csv(
     names: tuple[str, ...],
     _data: CustomerData,
     _seg: Segmentation,
+    with_margins: bool = False,
+    _margins: core_margins.Margins | None = None,
 ) -> bytes:
-    """CSV bytes of every input row with its segment and segment name."""
-    return core_export.labelled_csv_bytes(_data, _seg, names)
+    """CSV bytes of every input row with its segment and segment name (and, `with_margins`,
+    the runner-up segment and margin from `_margins`; for a saved segmentation applied, an
+    earlier assignment in the file kept as ``previous_*``)."""
+    margins = _margins if with_margins else None
+    if is_applied_key(digest):
+        return core_movement.labelled_bytes(_data, _seg, names, margins=margins)
+    return core_export.labelled_csv_bytes(_data, _seg, names, margins=margins)
 
 
 @st.cache_data(
@@ -214,9 +230,17 @@ def segment_csv(
     segment: int,
     _data: CustomerData,
     _seg: Segmentation,
+    with_margins: bool = False,
+    _margins: core_margins.Margins | None = None,
 ) -> bytes:
-    """CSV bytes of the customers of segment number `segment` (1..k)."""
-    frame = core_export.segment_customers(_data, _seg, names, segment)
+    """CSV bytes of the customers of segment number `segment` (1..k) (and, `with_margins`,
+    their runner-up segment and margin from `_margins`)."""
+    frame = core_export.segment_customers(
+        _data, _seg, names, segment, margins=_margins if with_margins else None
+    )
+    if is_applied_key(digest):  # the previous assignment named as in the labelled download
+        renamed = core_movement.output_columns(_data.raw.columns)[1]
+        frame.columns = renamed + list(frame.columns[len(renamed) :])
     return core_export.to_csv_bytes(frame)
 
 
@@ -228,9 +252,21 @@ def profile_csv(
     k: int,
     names: tuple[str, ...],
     _profiles: core_profile.Profiles,
+    with_trust: bool = False,
+    _stability: core_stability.Stability | None = None,
+    _borderline: core_margins.Borderline | None = None,
+    value_column: str | None = None,
+    _value: core_value.SegmentValue | None = None,
 ) -> bytes:
-    """CSV bytes of the profile table with the current names."""
-    return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names))
+    """CSV bytes of the profile table with the current names (and, `with_trust`, each
+    segment's stability and borderline share; with `value_column`, its value columns)."""
+    table = core_profile.profile_table(_profiles, names)
+    if with_trust:
+        table = core_stability.with_stability(table, _stability)
+        table = core_margins.with_borderline(table, _borderline, names)
+    if _value is not None:
+        table = core_value.with_value_columns(table, _value)
+    return core_export.to_csv_bytes(table)
 
 
 @st.cache_resource(max_entries=_PROFILES, show_spinner=False)
@@ -245,22 +281,6 @@ def segment_value(
 ) -> core_value.SegmentValue:
     """`segmentation.value.segment_value` of one segmentation on one value column."""
     return core_value.segment_value(_data.frame, _seg, column)
-
-
-@st.cache_data(max_entries=_PROFILES, show_spinner=False)
-def profile_value_csv(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    column: str,
-    _profiles: core_profile.Profiles,
-    _value: core_value.SegmentValue,
-) -> bytes:
-    """CSV bytes of the profile table with the value columns of `column`."""
-    table = core_profile.profile_table(_profiles, names)
-    return core_export.to_csv_bytes(core_value.with_value_columns(table, _value))
 
 
 # --- the current results, step by step ---------------------------------------------------
@@ -294,16 +314,26 @@ def current_data() -> CustomerData:
     override = state.get(state.ID_COLUMN)
     if override is not None:
         try:
-            return load(source.digest, source.raw, source.name, override)
+            return _read(source.digest, source.raw, source.name, override)
         except segmentation.DataError:
             state.put(state.ID_COLUMN, None)
             raise
-    return load(source.digest, source.raw, source.name, None)
+    return _read(source.digest, source.raw, source.name, None)
 
 
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
     """Read a new upload (cached: the page then gets the same result). Raises DataError."""
-    return load(digest, raw, name, None)
+    return _read(digest, raw, name, None)
+
+
+def _read(digest: str, raw: bytes, name: str, id_column: str | None) -> CustomerData:
+    """`load` with a spinner counting the seconds, shown only if the read takes a while."""
+    with st.spinner(f"Reading {name} and checking its health…", show_time=True):
+        data = load(digest, raw, name, id_column)
+    budget.note(
+        ("load", digest, name, id_column), data, lambda: load.clear(digest, None, name, id_column)
+    )
+    return data
 
 
 def log_options(data: CustomerData, features: tuple[str, ...]) -> list[str]:
@@ -333,7 +363,11 @@ def current_choices(data: CustomerData) -> Choices:
 
 def current_prepared(data: CustomerData, choices: Choices) -> PreparedFeatures:
     """The prepared features for the current choices (cached: once per choice)."""
-    return prepared(current_source().digest, data.id_column, choices, data)
+    digest = current_source().digest
+    result = prepared(digest, data.id_column, choices, data)
+    key = (digest, data.id_column, choices)
+    budget.note(("prepared", *key), result, lambda: prepared.clear(*key, None))
+    return result
 
 
 def current_sweep(data: CustomerData, choices: Choices) -> KChoice:
@@ -447,6 +481,8 @@ class Current:
 
 def current() -> Current:
     """All current results in one go. Raises SegmentationError when a step cannot be done."""
+    if state.get(state.SAVED) is not None:
+        return current_applied()
     data = current_data()
     choices = current_choices(data)
     choice = current_sweep(data, choices)
@@ -456,4 +492,224 @@ def current() -> Current:
     key = segmentation_key(data, choices, k)
     return Current(
         current_source(), data, choices, choice, k, seg, prof, current_names(key, prof.names), key
+    )
+
+
+# --- can these segments be trusted: stability, margins, k -> k+1 (issue 14) ---------------
+
+
+@st.cache_resource(
+    max_entries=_FITS,
+    show_spinner="Refitting the segments on resampled customers to test how stable each is…",
+)
+def stability(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    _prepared: PreparedFeatures,
+    _seg: Segmentation,
+) -> core_stability.Stability:
+    """`segmentation.stability.segment_stability` of one segmentation (a few KB)."""
+    return core_stability.segment_stability(_prepared, _seg)
+
+
+@st.cache_resource(max_entries=_FITS, show_spinner="Finding the customers on a border…")
+def margins(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    _prepared: PreparedFeatures,
+    _seg: Segmentation,
+) -> core_margins.Margins:
+    """`segmentation.margins.segment_margins` of one segmentation (16 bytes a customer:
+    16 MB at 1M, as a Segmentation)."""
+    return _read_only(core_margins.segment_margins(_prepared, _seg))
+
+
+@st.cache_resource(max_entries=_SCATTERS, show_spinner=False)
+def borderline_scatter(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    x: str | None,
+    y: str | None,
+    view: str,
+    max_points: int,
+    _scatter: go.Figure,
+    _margins: core_margins.Margins,
+) -> go.Figure:
+    """The scatter with borderline customers outlined (shared, never edited)."""
+    return charts.borderline_overlay(_scatter, _margins)
+
+
+@st.cache_resource(max_entries=_SWEEPS, show_spinner="Following the customers from k to k + 1…")
+def sankey(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    ks: tuple[int, ...],
+    chosen_k: int,
+    names: tuple[tuple[str, ...], ...],
+    _segs: tuple[Segmentation, ...],
+) -> go.Figure:
+    """The Sankey of the fits `_segs` (one per k of `ks`) with `names` (shared, never edited)."""
+    chain = [core_transitions.segment_transitions(a, b) for a, b in zip(_segs, _segs[1:])]
+    return charts.sankey_figure(chain, names, chosen_k=chosen_k)
+
+
+def current_stability(cur: Current) -> core_stability.Stability:
+    """Stability of the current segmentation (cached); remembered as measured for the
+    sidebar, which shows it only once a page has asked for it."""
+    result = stability(
+        cur.source.digest,
+        cur.data.id_column,
+        cur.choices,
+        cur.k,
+        current_prepared(cur.data, cur.choices),
+        cur.seg,
+    )
+    measured = tuple(key for key in state.get(state.MEASURED) if key != cur.key)
+    state.put(state.MEASURED, (*measured[-(state.MAX_RENAMED_SEGMENTATIONS - 1) :], cur.key))
+    return result
+
+
+def measured_stability(cur: Current) -> core_stability.Stability | None:
+    """Stability of the current segmentation if a page has measured it, else None (the
+    sidebar never starts the resampling itself)."""
+    if cur.key not in state.get(state.MEASURED):
+        return None
+    return current_stability(cur)
+
+
+def current_margins(data: CustomerData, choices: Choices, seg: Segmentation):
+    """Runner-up segment and margin of every customer of `seg` (cached)."""
+    prepared_features = current_prepared(data, choices)
+    return margins(current_source().digest, data.id_column, choices, seg.k, prepared_features, seg)
+
+
+def neighbours(data: CustomerData, choices: Choices, choice: KChoice, k: int):
+    """[(k', Segmentation, names)] for k - 1, k and k + 1 where swept: the fits the app
+    makes when k moves there (cached, started from the sweep's centres)."""
+    out = []
+    for other in (k - 1, k, k + 1):
+        if other not in choice.k_values:
+            continue
+        seg = current_fit(data, choices, other)
+        prof = current_profiles(data, choices, seg)
+        out.append((other, seg, current_names(segmentation_key(data, choices, other), prof.names)))
+    return out
+
+
+# --- a saved segmentation applied instead of a fit ------------------------------------------
+# Its results are cached under "<data digest>+<saved file digest>" where a fit's are under
+# the data digest, so the two never share an entry (same features and k or not).
+
+
+def applied_key(data_digest: str, saved_digest: str) -> str:
+    """The cache key of a saved segmentation applied to some data."""
+    return f"{data_digest}+{saved_digest}"
+
+
+def is_applied_key(digest: str) -> bool:
+    """Whether `digest` is an `applied_key`."""
+    return "+" in digest
+
+
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+def saved_file(digest: str, _raw: bytes, name: str) -> core_saved.SavedSegmentation:
+    """`segmentation.saved.from_json` on uploaded bytes. Raises SavedFileError."""
+    return core_saved.from_json(_raw, name=name)
+
+
+@st.cache_resource(max_entries=_FITS, show_spinner="Assigning customers to the saved segments…")
+def applied(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Segmentation:
+    """`segmentation.apply.apply_saved` for the data and saved segmentation `digest`."""
+    return _read_only(apply_saved(_saved, _data.frame))
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def drift(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Drift:
+    """`segmentation.drift.feature_drift` for the data and saved segmentation `digest`."""
+    return feature_drift(_saved, _data.frame)
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def movement(digest: str, id_column: str | None, names: tuple[str, ...], _data: CustomerData, _seg):
+    """`segmentation.movement.movement` (None when the file has no earlier assignment)."""
+    return core_movement.movement(_data, _seg, names)
+
+
+@st.cache_data(max_entries=_EXPORTS, max_size=_EXPORTS_SIZE, show_spinner=False)
+def cell_csv(
+    digest: str,
+    id_column: str | None,
+    names: tuple[str, ...],
+    before: str,
+    now: str,
+    _data: CustomerData,
+    _seg: Segmentation,
+    _moved,
+) -> bytes:
+    """CSV bytes of the customers of one cell of the movement matrix."""
+    table = core_movement.labelled_table(_data, _seg, names)
+    return core_export.to_csv_bytes(table.iloc[_moved.cell(before, now)])
+
+
+@st.cache_data(max_entries=_EXPORTS, show_spinner=False)
+def segmentation_json(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    file_name: str,
+    _data: CustomerData,
+    _seg: Segmentation,
+    _saved: core_saved.SavedSegmentation | None = None,
+    notes: str = "",
+) -> bytes:
+    """The `Download segmentation` file: the current segmentation saved as JSON (a saved
+    one applied is given back with the current names), with the campaign `notes`."""
+    if _saved is not None:
+        saved = core_saved.with_names(_saved, names)
+    else:
+        saved = core_saved.save_segmentation(
+            _data.frame,
+            _seg,
+            names,
+            id_column=_data.id_column,
+            file_name=file_name,
+            sha256=digest,
+        )
+    if notes:
+        saved = core_saved.with_notes(saved, notes[: core_saved.MAX_NOTES])
+    return core_saved.to_json_bytes(saved)
+
+
+def current_applied() -> Current:
+    """`current()` when a saved segmentation is loaded: the customers assigned to its
+    segments (no sweep, no fit). Raises DataError when the data lacks one of its features."""
+    loaded = state.get(state.SAVED)
+    saved = loaded.saved
+    data = current_data()
+    source = current_source()
+    key = applied_key(source.digest, loaded.digest)
+    seg = applied(key, data.id_column, data, saved)
+    choices = Choices(saved.features, saved.scaler, saved.missing, saved.log_features, saved.clip)
+    prof = profiles(key, data.id_column, choices, saved.k, data, seg)
+    seg_key = hashlib.sha256(repr((key, data.id_column)).encode()).hexdigest()[:16]
+    return Current(
+        dataclasses.replace(source, digest=key),
+        data,
+        choices,
+        None,
+        saved.k,
+        seg,
+        prof,
+        current_names(seg_key, saved.names),
+        seg_key,
     )

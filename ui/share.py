@@ -91,8 +91,11 @@ def _keep_note(seg_key: str, segment: int) -> None:
 
 
 def stability(cur: cached.Current) -> dict[int, float] | None:
-    """Stability per segment where it was measured; None until it is (issue 14)."""
-    return None
+    """Stability per segment once a page has measured it (issue 14), else None."""
+    result = cached.measured_stability(cur)
+    if result is None:
+        return None
+    return {s: v for s, v in enumerate(result.stability, start=1) if v is not None}
 
 
 def _card_numbers(card: SegmentCard) -> str:
@@ -151,18 +154,6 @@ def cards(cur: cached.Current, value: SegmentValue | None) -> None:
 # --------------------------------------------------------------------------- downloads
 
 
-def profile_csv(cur: cached.Current) -> bytes:
-    """The profile table download: with value_share and value_per_customer when a value
-    column is in use."""
-    digest, id_column = cur.source.digest, cur.data.id_column
-    value = current_value(cur)
-    if value is None:
-        return cached.profile_csv(digest, id_column, cur.choices, cur.k, cur.names, cur.profiles)
-    return cached.profile_value_csv(
-        digest, id_column, cur.choices, cur.k, cur.names, value.column, cur.profiles, value
-    )
-
-
 def _report(cur: cached.Current, value: SegmentValue | None, notes: dict[int, str]) -> str:
     return build_report(
         cur.data,
@@ -177,8 +168,9 @@ def _report(cur: cached.Current, value: SegmentValue | None, notes: dict[int, st
     )
 
 
-def downloads(cur: cached.Current) -> None:
-    """`Download report` and `Download campaign pack`: each file is built when clicked."""
+def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
+    """`Download report` and `Download campaign pack`: each file is built when clicked;
+    the pack carries `saved_json` (the `Download segmentation` file) when given."""
     st.subheader("Report and campaign pack")
     value = current_value(cur)
     notes = state.notes_for(cur.key)
@@ -204,6 +196,7 @@ def downloads(cur: cached.Current) -> None:
             profiles=cur.profiles,
             value=value,
             report_html=_report(cur, value, notes),
+            saved_json=saved_json,
             file_name=cur.source.name,
         )
         return sink.getvalue()

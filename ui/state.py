@@ -40,6 +40,11 @@ NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
 VALUE_COLUMN = "seg.value_column"  # str, value.NO_VALUE, or None (None: the money-like default)
 NOTES = "seg.notes"  # {segmentation key: {segment 1..k: campaign note}}, beside RENAMES
+BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
+MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
+SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
+SAVED_SEEN = "seg.saved_seen"  # file_id of the last saved-segmentation upload handled
+SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentation, or None
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -55,9 +60,12 @@ W_SCATTER_Y = "w.scatter_y"
 W_SCATTER_VIEW = "w.scatter_view"
 W_SCATTER = "w.scatter"  # the chart's selection state
 W_EXPORT_SEGMENT = "w.export_segment"
+W_SAVED_UPLOAD = "w.saved_upload"
+W_MOVEMENT_CELL = "w.movement_cell"  # the cell of the who-moved matrix whose customers to download
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
 W_VALUE_COLUMN = "w.value_column"
 W_NOTE_PREFIX = "w.note."  # + segmentation key digest + "." + segment number
+W_BORDERLINE = "w.borderline"
 
 #: Clip percentiles used when outlier clipping is on.
 CLIP_PERCENTILES = (1.0, 99.0)
@@ -82,6 +90,11 @@ _DEFAULTS: dict[str, Any] = {
     NAMES_ERROR: None,
     SEGMENTED: None,
     VALUE_COLUMN: None,
+    BORDERLINE: False,
+    MEASURED: (),
+    SAVED: None,
+    SAVED_SEEN: None,
+    SAVED_ERROR: None,
 }
 
 #: Choices that no longer apply once another dataset is loaded.
@@ -103,6 +116,15 @@ class Dataset:
     """An uploaded file: its bytes, its name as uploaded, and the sha256 of the bytes."""
 
     data: bytes
+    name: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class LoadedSaved:
+    """A saved segmentation uploaded to be applied: the parsed file, its name and digest."""
+
+    saved: Any  # segmentation.saved.SavedSegmentation
     name: str
     digest: str
 

@@ -14,6 +14,7 @@ One module per job:
 - ``pieces``         pyarrow's CSV parser over a file cut into one piece per core
 - ``typed``          the typed streaming CSV reader (numbers straight into one float64 block)
 - ``text``           the text readers: every cell as text, and the row-by-row fallback
+                     (``rows_worker``: that parser, in its own process for big files)
 - ``limits``         what one upload may cost (`Limits`, `APP_LIMITS`), checked before parsing
 - ``excel``          .xlsx workbooks (``excel_worker``: the sheet read in its own process)
 - ``parquet``        Parquet files

@@ -32,7 +32,14 @@ EXPECT_TIMEOUT = int(os.environ.get("BROWSER_TIMEOUT_MS", "90000"))
 #: The slider and text inputs debounce: give the browser this long to send the change.
 DEBOUNCE_MS = 250
 
-UPLOAD_INPUT = "[data-testid='stFileUploaderDropzoneInput']"
+# The customers uploader's file input (the Data page has a second uploader, for a saved
+# segmentation: SAVED_INPUT).
+UPLOAD_INPUT = (
+    "role=region[name='Upload customer data'] >> [data-testid='stFileUploaderDropzoneInput']"
+)
+SAVED_INPUT = (
+    "role=region[name='Apply a saved segmentation'] >> [data-testid='stFileUploaderDropzoneInput']"
+)
 PLOTLY = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 ERROR_ALERT = "[data-testid='stAlertContentError']"
 EXCEPTION = "[data-testid='stException']"
@@ -75,7 +82,7 @@ def assert_no_exception(page: Page) -> None:
 def open_app(page: Page, url: str) -> None:
     """A first visit: the Data page of a new session, fully rendered."""
     page.goto(url)
-    page.locator(UPLOAD_INPUT).wait_for(state="attached")
+    page.locator(UPLOAD_INPUT).first.wait_for(state="attached")
     settle(page)
     page.locator("[data-testid='stSidebarNavLink']").first.wait_for()
 
@@ -99,11 +106,14 @@ def go(page: Page, title: str) -> None:
 
 def upload(page: Page, path: Path | str | dict) -> None:
     """Upload a file (a path, or Playwright's {name, mimeType, buffer}) on the Data page."""
-    page.locator(UPLOAD_INPUT).set_input_files(path)
+    # The customers uploader comes first (the Data page's second one takes a saved
+    # segmentation).
+    page.locator(UPLOAD_INPUT).first.set_input_files(path)
     name = path["name"] if isinstance(path, dict) else Path(path).name
     # the chip shortens long names ("hostile..._names.csv"): match its two ends
     head, tail = re.escape(name[:5]), re.escape(name[-8:])
-    expect(page.locator("[data-testid='stFileChipName']")).to_have_text(re.compile(f"^{head}.*{tail}$"))
+    chip = page.locator("[data-testid='stFileChipName']").first
+    expect(chip).to_have_text(re.compile(f"^{head}.*{tail}$"))
     settle(page)
 
 
@@ -320,9 +330,7 @@ def feature_options(page: Page) -> list[str]:
     options = page.get_by_role("option")
     options.first.wait_for()
     names = [
-        o.inner_text().strip()
-        for o in options.all()
-        if o.get_attribute("aria-disabled") != "true"
+        o.inner_text().strip() for o in options.all() if o.get_attribute("aria-disabled") != "true"
     ]
     page.keyboard.press("Escape")
     # not columns: the placeholder of an empty list and Streamlit's "Select all" entry

@@ -19,7 +19,7 @@ def test_file_over_the_upload_limit_is_refused_and_the_app_keeps_working(
     # The real limit (400 MB) is too large to test here; the same check at 1 MB.
     with running_server(tmp_path / "server.log", "--server.maxUploadSize", "1") as server:
         open_app(page, server.url)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(too_big)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(too_big)
         expect(page.get_by_text("File must be 1.0MB or smaller")).to_be_visible()
         settle(page)
         # Still on the built-in sample, and the server still answers.
