@@ -91,9 +91,11 @@ def _keep_note(seg_key: str, segment: int) -> None:
 
 
 def stability(cur: cached.Current) -> dict[int, float] | None:
-    """Stability per segment once a page has measured it (issue 14), else None."""
-    result = cached.measured_stability(cur)
-    if result is None:
+    """Stability per segment (issue 14; Profiles and Export measure it, cached), or None
+    when it cannot be measured."""
+    try:
+        result = cached.current_stability(cur)
+    except SegmentationError:
         return None
     return {s: v for s, v in enumerate(result.stability, start=1) if v is not None}
 
@@ -154,7 +156,12 @@ def cards(cur: cached.Current, value: SegmentValue | None) -> None:
 # --------------------------------------------------------------------------- downloads
 
 
-def _report(cur: cached.Current, value: SegmentValue | None, notes: dict[int, str]) -> str:
+def _report(
+    cur: cached.Current,
+    value: SegmentValue | None,
+    notes: dict[int, str],
+    stable: dict[int, float] | None,
+) -> str:
     return build_report(
         cur.data,
         cur.seg,
@@ -162,7 +169,7 @@ def _report(cur: cached.Current, value: SegmentValue | None, notes: dict[int, st
         choice=cur.choice,
         profiles=cur.profiles,
         value=value,
-        stability=stability(cur),
+        stability=stable,
         notes=notes,
         file_name=cur.source.name,
     )
@@ -172,8 +179,10 @@ def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
     """`Download report` and `Download campaign pack`: each file is built when clicked;
     the pack carries `saved_json` (the `Download segmentation` file) when given."""
     st.subheader("Report and campaign pack")
+    # Read here, in the page's run: the files are built on another thread, on click.
     value = current_value(cur)
     notes = state.notes_for(cur.key)
+    stable = stability(cur)
     stem = f"{widgets.file_stem(cur.data.name or cur.source.name)}_k{cur.k}"
     st.caption(
         "The report is one HTML file that opens offline in any browser: the segments, their "
@@ -184,7 +193,7 @@ def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
     )
 
     def report() -> bytes:
-        return _report(cur, value, notes).encode()
+        return _report(cur, value, notes, stable).encode()
 
     def pack() -> bytes:
         sink = io.BytesIO()
@@ -195,7 +204,7 @@ def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
             cur.names,
             profiles=cur.profiles,
             value=value,
-            report_html=_report(cur, value, notes),
+            report_html=_report(cur, value, notes, stable),
             saved_json=saved_json,
             file_name=cur.source.name,
         )

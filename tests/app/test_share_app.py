@@ -84,7 +84,7 @@ def test_cards_one_per_segment_with_notes_kept(app):
     assert again[0].value == ""
 
 
-def test_export_report_and_pack_carry_names_notes_and_value(app, deferred):
+def test_export_report_and_pack_carry_names_notes_and_value(app, deferred, downloads):
     at = goto(upload(app, "shop.csv", SHOP), PROFILES)
     notes = [t for t in at.text_area if t.label == "Campaign note"]
     at = ok(notes[0].input("Call <them> first").run())
@@ -97,6 +97,12 @@ def test_export_report_and_pack_carry_names_notes_and_value(app, deferred):
     pack = zipfile.ZipFile(io.BytesIO(deferred(download(at, PACK_LABEL))))
     names = pack.namelist()
     assert names[:4] == ["README.txt", "report.html", "customers_labelled.csv", "profiles.csv"]
+    assert names[-1] == "segmentation.json"  # the Download segmentation file, with the notes
+    saved = json.loads(pack.read("segmentation.json"))
+    assert "Call <them> first" in saved["notes"]
+    saved_file = downloads(download(at, "Download segmentation")).content
+    assert pack.read("segmentation.json") == saved_file
+    assert "Stability: " in page  # measured on Profiles and Export, shown on the cards
     lists = [n for n in names if n.startswith("segments/")]
     ids = [i for n in lists for i in csv_text(pack.read(n))["customer_id"]]
     assert sorted(ids) == [f"C{i:03d}" for i in range(90)]
