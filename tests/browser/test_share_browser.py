@@ -5,6 +5,7 @@ pack (checked customer by customer against the upload)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
@@ -119,5 +120,6 @@ def test_report_offline_and_pack_customer_by_customer(page: Page, app_url: str, 
     assert seen["C0011"] == "segments/unassigned.csv"
     labelled = read_csv_text(archive.read("customers_labelled.csv"))
     assert [r[0] for r in labelled.rows] == [r[0] for r in original.rows]
-    assert "segmentation.json" not in members or archive.read("segmentation.json")
+    saved = json.loads(archive.read("segmentation.json"))
+    assert members[-1] == "segmentation.json" and NOTE in saved["notes"]
     assert_no_exception(page)
