@@ -50,6 +50,7 @@ from segmentation import profile as core_profile
 from segmentation import saved as core_saved
 from segmentation import stability as core_stability
 from segmentation import transitions as core_transitions
+from segmentation import value as core_value
 from segmentation.apply import apply_saved
 from segmentation.charts import rfm as rfm_charts
 from segmentation.drift import Drift, feature_drift
@@ -257,14 +258,32 @@ def profile_csv(
     with_trust: bool = False,
     _stability: core_stability.Stability | None = None,
     _borderline: core_margins.Borderline | None = None,
+    value_column: str | None = None,
+    _value: core_value.SegmentValue | None = None,
 ) -> bytes:
     """CSV bytes of the profile table with the current names (and, `with_trust`, each
-    segment's stability and borderline share)."""
+    segment's stability and borderline share; with `value_column`, its value columns)."""
     table = core_profile.profile_table(_profiles, names)
     if with_trust:
         table = core_stability.with_stability(table, _stability)
         table = core_margins.with_borderline(table, _borderline, names)
+    if _value is not None:
+        table = core_value.with_value_columns(table, _value)
     return core_export.to_csv_bytes(table)
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def segment_value(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    column: str,
+    _data: CustomerData,
+    _seg: Segmentation,
+) -> core_value.SegmentValue:
+    """`segmentation.value.segment_value` of one segmentation on one value column."""
+    return core_value.segment_value(_data.frame, _seg, column)
 
 
 # --- the current results, step by step ---------------------------------------------------
@@ -775,9 +794,10 @@ def segmentation_json(
     _data: CustomerData,
     _seg: Segmentation,
     _saved: core_saved.SavedSegmentation | None = None,
+    notes: str = "",
 ) -> bytes:
     """The `Download segmentation` file: the current segmentation saved as JSON (a saved
-    one applied is given back with the current names)."""
+    one applied is given back with the current names), with the campaign `notes`."""
     if _saved is not None:
         saved = core_saved.with_names(_saved, names)
     else:
@@ -789,6 +809,8 @@ def segmentation_json(
             file_name=file_name,
             sha256=digest,
         )
+    if notes:
+        saved = core_saved.with_notes(saved, notes[: core_saved.MAX_NOTES])
     return core_saved.to_json_bytes(saved)
 
 

@@ -42,6 +42,8 @@ ORDER_COLUMNS = "seg.order_columns"  # {role: column or None} the user chose, or
 SNAPSHOT = "seg.snapshot"  # datetime.date or None (None: the day after the last order)
 DATE_ORDER = "seg.date_order"  # "auto", "day-first" or "month-first"
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+VALUE_COLUMN = "seg.value_column"  # str, value.NO_VALUE, or None (None: the money-like default)
+NOTES = "seg.notes"  # {segmentation key: {segment 1..k: campaign note}}, beside RENAMES
 BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
 MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
 SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
@@ -69,6 +71,8 @@ W_DATE_ORDER = "w.date_order"
 W_SAVED_UPLOAD = "w.saved_upload"
 W_MOVEMENT_CELL = "w.movement_cell"  # the cell of the who-moved matrix whose customers to download
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
+W_VALUE_COLUMN = "w.value_column"
+W_NOTE_PREFIX = "w.note."  # + segmentation key digest + "." + segment number
 W_BORDERLINE = "w.borderline"
 
 #: Clip percentiles used when outlier clipping is on.
@@ -97,6 +101,7 @@ _DEFAULTS: dict[str, Any] = {
     ORDER_COLUMNS: None,
     SNAPSHOT: None,
     DATE_ORDER: "auto",
+    VALUE_COLUMN: None,
     BORDERLINE: False,
     MEASURED: (),
     SAVED: None,
@@ -118,6 +123,7 @@ _PER_DATASET = (
     ORDER_COLUMNS,
     SNAPSHOT,
     DATE_ORDER,
+    VALUE_COLUMN,
 )
 
 
@@ -211,3 +217,23 @@ def set_renames(seg_key: str, renames: dict[int, str]) -> None:
     while len(allr) > MAX_RENAMED_SEGMENTATIONS:
         allr.pop(next(iter(allr)))
     put(RENAMES, allr)
+
+
+def notes_for(seg_key: str) -> dict[int, str]:
+    """The campaign notes for the segmentation `seg_key` ({segment 1..k: note})."""
+    return dict(get(NOTES) or {}).get(seg_key, {})
+
+
+def set_note(seg_key: str, segment: int, note: str) -> None:
+    """Store one campaign note (an empty note removes it), keeping notes for at most
+    MAX_RENAMED_SEGMENTATIONS segmentations, as the names."""
+    all_notes = dict(get(NOTES) or {})
+    notes = dict(all_notes.pop(seg_key, {}))
+    if note:
+        notes[segment] = note
+    else:
+        notes.pop(segment, None)
+    all_notes[seg_key] = notes
+    while len(all_notes) > MAX_RENAMED_SEGMENTATIONS:
+        all_notes.pop(next(iter(all_notes)))
+    put(NOTES, all_notes)

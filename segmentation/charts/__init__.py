@@ -18,6 +18,7 @@ selection   `selected_rows`: row positions of the customers in a box / lasso sel
 sizes       `sizes_figure`: customers per segment as horizontal bars
 heatmap     `profile_heatmap`: segments x features, index against the average (100 = average)
 rfm         `rfm_grid_figure`: the R x F grid; `rfm_mix_figure`: each segment's RFM mix
+value       `value_share_figure`: share of customers beside share of value, per segment
 sankey      `sankey_figure`: how the segments at k - 1 split or regroup at k and k + 1
 borderline  `borderline_overlay`: the scatter with its borderline customers outlined
 
@@ -36,6 +37,7 @@ from segmentation.charts.sankey import sankey_figure
 from segmentation.charts.scatter import SCATTER_VIEWS, scatter_figure
 from segmentation.charts.selection import selected_rows
 from segmentation.charts.sizes import sizes_figure
+from segmentation.charts.value import value_share_figure
 
 __all__ = [
     "FONT",
@@ -56,4 +58,5 @@ __all__ = [
     "segment_colour",
     "selected_rows",
     "sizes_figure",
+    "value_share_figure",
 ]
