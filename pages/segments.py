@@ -53,6 +53,7 @@ def render() -> None:
 
     choices = cached.current_choices(data)
     options = cached.feature_options(data)
+    suggestion = cached.current_suggestion(data)
 
     # --- choices ---------------------------------------------------------------------------
     left, right = st.columns([3, 2])
@@ -63,8 +64,10 @@ def render() -> None:
             options,
             key=state.W_FEATURES,
             on_change=on_features,
+            format_func=suggestion.label,
             help="Numeric columns the segments are built on. The customer id is never offered.",
         )
+        st.caption(widgets.md(suggestion.reason))
         logs_allowed = cached.log_options(data, choices.features)
         if logs_allowed:
             state.seed(state.W_LOG_FEATURES, [f for f in choices.log_features if f in logs_allowed])

@@ -40,6 +40,7 @@ import streamlit as st
 
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
+from segmentation import defaults as core_defaults
 from segmentation import export as core_export
 from segmentation import profile as core_profile
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
@@ -82,8 +83,18 @@ def sample_bytes() -> bytes:
 
 @st.cache_resource(max_entries=_LOADS, show_spinner="Reading the file and checking its health…")
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
-    """`segmentation.read_customers` on uploaded bytes, keyed on their digest."""
-    return segmentation.read_customers(_raw, name=name, id_column=id_column)
+    """`segmentation.read_customers` on uploaded bytes, keyed on their digest, with the
+    derived columns offered as features (an age from a year of birth)."""
+    data = segmentation.read_customers(_raw, name=name, id_column=id_column)
+    return core_defaults.add_derived_columns(data)
+
+
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+def suggestion(
+    digest: str, id_column: str | None, _data: CustomerData
+) -> core_defaults.FeatureSuggestion:
+    """`segmentation.defaults.suggest_features`: the features offered and chosen by default."""
+    return core_defaults.suggest_features(_data)
 
 
 @st.cache_resource(max_entries=_PREPARED, show_spinner="Preparing the features…")
@@ -138,8 +149,11 @@ def profiles(
     _data: CustomerData,
     _seg: Segmentation,
 ) -> core_profile.Profiles:
-    """`segmentation.profile.profile_segments` for one segmentation."""
-    return core_profile.profile_segments(_data.frame, _seg)
+    """`segmentation.profile.profile_segments` for one segmentation: every offered column
+    but codes (a region's average means nothing) is described."""
+    offered = suggestion(digest, id_column, _data)
+    numeric = [c for c in offered.options if offered.marks.get(c) != core_defaults.CODE]
+    return core_profile.profile_segments(_data.frame, _seg, numeric=numeric)
 
 
 @st.cache_resource(max_entries=_SWEEPS, show_spinner=False)
@@ -274,9 +288,14 @@ def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
     return load(digest, raw, name, None)
 
 
+def current_suggestion(data: CustomerData) -> core_defaults.FeatureSuggestion:
+    """The features offered for `data`, the default ones, their marks and why."""
+    return suggestion(current_source().digest, data.id_column, data)
+
+
 def feature_options(data: CustomerData) -> list[str]:
-    """Columns that can be segmented on: numeric, not the id."""
-    return [c for c in data.report.numeric_columns if c != data.id_column]
+    """Columns that can be segmented on: numeric, not the id, not a constant."""
+    return list(current_suggestion(data).options)
 
 
 def log_options(data: CustomerData, features: tuple[str, ...]) -> list[str]:
@@ -290,7 +309,7 @@ def current_choices(data: CustomerData) -> Choices:
     options = feature_options(data)
     chosen = state.get(state.FEATURES)
     if chosen is None:
-        features = tuple(segmentation.default_features(data))
+        features = tuple(current_suggestion(data).defaults)
     else:
         features = tuple(f for f in chosen if f in options)
     logs = state.get(state.LOG_FEATURES)
