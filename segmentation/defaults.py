@@ -7,8 +7,7 @@ what they are:
 * never offered: the id, a column with one value for everyone, an empty column;
 * offered, marked, not chosen: 0/1 flags (a campaign answer, a complaint), codes (region,
   channel), columns about the person rather than their buying (kids at home, education,
-  age), a year of birth (offered as an age instead), a column that moves with one already
-  chosen (|r| >= 0.9: it would count that behaviour twice), a mostly empty column;
+  age), a year of birth (offered as an age instead), a mostly empty column;
 * derived and offered: the age from a year of birth (`add_derived_columns`).
 
 The core never imports Streamlit; the app shows `FeatureSuggestion.reason` under the
@@ -159,12 +158,6 @@ def _marks(data: CustomerData, options: Sequence[str], births: Sequence[str]) ->
             marks[column] = PERSON
         elif report.missing.get(column, 0) > MOSTLY_MISSING * max(report.n_rows, 1):
             marks[column] = MOSTLY_EMPTY
-    chosen = [c for c in options if c not in marks]
-    for a, b, r in report.correlated_pairs:
-        # The later column of a pair repeats the earlier one: it would count twice.
-        if a in chosen and b in chosen:
-            marks[b] = f"moves with {a}, r={r:.2f}"
-            chosen.remove(b)
     return marks
 
 
@@ -178,15 +171,13 @@ def _reason(defaults: Sequence[str], marks: dict[str, str], not_offered: dict[st
         if why.startswith("offered as"):
             kinds[BIRTH_YEAR] = kinds.get(BIRTH_YEAR, 0) + 1
     for mark in marks.values():
-        key = "moves with" if mark.startswith("moves with") else mark
-        kinds[key] = kinds.get(key, 0) + 1
+        kinds[mark] = kinds.get(mark, 0) + 1
     words = {
         FLAG: ("flag (0/1)", "flags (0/1)"),
         CODE: ("code", "codes"),
         PERSON: ("column about the person", "columns about the person"),
         BIRTH_YEAR: ("year of birth (offered as age)", "years of birth (offered as age)"),
         MOSTLY_EMPTY: ("mostly empty column", "mostly empty columns"),
-        "moves with": ("near copy of a chosen column", "near copies of chosen columns"),
     }
     text = f"Chosen: {_plural(len(defaults), 'behaviour column', 'behaviour columns')}"
     text += " (amounts, counts, recency)."

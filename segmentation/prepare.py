@@ -236,8 +236,8 @@ def _nonzero(scale):
 def default_features(data: CustomerData) -> tuple[str, ...]:
     """The numeric behaviour columns to cluster on by default (`defaults.suggest_features`).
 
-    Never the id, a constant, a code, a 0/1 flag, a column about the person, a near copy of
-    a chosen column or a mostly empty one; if that leaves nothing, any non-code column.
+    Never the id, a constant, a code, a 0/1 flag, a column about the person or a mostly
+    empty one; if that leaves nothing, any non-code column.
     """
     from segmentation.defaults import suggest_features  # defaults reads CustomerData too
 
