@@ -89,8 +89,14 @@ def render() -> None:
         else:
             shown[column] = values.round(0).where(values.abs() >= 1000, values.round(2))
         formats[column] = "localized"
+    # Clustered features are marked; the other numeric columns are described, not clustered.
+    clustered = {f"{f} {stat}" for f in prof.features for stat in ("mean", "median", "index")}
+    marked = {c: f"● {c}" for c in shown.columns if c in clustered}
+    shown = shown.drop(columns=["clustered on"]).rename(columns=marked)
+    formats = {marked.get(c, c): fmt for c, fmt in formats.items() if c != "clustered on"}
     widgets.segment_table(shown, "segment", formats=formats)
     st.caption(
+        "● the segments were built on these columns; the others describe the same customers. "
         "Means and medians are in the data's own units; index = segment mean against the "
         "average customer × 100 (100 = average)."
     )

@@ -41,6 +41,7 @@ import streamlit as st
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
 from segmentation import defaults as core_defaults
+from segmentation import excel as core_excel
 from segmentation import export as core_export
 from segmentation import profile as core_profile
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
@@ -209,7 +210,8 @@ def labelled_csv(
     _seg: Segmentation,
 ) -> bytes:
     """CSV bytes of every input row with its segment and segment name."""
-    return core_export.labelled_csv_bytes(_data, _seg, names)
+    # With a byte-order mark: Excel on Windows then reads the file as UTF-8 ("·", "é").
+    return core_export.labelled_csv_bytes(_data, _seg, names, bom=True)
 
 
 @st.cache_data(
@@ -229,7 +231,45 @@ def segment_csv(
 ) -> bytes:
     """CSV bytes of the customers of segment number `segment` (1..k)."""
     frame = core_export.segment_customers(_data, _seg, names, segment)
-    return core_export.to_csv_bytes(frame)
+    return core_export.to_csv_bytes(frame, bom=True)
+
+
+def _excel_progress():
+    """A progress bar drawn inside the cached function (so a cache hit replays it, gone)."""
+    bar = st.progress(0.0, text="Writing the Excel file…")
+    return bar, lambda share: bar.progress(min(share, 1.0), text="Writing the Excel file…")
+
+
+@st.cache_data(max_entries=_EXPORTS, max_size=_EXPORTS_SIZE, show_spinner=False)
+def customers_xlsx(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    segment: int | None,
+    _data: CustomerData,
+    _seg: Segmentation,
+) -> bytes:
+    """.xlsx bytes of the labelled customers (or of segment number `segment`'s), with a
+    progress bar while they are written."""
+    bar, report = _excel_progress()
+    book = core_excel.customers_xlsx_bytes(_data, _seg, names, segment=segment, progress=report)
+    bar.empty()
+    return book
+
+
+@st.cache_data(max_entries=_PROFILES, show_spinner=False)
+def profile_xlsx(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    _profiles: core_profile.Profiles,
+) -> bytes:
+    """.xlsx bytes of the profile table with the current names."""
+    return core_excel.profile_xlsx_bytes(core_profile.profile_table(_profiles, names))
 
 
 @st.cache_data(max_entries=_PROFILES, show_spinner=False)
@@ -242,7 +282,7 @@ def profile_csv(
     _profiles: core_profile.Profiles,
 ) -> bytes:
     """CSV bytes of the profile table with the current names."""
-    return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names))
+    return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names), bom=True)
 
 
 # --- the current results, step by step ---------------------------------------------------

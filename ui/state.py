@@ -38,6 +38,7 @@ UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+EXCEL_ASKED = "seg.excel_asked"  # tuple of Excel files asked for: (segmentation key, what)
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -77,6 +78,7 @@ _DEFAULTS: dict[str, Any] = {
     UPLOAD_ERROR: None,
     NAMES_ERROR: None,
     SEGMENTED: None,
+    EXCEL_ASKED: (),
 }
 
 #: Choices that no longer apply once another dataset is loaded.
