@@ -67,7 +67,7 @@ def render() -> None:
             format_func=suggestion.label,
             help="Numeric columns the segments are built on. The customer id is never offered.",
         )
-        st.caption(widgets.md(suggestion.reason))
+        st.caption(suggestion.reason)  # our words and counts only, no column names
         logs_allowed = cached.log_options(data, choices.features)
         if logs_allowed:
             state.seed(state.W_LOG_FEATURES, [f for f in choices.log_features if f in logs_allowed])
