@@ -5,12 +5,16 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from segmentation import SegmentationError
 from ui import cached, widgets
 
-st.set_page_config(page_title="Customer segments", page_icon=":material/groups:", layout="wide")
+# A file served by this server: a Material icon as page icon is fetched from fonts.gstatic.com.
+ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
+st.set_page_config(page_title="Customer segments", page_icon=str(ICON), layout="wide")
 
 PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),

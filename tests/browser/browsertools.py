@@ -147,6 +147,17 @@ def features_box(page: Page) -> Locator:
     )
 
 
+#: The marks an offered feature carries in the features box ("Complain (0/1 flag)").
+FEATURE_MARK = re.compile(
+    r" \((0/1 flag|code|about the person|year of birth: see the age|mostly empty)\)$"
+)
+
+
+def column_of(label: str) -> str:
+    """The column an option of the features box stands for (its mark taken off)."""
+    return FEATURE_MARK.sub("", label)
+
+
 def chosen_features(page: Page) -> list[str]:
     tags = features_box(page).locator("[data-testid='stMultiSelectTagsContainer'] [data-tag]")
     return [t.get_attribute("aria-label") or "" for t in tags.all()]
