@@ -14,4 +14,6 @@ fi
 
 python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 python -m ruff check .
+# Every docstring example of the core runs, then every test.
+python -m pytest -q --doctest-modules segmentation
 python -m pytest "$@"

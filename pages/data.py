@@ -10,6 +10,7 @@ from ui import cached, state, widgets
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 PREVIEW_ROWS = 200
+DELIMITER_NAMES = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 
 
 def handle_upload(uploaded) -> None:
@@ -46,7 +47,26 @@ def change_id() -> None:
 def render() -> None:
     """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
     st.title("Your customers")
+    uploader()
+    try:
+        source = cached.current_source()
+        data = cached.current_data()
+    except SegmentationError as exc:
+        widgets.error(exc)
+        return
+    if source.is_sample:
+        widgets.sample_notice(data.report.n_rows)
+    else:
+        st.button("Use the built-in sample instead", on_click=use_sample)
+    what_was_read(source, data.report)
+    id_choice(data)
+    health_check(data.report)
+    columns_and_roles(data)
+    preview(data.raw_head(PREVIEW_ROWS), data.report.n_rows)
 
+
+def uploader() -> None:
+    """The file uploader, and the last upload's error (the data before it stays)."""
     uploaded = st.file_uploader(
         "Upload customer data",
         type=UPLOAD_TYPES,
@@ -54,24 +74,13 @@ def render() -> None:
         help="CSV, TSV or TXT (any delimiter), Excel .xlsx or Parquet; one row per customer.",
     )
     handle_upload(uploaded)
-
     if state.get(state.UPLOAD_ERROR):
         widgets.error(state.get(state.UPLOAD_ERROR))
         st.caption("The customers you had before are still loaded.")
 
-    try:
-        source = cached.current_source()
-        data = cached.current_data()
-    except SegmentationError as exc:
-        widgets.error(exc)
-        return
 
-    report = data.report
-    if source.is_sample:
-        widgets.sample_notice(report.n_rows)
-    else:
-        st.button("Use the built-in sample instead", on_click=use_sample)
-
+def what_was_read(source, report) -> None:
+    """Rows, columns and format, and how a text file was decoded and split."""
     st.subheader("What was read")
     cols = st.columns(4)
     cols[0].metric("Customers (rows)", widgets.count(report.n_rows))
@@ -82,87 +91,99 @@ def render() -> None:
     if report.encoding:
         details.append(f"encoding {widgets.md(report.encoding)}")
     if report.delimiter:
-        shown = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
-            report.delimiter, report.delimiter
-        )
+        shown = DELIMITER_NAMES.get(report.delimiter, report.delimiter)
         details.append(f"delimiter {widgets.md(shown)}")
     if report.decimal and report.decimal != ".":
         details.append(f"decimal separator {widgets.md(report.decimal)}")
     st.caption(" · ".join(details))
 
+
+def id_choice(data) -> None:
+    """The customer id column (detected, or the user's), and repeated ids."""
+    report = data.report
     st.subheader("Customer id")
     candidates = list(report.id_candidates)
     if data.id_column and data.id_column not in candidates:
         candidates.insert(0, data.id_column)
-    if candidates:
-        state.seed(state.W_ID_COLUMN, data.id_column if data.id_column in candidates else None)
-        st.selectbox(
-            "Customer id column",
-            candidates,
-            key=state.W_ID_COLUMN,
-            on_change=change_id,
-            placeholder="No id column detected",
-            help="Kept as text in every download and never used as a feature.",
-        )
-        if report.duplicate_ids:
-            st.warning(
-                f"{widgets.count(report.duplicate_ids)} rows repeat an id seen above: "
-                "check for duplicated customers before acting on the segments.",
-                icon=":material/warning:",
-            )
-    else:
+    if not candidates:
         st.info(
             "No column looks like a customer id: downloads keep every row in file order.",
             icon=":material/info:",
         )
+        return
+    state.seed(state.W_ID_COLUMN, data.id_column if data.id_column in candidates else None)
+    st.selectbox(
+        "Customer id column",
+        candidates,
+        key=state.W_ID_COLUMN,
+        on_change=change_id,
+        placeholder="No id column detected",
+        help="Kept as text in every download and never used as a feature.",
+    )
+    if report.duplicate_ids:
+        st.warning(
+            f"{widgets.count(report.duplicate_ids)} rows repeat an id seen above: "
+            "check for duplicated customers before acting on the segments.",
+            icon=":material/warning:",
+        )
 
+
+def health_check(report) -> None:
+    """One alert per piece of advice, listing the columns it applies to; suggestions (skew,
+    codes) as tips, problems as warnings."""
     st.subheader("Health check")
-    if report.findings:
-        # One alert per piece of advice, listing the columns it applies to.
-        groups: dict[str, list] = {}
-        for finding in report.findings:
-            groups.setdefault(finding.advice, []).append(finding)
-        suggestions = set(report.skewed_columns) | set(report.code_like_columns)
-        for advice, findings in groups.items():
-            lines = [
-                (f"**{widgets.md(f.column)}** " if f.column else "") + widgets.md(f.problem)
-                for f in findings
-            ]
-            if advice:
-                lines.append(f"**What to do:** {widgets.md(advice)}")
-            text = "  \n".join(lines)
-            if all(f.column in suggestions for f in findings):
-                st.info(text, icon=":material/lightbulb:")
-            else:
-                st.warning(text, icon=":material/warning:")
-    else:
+    if not report.findings:
         st.success(
             "No problems found: every column was read cleanly.", icon=":material/check_circle:"
         )
+        return
+    groups: dict[str, list] = {}
+    for finding in report.findings:
+        groups.setdefault(finding.advice, []).append(finding)
+    suggestions = set(report.skewed_columns) | set(report.code_like_columns)
+    for advice, findings in groups.items():
+        lines = [
+            (f"**{widgets.md(f.column)}** " if f.column else "") + widgets.md(f.problem)
+            for f in findings
+        ]
+        if advice:
+            lines.append(f"**What to do:** {widgets.md(advice)}")
+        text = "  \n".join(lines)
+        if all(f.column in suggestions for f in findings):
+            st.info(text, icon=":material/lightbulb:")
+        else:
+            st.warning(text, icon=":material/warning:")
 
+
+def column_role(column: str, data) -> str:
+    """How the app uses `column`: id, number, date, category or text."""
+    report = data.report
+    if column == data.id_column:
+        return "id"
+    if column in report.numeric_columns:
+        return "number"
+    if column in report.date_columns:
+        return "date"
+    if column in report.categorical_columns:
+        return "category"
+    return "text"
+
+
+def columns_and_roles(data) -> None:
+    """Columns read as numbers, and every column with its role and missing values."""
+    report = data.report
     if report.converted_columns:
         converted = pd.DataFrame(
             report.converted_columns, columns=["column", "read as a number by"]
         )
         st.caption("Columns recognised as numbers")
         st.dataframe(converted, hide_index=True)
-
+    columns = list(data.frame.columns)
     roles = pd.DataFrame(
         {
-            "column": list(data.frame.columns),
-            "role": [
-                "id"
-                if c == data.id_column
-                else "number"
-                if c in report.numeric_columns
-                else "date"
-                if c in report.date_columns
-                else "category"
-                if c in report.categorical_columns
-                else "text"
-                for c in data.frame.columns
-            ],
-            "missing": [int(report.missing.get(c, 0)) for c in data.frame.columns],
+            "column": columns,
+            "role": [column_role(c, data) for c in columns],
+            "missing": [int(report.missing.get(c, 0)) for c in columns],
         }
     )
     roles["missing %"] = roles["missing"] / max(report.n_rows, 1) * 100
@@ -176,12 +197,15 @@ def render() -> None:
             },
         )
 
+
+def preview(head: pd.DataFrame, n_rows: int) -> None:
+    """The first rows, as written in the file."""
     st.subheader("Preview")
     st.caption(
-        f"First {widgets.count(min(PREVIEW_ROWS, report.n_rows))} of "
-        f"{widgets.count(report.n_rows)} customers, as written in the file."
+        f"First {widgets.count(min(PREVIEW_ROWS, n_rows))} of "
+        f"{widgets.count(n_rows)} customers, as written in the file."
     )
-    st.dataframe(data.raw_head(PREVIEW_ROWS), hide_index=True)
+    st.dataframe(head, hide_index=True)
 
 
 render()

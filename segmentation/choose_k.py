@@ -12,17 +12,11 @@ import pandas as pd
 from kneed import KneeLocator
 
 from segmentation.errors import SettingsError
-from segmentation.model import (
-    WORKERS,
-    Start,
-    StartSearch,
-    check_k,
-    count_distinct,
-    one_thread,
-    silhouettes,
-    sweep_rows,
-)
+from segmentation.kmeans import Start, StartSearch, sweep_rows
+from segmentation.metrics import separation_scores, silhouettes
+from segmentation.model import check_k, count_distinct
 from segmentation.prepare import PreparedFeatures, prepare_features
+from segmentation.threads import WORKERS, one_thread
 
 DEFAULT_K_VALUES = range(2, 11)
 
@@ -108,48 +102,6 @@ def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None
             list(k_values), list(inertias), curve="convex", direction="decreasing"
         ).elbow
     return None if knee is None else int(knee)
-
-
-def separation_scores(points: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """Calinski-Harabasz and Davies-Bouldin scores of `labels` on `points`, in one pass.
-
-    The same values as scikit-learn's ``calinski_harabasz_score`` and
-    ``davies_bouldin_score``, which each loop over the segments with a boolean mask per
-    segment; here the segment means come from one grouped sum, which made the k sweep's
-    scores several times cheaper.
-
-    Parameters
-    ----------
-    points : numpy.ndarray
-        Customers x features, scaled.
-    labels : numpy.ndarray
-        One segment per customer; at least 2 segments and fewer segments than customers.
-
-    Returns
-    -------
-    (calinski_harabasz, davies_bouldin) : tuple of float
-    """
-    points = np.asarray(points, dtype=float)
-    codes = np.unique(labels, return_inverse=True)[1].ravel()
-    n, k = len(points), int(codes.max()) + 1
-    counts = np.bincount(codes, minlength=k).astype(float)
-    # One bincount per feature: np.add.at over rows was the slowest step of the scores.
-    sums = np.column_stack(
-        [np.bincount(codes, weights=points[:, j], minlength=k) for j in range(points.shape[1])]
-    )
-    centroids = sums / counts[:, None]
-    offsets = points - centroids[codes]
-    squared = np.einsum("ij,ij->i", offsets, offsets)
-    within = float(squared.sum())
-    between = float(counts @ ((centroids - points.mean(axis=0)) ** 2).sum(axis=1))
-    ch = 1.0 if within == 0.0 else between * (n - k) / (within * (k - 1.0))
-    spread = np.bincount(codes, weights=np.sqrt(squared), minlength=k) / counts
-    gaps = np.sqrt(((centroids[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2))
-    if np.allclose(spread, 0.0) or np.allclose(gaps, 0.0):
-        return ch, 0.0
-    gaps[gaps == 0] = np.inf
-    db = float(np.mean(np.max((spread[:, None] + spread[None, :]) / gaps, axis=1)))
-    return ch, db
 
 
 def _reason(best: KScore, elbow: int | None, n_tried: int) -> str:

@@ -12,6 +12,7 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from segmentation import charts
+from segmentation.charts.text import shorten, wrap
 from segmentation.choose_k import KChoice, KScore
 from segmentation.errors import SettingsError
 from segmentation.model import fit_segments
@@ -375,7 +376,7 @@ def test_heatmap_colours_the_index_around_100(small):
     expected = profiles.index.to_numpy()
     assert heat.text[0][0] == f"{expected[0, 0]:,.0f}"
     np.testing.assert_allclose(np.asarray(heat.z), np.clip(expected, 0, 200))
-    assert list(heat.x) == [charts._wrap(f, 18) for f in FEATURES]
+    assert list(heat.x) == [wrap(f, 18) for f in FEATURES]
 
 
 def big_profiles(features, k=10) -> Profiles:
@@ -523,10 +524,10 @@ def test_sizes_and_heatmap_escape_names_and_columns(hostile):
 
 def test_long_hostile_labels_are_wrapped_before_escaping():
     name = "<b>" * 20
-    wrapped = charts._wrap(name, 16)
+    wrapped = wrap(name, 16)
     assert "<b>" not in wrapped.replace("<br>", "")
     assert all(not part.endswith("&") for part in wrapped.split("<br>"))  # no cut entity
-    shortened = charts._shorten("<" * 40, 24)
+    shortened = shorten("<" * 40, 24)
     assert shortened == "&lt;" * 23 + "…"
 
 

@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 
-from segmentation.choose_k import evaluate_k, evaluate_prepared, find_elbow, separation_scores
+from segmentation.choose_k import evaluate_k, evaluate_prepared, find_elbow
 from segmentation.errors import SettingsError
-from segmentation.model import FIT_SAMPLE, SILHOUETTE_SAMPLE, fit_segments
+from segmentation.kmeans import FIT_SAMPLE
+from segmentation.metrics import SILHOUETTE_SAMPLE
+from segmentation.model import fit_segments
 
 MALL_FEATURES = ["Annual Income (k$)", "Spending Score (1-100)"]
 
@@ -96,31 +98,3 @@ def test_fit_from_the_sweeps_centres_gives_the_same_segments(n):
         searched = fit_prepared(prepared, k)
         np.testing.assert_array_equal(started.labels, searched.labels)
         assert started.inertia == pytest.approx(searched.inertia)
-
-
-@pytest.mark.parametrize(
-    "labels",
-    [
-        np.repeat([0, 1, 2], [50, 30, 20]),
-        np.random.default_rng(0).integers(0, 7, 100),
-        np.r_[np.zeros(99, dtype=int), 5],  # a lone customer, label numbers with gaps
-    ],
-)
-def test_separation_scores_equal_sklearns(labels):
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
-
-    points = np.random.default_rng(1).normal(size=(100, 3)) + labels[:, None]
-    ch, db = separation_scores(points, labels)
-    assert ch == pytest.approx(calinski_harabasz_score(points, labels), rel=1e-12)
-    assert db == pytest.approx(davies_bouldin_score(points, labels), rel=1e-12)
-
-
-def test_separation_scores_of_identical_segments_are_sklearns_edge_values():
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
-
-    points = np.r_[np.zeros((5, 2)), np.ones((5, 2))]
-    labels = np.repeat([0, 1], 5)
-    assert separation_scores(points, labels) == (
-        calinski_harabasz_score(points, labels),
-        davies_bouldin_score(points, labels),
-    )

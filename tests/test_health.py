@@ -144,3 +144,23 @@ def test_many_correlated_pairs_are_counted_not_listed():
     pair_findings = [f for f in data.report.findings if "moves with" in f.problem]
     assert len(pair_findings) == MAX_PAIR_FINDINGS
     assert any(f"{435 - MAX_PAIR_FINDINGS:,} more pairs" in f.problem for f in data.report.findings)
+
+
+def test_five_identical_customers_say_nothing_can_be_segmented_first():
+    from segmentation.io import read_customers
+
+    data = read_customers(b"income,spend,city\n" + b"40,12.5,Oslo\n" * 5, name="same.csv")
+    first = data.report.findings[0]
+    assert first.column is None
+    assert "single value" in first.problem and "nothing can be segmented" in first.problem
+    assert data.report.nothing_to_segment
+    assert set(data.report.constant_columns) == {"income", "spend", "city"}
+
+
+def test_one_varying_column_is_enough_to_segment():
+    from segmentation.io import read_customers
+
+    data = read_customers(b"id,income,spend\nA,40,1\nB,40,2\nC,40,3\n", name="one.csv")
+    assert not data.report.nothing_to_segment
+    assert not any("nothing can be segmented" in f.problem for f in data.report.findings)
+    assert problems(data.report, "income") == ["has the same value for every customer"]

@@ -14,9 +14,10 @@ import io
 import numpy as np
 import pytest
 
-from segmentation import io as seg_io
 from segmentation.export import labelled_csv_bytes, labelled_customers, to_csv_bytes
-from segmentation.io import read_customers
+from segmentation.io import customer_data, formats, read_customers, scan, typed
+from segmentation.io import pieces as arrow_pieces
+from segmentation.io import text as text_reader
 
 
 def _rows(n: int, seed: int = 0) -> str:
@@ -49,7 +50,7 @@ FILES = {
 
 
 def _text_path_only(monkeypatch):
-    monkeypatch.setattr(seg_io, "_read_text_typed", lambda *args: None)
+    monkeypatch.setattr(text_reader, "_read_text_typed", lambda *args: None)
 
 
 def _fit(data):
@@ -75,9 +76,9 @@ def _cells(download: bytes) -> list[list[str]]:
 
 @pytest.fixture(params=[1, 3], ids=["one piece", "three pieces"])
 def pieces(request, monkeypatch):
-    """Files cut into this many pieces, parsed side by side (see io._parts)."""
-    monkeypatch.setattr(seg_io, "_cores", lambda: request.param)
-    monkeypatch.setattr(seg_io, "_PART_BYTES", 1000)
+    """Files cut into this many pieces, parsed side by side (see io.pieces._parts)."""
+    monkeypatch.setattr(arrow_pieces, "_cores", lambda: request.param)
+    monkeypatch.setattr(arrow_pieces, "_PART_BYTES", 1000)
     return request.param
 
 
@@ -96,24 +97,24 @@ def test_typed_read_gives_the_text_paths_frame_raw_and_report(name, pieces, monk
 
 
 def test_typed_read_is_used_for_a_regular_file_and_declined_for_codes(pieces):
-    assert seg_io._read_text(FILES["regular"], "utf-8").block is not None
+    assert text_reader._read_text(FILES["regular"], "utf-8").block is not None
     late_code = FILES["regular"] + b"C009999,1,07,2,x\n"
-    assert seg_io._read_text(late_code, "utf-8").block is None
+    assert text_reader._read_text(late_code, "utf-8").block is None
 
 
 def test_file_is_cut_at_line_ends_into_one_piece_per_core(pieces):
     payload = FILES["bom"]
-    parts = seg_io._parts(memoryview(payload)[3:])
+    parts = arrow_pieces._parts(memoryview(payload)[3:])
     assert len(parts) == pieces
     assert b"".join(bytes(p) for p in parts) == payload[3:]
     assert all(bytes(p).endswith(b"\n") for p in parts)
-    assert len(seg_io._parts(FILES["quoted cells"])) == 1  # a quote may hold a line end
+    assert len(arrow_pieces._parts(FILES["quoted cells"])) == 1  # a quote may hold a line end
 
 
 def test_pieces_parse_to_the_same_frame_as_one(monkeypatch):
     one = read_customers(FILES["blank lines"])
-    monkeypatch.setattr(seg_io, "_cores", lambda: 5)
-    monkeypatch.setattr(seg_io, "_PART_BYTES", 500)
+    monkeypatch.setattr(arrow_pieces, "_cores", lambda: 5)
+    monkeypatch.setattr(arrow_pieces, "_PART_BYTES", 500)
     many = read_customers(FILES["blank lines"])
     assert many.frame.equals(one.frame)
     assert many.raw.equals(one.raw)
@@ -137,7 +138,7 @@ def test_stream_columns_grows_its_block_past_a_short_line_count():
             column_types={"a": pa.string(), "b": pa.float64(), "c": pa.float64()}
         ),
     )
-    block, text = seg_io._stream_columns(stream, [1, 2], [0], np.empty((2, 10)), lines=10)
+    block, text = typed._stream_columns(stream, [1, 2], [0], np.empty((2, 10)), lines=10)
     assert block.shape == (2, 5000)
     assert block[0].tolist() == list(range(5000))
     assert block[1, -1] == -4999
@@ -146,40 +147,40 @@ def test_stream_columns_grows_its_block_past_a_short_line_count():
 
 @pytest.mark.parametrize("slice_size", [1, 2, 3, 5, 64])
 def test_utf8_check_accepts_characters_cut_between_slices(slice_size, monkeypatch):
-    monkeypatch.setattr(seg_io, "_UTF8_SLICE", slice_size)
+    monkeypatch.setattr(formats, "_UTF8_SLICE", slice_size)
     text = "id,a\nZoë,1\n€uro,2\n😀,3\n".encode()
-    assert seg_io._is_utf8(text)
-    assert seg_io._is_utf8(b"\xef\xbb\xbf" + text, 3)
-    assert not seg_io._is_utf8(text[:-7] + b"\xe2\x82" + b",3\n")  # a cut euro sign
-    assert not seg_io._is_utf8(text + b"\xe2")  # cut at the very end
-    assert not seg_io._is_utf8(text.replace(b"\xc3\xab", b"\xeb"))  # latin-1 e-diaeresis
+    assert formats._is_utf8(text)
+    assert formats._is_utf8(b"\xef\xbb\xbf" + text, 3)
+    assert not formats._is_utf8(text[:-7] + b"\xe2\x82" + b",3\n")  # a cut euro sign
+    assert not formats._is_utf8(text + b"\xe2")  # cut at the very end
+    assert not formats._is_utf8(text.replace(b"\xc3\xab", b"\xeb"))  # latin-1 e-diaeresis
 
 
 def test_leading_zero_scan_finds_codes_in_any_cell_but_not_inside_numbers():
-    assert not seg_io._any_leading_zero(b"a,b\n100,2005\n0.5,0\n", ",")
-    assert seg_io._any_leading_zero(b"a,b\n100,2005\n0.5,007\n", ",")
-    assert seg_io._any_leading_zero(b'a;b\n"01";2\n', ";")
+    assert not scan._any_leading_zero(b"a,b\n100,2005\n0.5,0\n", ",")
+    assert scan._any_leading_zero(b"a,b\n100,2005\n0.5,007\n", ",")
+    assert scan._any_leading_zero(b'a;b\n"01";2\n', ";")
     # Past the first slice of the scan too.
     body = b"a,b\n" + b"1,2\n" * 100_000
-    assert not seg_io._any_leading_zero(body, ",")
-    assert seg_io._any_leading_zero(body + b"3,04\n", ",")
+    assert not scan._any_leading_zero(body, ",")
+    assert scan._any_leading_zero(body + b"3,04\n", ",")
 
 
 def test_has_content_ignores_a_trailing_newline_but_not_a_value_far_down():
-    assert seg_io._has_content(b"a,b\n1,2\n")
-    assert not seg_io._has_content(b"\xef\xbb\xbf \r\n\t\n")
-    assert seg_io._has_content(b"\n" * 10_000 + b"a")
+    assert formats._has_content(b"a,b\n1,2\n")
+    assert not formats._has_content(b"\xef\xbb\xbf \r\n\t\n")
+    assert formats._has_content(b"\n" * 10_000 + b"a")
 
 
 def test_byte_helpers_look_only_inside_a_view():
     payload = b'a,"b"\n1,2\r\n3,4\n'
     middle = memoryview(payload)[6:11]  # 1,2\r\n
-    assert seg_io._count(middle, b"\n") == 1
-    assert seg_io._count_lines(middle) == 1
-    assert not seg_io._contains(middle, b'"')
-    assert seg_io._contains(middle, b"\r\n")
-    assert not seg_io._contains(memoryview(payload)[6:10], b"\r\n")  # cut inside
-    assert not seg_io._has_lone_cr(middle)
+    assert scan._count(middle, b"\n") == 1
+    assert scan._count_lines(middle) == 1
+    assert not scan._contains(middle, b'"')
+    assert scan._contains(middle, b"\r\n")
+    assert not scan._contains(memoryview(payload)[6:10], b"\r\n")  # cut inside
+    assert not scan._has_lone_cr(middle)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -198,13 +199,13 @@ def test_labelled_csv_bytes_gives_the_same_cells_from_either_read_path(name, mon
 def test_raw_head_reads_only_the_top_of_a_typed_file(name, pieces, monkeypatch):
     payload = FILES[name]
     read = []
-    real = seg_io._read_all_text
+    real = customer_data._read_all_text
 
     def recording(data, *args, **kwargs):
         read.append(len(data))
         return real(data, *args, **kwargs)
 
-    monkeypatch.setattr(seg_io, "_read_all_text", recording)
+    monkeypatch.setattr(customer_data, "_read_all_text", recording)
     data = read_customers(payload, name="f.csv")
     typed = data._raw_source.data is not None
     for n in (0, 1, 20):

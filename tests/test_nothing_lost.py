@@ -24,7 +24,7 @@ from corpus import Case, corpus, write_csv
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from segmentation import default_features, fit_segments, read_customers
+from segmentation import SettingsError, default_features, fit_segments, read_customers
 from segmentation.export import labelled_csv_bytes
 from segmentation.io import CustomerData
 
@@ -229,8 +229,10 @@ def test_any_table_survives_upload_and_download(table):
     data = read_customers(text.encode(encoding), name="customers.csv")
     values = data.frame[["amount", "visits"]].to_numpy(dtype=float)
     distinct = len(np.unique(values, axis=0))
-    if distinct < 2:
-        return  # nothing to segment; the fit refuses (tested elsewhere)
+    if distinct < 2:  # nothing to segment: the fit refuses, saying why
+        with pytest.raises(SettingsError, match="identical"):
+            fit_segments(data.frame, ["amount", "visits"], 2)
+        return
     seg = fit_segments(data.frame, ["amount", "visits"], 2)
     download = labelled_csv_bytes(data, seg, segment_names(2))
     check_download(header, rows, download, seg.labels, segment_names(2))

@@ -79,7 +79,7 @@ def segment_table(
     numbers 1..k, or blanks for customers without a segment).
 
     The colour and number formats go to st.dataframe as column settings, not as a pandas
-    Styler: a Styler costs about 10 ms per table on every rerun, a column setting nothing.
+    Styler, which would restyle every cell on every rerun (see benchmarks/README.md).
 
     Parameters
     ----------
@@ -91,7 +91,8 @@ def segment_table(
     """
     swatches = [None if number is None else swatch(number) for number in map(_int, frame[column])]
     colour_column = next(
-        name for name in ("colour", *(f"colour_{i}" for i in range(2, len(frame.columns) + 3)))
+        name
+        for name in ("colour", *(f"colour_{i}" for i in range(2, len(frame.columns) + 3)))
         if name not in frame.columns
     )
     shown = frame.copy()
@@ -100,6 +101,35 @@ def segment_table(
     for name, fmt in (formats or {}).items():
         config[name] = st.column_config.NumberColumn(format=fmt)
     st.dataframe(shown, hide_index=True, column_config=config)
+
+
+def scores_table(choice, k: int) -> None:
+    """The scores per k of a sweep (`KChoice`), the chosen `k` marked with a dot."""
+    scores = choice.table().reset_index()
+    # Rounded here, shown with the reader's thousands separator ("localized").
+    scores["inertia"] = scores["inertia"].round(0)
+    scores["calinski_harabasz"] = scores["calinski_harabasz"].round(1)
+    scores.insert(1, "chosen", ["●" if value == k else "" for value in scores["k"]])
+    st.dataframe(
+        scores,
+        hide_index=True,
+        column_config={
+            "chosen": st.column_config.TextColumn("", width=30),
+            "inertia": st.column_config.NumberColumn("Inertia ↓", format="localized"),
+            "silhouette": st.column_config.NumberColumn("Silhouette ↑", format="%.3f"),
+            # Short labels so the table fits beside the chart; the names are in the help.
+            "calinski_harabasz": st.column_config.NumberColumn(
+                "CH ↑", format="localized", help="Calinski-Harabasz: higher is better"
+            ),
+            "davies_bouldin": st.column_config.NumberColumn(
+                "DB ↓", format="%.3f", help="Davies-Bouldin: lower is better"
+            ),
+        },
+    )
+    st.caption(
+        "↑ higher is better, ↓ lower is better (CH: Calinski-Harabasz, DB: Davies-Bouldin). "
+        "● marks the chosen k."
+    )
 
 
 def legend(names: Sequence[str], sizes: Sequence[int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from apptools import (
@@ -33,6 +34,11 @@ def choose_features(at, features):
 
 def set_k(at, k):
     ok(at.slider(key="w.k").set_value(k).run())
+
+
+def shown(value: str) -> str:
+    """An alert as the user reads it: Markdown escapes removed."""
+    return re.sub(r"\\(.)", r"\1", str(value))
 
 
 def sizes_table(at):
@@ -266,37 +272,60 @@ def test_choices_survive_moving_between_pages(app, dataset):
 
 
 def test_moving_k_does_not_rerun_the_sweep(app, monkeypatch):
+    import streamlit as st
+
     calls = []
-    real = segmentation.evaluate_k
+    real = segmentation.evaluate_prepared  # what ui/cached.py's sweep calls
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(segmentation, "evaluate_k", counting)
+    monkeypatch.setattr(segmentation, "evaluate_prepared", counting)
     goto(app, SEGMENTS)
-    choose_features(app, ["annual_income", "spending_score"])  # a sweep not cached before
-    swept = len(calls)
-    assert swept <= 1
+    st.cache_resource.clear()  # another test may have swept these features in this process
+    choose_features(app, ["annual_income", "spending_score"])
+    assert len(calls) == 1  # the new choice is swept once
     set_k(app, 3)
     set_k(app, 6)
-    assert len(calls) == swept
+    assert len(calls) == 1
     assert metric(app, "Segments") == "6"
 
 
 def test_log_transform_and_scaler_choices_apply(app):
     goto(app, SEGMENTS)
-    before = metric(app, "Silhouette")
+    assert app.multiselect(key="w.log_features").value, "the sample has log suggestions"
+    standard = scores_table(app)
     ok(app.selectbox(key="w.scaler").set_value("minmax").run())
     assert app.selectbox(key="w.scaler").value == "minmax"
+    minmax = scores_table(app)
+    # Min-max units (0..1) spread customers far less than standard units (sd 1).
+    assert (minmax["inertia"] < standard["inertia"]).all()
     ok(app.multiselect(key="w.log_features").set_value([]).run())
-    assert metric(app, "Silhouette") != before or app.slider(key="w.k").value
+    assert app.multiselect(key="w.log_features").value == []
+    without_logs = scores_table(app)
+    assert not without_logs["silhouette"].equals(minmax["silhouette"])
 
 
 def test_no_features_asks_for_one(app):
     goto(app, SEGMENTS)
     choose_features(app, [])
     assert any("Choose at least one feature" in w.value for w in app.warning)
+
+
+def test_five_identical_customers_say_why_nothing_can_be_segmented(app):
+    rows = "".join(f"C{i},34,52.5,61\n" for i in range(5))
+    upload(app, "same.csv", ("customer_id,age,income,spend\n" + rows).encode())
+    assert metric(app, "Customers (rows)") == "5"
+    goto(app, SEGMENTS)
+    errors = [shown(e.value) for e in app.error]
+    assert errors == [
+        "Every numeric column has the same value for all 5 customers ('age', 'income', "
+        "'spend'): they are identical on every number, so no segments can be built. Upload a "
+        "file in which customers differ in at least one number, such as spend or visits."
+    ]
+    assert not any("Choose at least one feature" in w.value for w in app.warning)
+    assert not app.get("plotly_chart")
 
 
 def test_selection_lists_the_selected_customers(app, dataset):
@@ -411,9 +440,11 @@ def test_each_shared_dataset_goes_through_every_page(app, dataset, downloads, na
 
 
 def scatter_spec(at) -> dict:
-    charts = [c for c in at.get("plotly_chart") if c.proto.id and "scatter" in c.proto.id]
-    chart = charts[0] if charts else at.get("plotly_chart")[-1]
-    return json.loads(chart.proto.spec)
+    """The scatter's figure as sent to the browser (the chart with the segment centres)."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    scatters = [s for s in specs if any(t.get("name") == "Segment centres" for t in s["data"])]
+    assert len(scatters) == 1, f"{len(scatters)} scatter charts on the page"
+    return scatters[0]
 
 
 def test_scatter_axes_and_pca_view(app):
@@ -456,8 +487,7 @@ def test_other_formats_upload(app, dataset, fmt):
     if fmt == "parquet":
         frame.to_parquet(buffer, index=False)
     elif fmt == "xlsx":
-        pytest.importorskip("openpyxl")
-        frame.to_excel(buffer, index=False)
+        frame.to_excel(buffer, index=False)  # openpyxl is a requirement of the app
     else:
         buffer.write(frame.to_csv(sep="\t", index=False).encode())
     upload(app, f"mall_customers.{fmt}", buffer.getvalue(), "application/octet-stream")
