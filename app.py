@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, widgets
+from ui import cached, persist, widgets
 
 # A file served by this server: a Material icon as page icon is fetched from fonts.gstatic.com.
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
@@ -63,6 +63,8 @@ def sweep_ahead() -> None:
 
 
 page = st.navigation(PAGES)
+persist.start()
 page.run()
 sidebar_summary()
+persist.save()
 sweep_ahead()

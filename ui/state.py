@@ -39,6 +39,8 @@ UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
 EXCEL_ASKED = "seg.excel_asked"  # tuple of Excel files asked for: (segmentation key, what)
+PERSIST_TOKEN = "seg.persist_token"  # this session's random token in the address (ui.persist)
+PERSIST_NOTICE = "seg.persist_notice"  # why earlier work could not be restored, or None
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -79,7 +81,27 @@ _DEFAULTS: dict[str, Any] = {
     NAMES_ERROR: None,
     SEGMENTED: None,
     EXCEL_ASKED: (),
+    PERSIST_TOKEN: None,
+    PERSIST_NOTICE: None,
 }
+
+#: What a reload brings back (`ui.persist`): the upload and every durable choice.
+PERSISTED = (
+    DATASET,
+    ID_COLUMN,
+    FEATURES,
+    SCALER,
+    MISSING,
+    LOG_FEATURES,
+    CLIP,
+    K,
+    RENAMES,
+    SCATTER_X,
+    SCATTER_Y,
+    SCATTER_VIEW,
+    EXPORT_SEGMENT,
+    EXCEL_ASKED,
+)
 
 #: Choices that no longer apply once another dataset is loaded.
 _PER_DATASET = (
