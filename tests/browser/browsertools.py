@@ -92,7 +92,7 @@ def go(page: Page, title: str) -> None:
     )
     expect(link).to_have_count(1)
     link.click()
-    expect(page).to_have_url(re.compile(rf"/{path}$"))
+    expect(page).to_have_url(re.compile(rf"/{path}(\?.*)?$"))  # ?session=... (ui.persist)
     settle(page)
     page.locator(marker).first.wait_for(state="attached")
     settle(page)
