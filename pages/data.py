@@ -55,7 +55,7 @@ def render() -> None:
         widgets.error(exc)
         return
     if source.is_sample:
-        widgets.sample_notice(data.report.n_rows)
+        widgets.sample_notice(data.report.n_rows, on_data_page=True)
     else:
         st.button("Use the built-in sample instead", on_click=use_sample)
     what_was_read(source, data.report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from segmentation import SegmentationError, charts
+from segmentation import SegmentationError, charts, to_csv_bytes
 from segmentation.axes import default_axes
 from segmentation.features import check_segmentable
 from ui import cached, preparation, state, widgets
@@ -191,6 +191,15 @@ def selected_customers(data, seg, names, event) -> None:
         return
     st.subheader(f"{widgets.count(len(rows))} selected customers")
     picked, seg_col = widgets.with_segments(data.raw.iloc[rows], seg.labels[rows], names)
+    st.download_button(
+        "Download these customers",
+        to_csv_bytes(picked, bom=True),
+        file_name="selected_customers.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_selection",
+        icon=":material/download:",
+    )
     if len(picked) <= SELECTION_ROWS_COLOURED:
         widgets.segment_table(picked, seg_col)
     else:

@@ -169,9 +169,12 @@ def error(message: object) -> None:
     st.error(md(message), icon=":material/warning:")
 
 
-def sample_notice(n_rows: int) -> None:
-    """Say that the built-in sample is shown."""
-    st.info(SAMPLE_NOTICE.format(n=count(n_rows)), icon=":material/info:")
+def sample_notice(n_rows: int, *, on_data_page: bool = False) -> None:
+    """Say that the built-in sample is shown (on the Data page: the upload is right above)."""
+    text = SAMPLE_NOTICE.format(n=count(n_rows))
+    if on_data_page:
+        text = text.replace("on the Data page", "above")
+    st.info(text, icon=":material/info:")
 
 
 def current_segmentation(purpose: str):
