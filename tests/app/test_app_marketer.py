@@ -80,3 +80,28 @@ def test_too_many_rows_for_excel_offers_csv_only_and_says_why(app, monkeypatch):
     assert not [b for b in app.button if "Excel" in b.label and "labelled" in b.label]
     assert "1,000 rows do not fit in an Excel sheet" in texts(app)
     assert download(app, "Download labelled customers")
+
+
+def test_a_scatter_selection_can_be_downloaded(app, dataset, downloads):
+    upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
+    goto(app, SEGMENTS)
+    app.session_state["w.scatter"] = {
+        "selection": {
+            "points": [{"customdata": [3.0, 1.0]}, {"customdata": [7.0, 2.0]}],
+            "point_indices": [0, 1],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    ok(app.run())
+    content = downloads(download(app, "Download these customers")).content
+    assert content.startswith(BOM)
+    picked = csv_text(content)
+    assert picked["CustomerID"].tolist() == ["4", "8"]
+    assert picked["segment_name"].str.len().gt(0).all()
+
+
+def test_the_sample_notice_on_the_data_page_points_to_the_upload_above(app):
+    assert "upload your own file above" in texts(app)
+    goto(app, SEGMENTS)
+    assert "upload your own file on the Data page" in texts(app)
