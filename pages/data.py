@@ -141,6 +141,7 @@ def health_check(report) -> None:
     for finding in report.findings:
         groups.setdefault(finding.advice, []).append(finding)
     suggestions = set(report.skewed_columns) | set(report.code_like_columns)
+    suggestions |= set(report.date_columns)  # described as dates: information, not a problem
     for advice, findings in groups.items():
         lines = [
             (f"**{widgets.md(f.column)}** " if f.column else "") + widgets.md(f.problem)

@@ -8,7 +8,8 @@ what they are:
 * offered, marked, not chosen: 0/1 flags (a campaign answer, a complaint), codes (region,
   channel), columns about the person rather than their buying (kids at home, education,
   age), a year of birth (offered as an age instead), a mostly empty column;
-* derived and offered: the age from a year of birth (`add_derived_columns`).
+* derived and offered: the age from a year of birth, the days since a date, counted up to
+  the newest date in the file (`add_derived_columns`).
 
 The core never imports Streamlit; the app shows `FeatureSuggestion.reason` under the
 features box and the marks beside each option.
@@ -43,6 +44,7 @@ CODE = "code"
 PERSON = "about the person"
 BIRTH_YEAR = "year of birth: see the age"
 MOSTLY_EMPTY = "mostly empty"
+FROM_DATE = "days from a date"
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,12 @@ def age_column(birth_column: str) -> str:
 
 
 def add_derived_columns(data: CustomerData, *, today: dt.date | None = None) -> CustomerData:
-    """`data` with an age column for each year-of-birth column, offered as a feature.
+    """`data` with an age column for each year-of-birth column and a days column for each
+    date column, offered as features.
 
+    Days are counted up to the newest date of the column, the file's own "today", so an
+    export analysed a year later reads the same. A date on which people became customers
+    (Dt_Customer, signup_date) gives "Days as customer"; any other "Days since <column>".
     The age is this year minus the year of birth. Moving the reference year shifts every
     age by the same amount, which no scaling option and no k-means fit can see: the
     segments stay the same from one year to the next. Downloads keep the file's own cells
@@ -134,22 +140,69 @@ def add_derived_columns(data: CustomerData, *, today: dt.date | None = None) -> 
     """
     year = (today or dt.date.today()).year
     births = [c for c in birth_year_columns(data, today=today) if age_column(c) not in data.frame]
-    if not births:
+    dates = [
+        c
+        for c in data.report.date_columns
+        if c != data.id_column and days_column(c) not in data.frame
+    ]
+    if not births and not dates:
         return data
     frame = data.frame.copy(deep=False)
+    derived = []
     for column in births:
         frame[age_column(column)] = float(year) - _values(data, column)
-    numeric = data.report.numeric_columns + tuple(age_column(c) for c in births)
+        derived.append(age_column(column))
+    for column in dates:
+        days = _days_since(data, column)
+        if np.isfinite(days).any():
+            frame[days_column(column)] = days
+            derived.append(days_column(column))
+    numeric = data.report.numeric_columns + tuple(derived)
     report = dataclasses.replace(data.report, numeric_columns=numeric)
     return dataclasses.replace(data, frame=frame, report=report)
 
 
+#: Name words of a date on which someone became a customer: its days read as tenure.
+JOINED_WORDS = frozenset(
+    "customer signup sign joined join registration registered enrolled enrollment member "
+    "membership first created opened since start".split()
+)
+
+
+def days_column(date_column: str) -> str:
+    """The name of the days derived from a date column.
+
+    Examples
+    --------
+    >>> days_column("Dt_Customer"), days_column("last_order_date"), days_column("birthday")
+    ('Days as customer (from Dt_Customer)', 'Days since last_order_date', 'Days since birthday')
+    """
+    words = set(_words(date_column))
+    if "last" not in words and words & JOINED_WORDS:
+        return f"Days as customer (from {date_column})"
+    return f"Days since {date_column}"
+
+
+def _days_since(data: CustomerData, column: str) -> np.ndarray:
+    """Days from each date to the newest date of the column (the file's own "today")."""
+    import pandas as pd
+
+    from segmentation.dates import parse_dates
+
+    when = parse_dates(pd.Series(data.frame[column], copy=False)).values
+    newest = when.max()
+    return ((newest - when).dt.total_seconds() / 86_400.0).to_numpy(dtype=float, na_value=np.nan)
+
+
 def _marks(data: CustomerData, options: Sequence[str], births: Sequence[str]) -> dict[str, str]:
     report = data.report
+    derived_days = {days_column(c) for c in report.date_columns}
     marks: dict[str, str] = {}
     for column in options:
         if column in births:
             marks[column] = BIRTH_YEAR
+        elif column in derived_days:
+            marks[column] = FROM_DATE
         elif column in report.code_like_columns:
             marks[column] = CODE
         elif _is_flag(_values(data, column)):
@@ -178,6 +231,7 @@ def _reason(defaults: Sequence[str], marks: dict[str, str], not_offered: dict[st
         PERSON: ("column about the person", "columns about the person"),
         BIRTH_YEAR: ("year of birth (offered as age)", "years of birth (offered as age)"),
         MOSTLY_EMPTY: ("mostly empty column", "mostly empty columns"),
+        FROM_DATE: ("date (offered as days)", "dates (offered as days)"),
     }
     text = f"Chosen: {_plural(len(defaults), 'behaviour column', 'behaviour columns')}"
     text += " (amounts, counts, recency)."

@@ -19,7 +19,7 @@ The thresholds are symmetric as ratios (x1.25 and x2 either way). Traits are lis
 distinctive first (largest standardised difference), two per name, more only to tell two
 segments apart. A segment with no trait is "Typical". Some kinds of column read better in
 their own words: time since the last order reads "Recent" / "Lapsed", frequencies
-"Frequent" / "Infrequent", age "Younger" / "Older", tenure "Short" / "Long tenure".
+"Frequent" / "Infrequent", age "Younger" / "Older", tenure "New" / "Long-standing".
 Where no index can be shown (a column with negative values, or averaging zero) the level
 follows the standardised difference instead (0.5 and 1.5 standard deviations).
 """
@@ -106,7 +106,7 @@ _KIND_WORDS = {
     "since": ("Very recent", "Recent", "Lapsed", "Long lapsed"),
     "frequency": ("Very infrequent", "Infrequent", "Frequent", "Very frequent"),
     "age": ("Much younger", "Younger", "Older", "Much older"),
-    "tenure": ("Very short", "Short", "Long", "Very long"),
+    "tenure": ("Very new", "New", "Long-standing", "Very long-standing"),
 }
 _SINCE = re.compile(r"recency|days? since|since (the )?last|days? (since )?last|lapsed|inactive")
 
@@ -136,8 +136,8 @@ def column_kind(column: str) -> str:
     --------
     >>> [column_kind(c) for c in ("Recency", "days_since_last_order", "purchases_frequency")]
     ['since', 'since', 'frequency']
-    >>> [column_kind(c) for c in ("Age", "tenure_months", "Income")]
-    ['age', 'tenure', 'plain']
+    >>> [column_kind(c) for c in ("Age", "tenure_months", "Days as customer (from Dt)", "Income")]
+    ['age', 'tenure', 'tenure', 'plain']
     """
     words = _raw_words(column)
     text = " ".join(words)
@@ -147,7 +147,7 @@ def column_kind(column: str) -> str:
         return "frequency"
     if "age" in words:
         return "age"
-    if "tenure" in words:
+    if "tenure" in words or "membership" in words or {"as", "customer"} <= set(words):
         return "tenure"
     return "plain"
 
@@ -258,11 +258,11 @@ def trait_text(feature: str, level: int, word: str, *, alone: bool = True) -> st
     >>> trait_text("cash_advance_frequency", -1, "cash advance frequency")
     'Infrequent cash advances'
     >>> trait_text("tenure_months", 1, "tenure"), trait_text("Income", -1, "income")
-    ('Long tenure', 'Low income')
+    ('Long-standing', 'Low income')
     """
     kind = column_kind(feature)
     words = level_word(level, kind)
-    if kind in ("since", "age") and alone:
+    if kind in ("since", "age", "tenure") and alone:
         return words
     if kind == "frequency":
         parts = word.split()
@@ -271,9 +271,7 @@ def trait_text(feature: str, level: int, word: str, *, alone: bool = True) -> st
             parts = parts[:-2] + [PLURAL[parts[-2]]]
             return f"{words} {' '.join(parts)}"
         return f"{level_word(level)} {word}"
-    if kind == "tenure" and word == "tenure":
-        return f"{words} tenure"
-    if kind == "tenure":
+    if kind == "tenure":  # two tenure columns: say which
         return f"{level_word(level)} {word}"
     return f"{words} {word}"
 

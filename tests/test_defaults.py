@@ -113,3 +113,24 @@ def test_the_reference_year_never_changes_the_segments(years, this_year):
         aged = add_derived_columns(data, today=dt.date(year, 6, 1))
         labels.append(segmentation.fit_segments(aged.frame, features, 3).labels)
     assert np.array_equal(labels[0], labels[1])
+
+
+def test_a_date_column_is_offered_as_days_counted_to_the_newest_date(campaign):
+    s = suggest_features(campaign)
+    days = "Days as customer (from Dt_Customer)"
+    assert days in s.options and days not in s.defaults
+    assert s.label(days) == f"{days} (days from a date)"
+    values = campaign.frame[days]
+    raw = campaign.frame["Dt_Customer"]
+    # 29/06/2014 is the newest date (day first): 0 days; 04/09/2012 is 663 days before it.
+    assert values[raw == "29/06/2014"].eq(0).all()
+    assert values[raw == "04/09/2012"].eq(663).all()
+    assert "1 date (offered as days)" in s.reason
+
+
+def test_a_date_is_described_as_a_date_not_a_code(campaign):
+    found = [f for f in campaign.report.findings if f.column == "Dt_Customer"]
+    assert [f.problem for f in found] == [
+        "holds dates, day first (21/08/2013 is 21 August 2013), from 30 Jul 2012 to 29 Jun 2014"
+    ]
+    assert "leading zeros" not in " ".join(f.problem for f in campaign.report.findings)

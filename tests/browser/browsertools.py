@@ -149,7 +149,8 @@ def features_box(page: Page) -> Locator:
 
 #: The marks an offered feature carries in the features box ("Complain (0/1 flag)").
 FEATURE_MARK = re.compile(
-    r" \((0/1 flag|code|about the person|year of birth: see the age|mostly empty)\)$"
+    r" \((0/1 flag|code|about the person|year of birth: see the age|mostly empty"
+    r"|days from a date)\)$"
 )
 
 
