@@ -24,13 +24,20 @@ PAGES = [
 ]
 
 
-def sidebar_summary() -> None:
-    """The current segmentation in a few lines (drawn after the page, so it is up to date)."""
+def sidebar_summary(on_segments_page: bool) -> None:
+    """The current segmentation in a few lines (drawn after the page, so it is up to date).
+
+    On the Segments page, k moves without rerunning the sidebar (a fragment): the page
+    itself shows the segments there, and the sidebar only the data.
+    """
     with st.sidebar:
         st.subheader("Current segmentation")
         try:
             source, data = cached.current_source(), cached.current_data()
             st.caption(widgets.dataset_caption(source.name, source.is_sample, data.report.n_rows))
+            if on_segments_page:
+                st.caption("The segments, their sizes and names are on this page.")
+                return
             if not cached.is_segmented(data, cached.current_choices(data)):
                 st.caption("Open **Segments** to build the segments of these customers.")
                 return
@@ -41,7 +48,9 @@ def sidebar_summary() -> None:
         left, right = st.columns(2)
         left.metric("Segments", cur.k)
         sil = cur.seg.silhouette
-        right.metric("Silhouette", "-" if sil is None else f"{sil:.2f}")
+        right.metric(
+            "Separation", "-" if sil is None else f"{sil:.2f}", help=widgets.SEPARATION_HELP
+        )
         st.caption(f"{len(cur.choices.features)} features · {cur.choices.scaler} scaling")
         widgets.legend(cur.names, cur.seg.sizes)
 
@@ -65,6 +74,6 @@ def sweep_ahead() -> None:
 page = st.navigation(PAGES)
 persist.start()
 page.run()
-sidebar_summary()
+sidebar_summary(page.title == "Segments")
 persist.save()
 sweep_ahead()

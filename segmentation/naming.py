@@ -372,6 +372,28 @@ def ratio_text(index: float) -> str:
     return f"{ratio:.1f}x the average" if ratio >= 1 else f"{ratio:.2g}x the average"
 
 
+def apart_words(
+    effects: pd.Series,
+    index: pd.Series,
+    distinctive: Sequence[str],
+    words: Mapping[str, str],
+) -> str:
+    """What sets a segment apart, as a marketer says it: "income 1.8x the average, spending
+    0.49x the average"; in standard deviations where no index can be shown.
+
+    Examples
+    --------
+    >>> apart_words(pd.Series({"income": 1.6, "x": -0.9}), pd.Series({"income": 180.0,
+    ...             "x": float("nan")}), ["income", "x"], {"income": "income", "x": "x"})
+    'income 1.8x the average, x ↓ 0.9 sd'
+    """
+    parts = []
+    for f in distinctive:
+        ratio = ratio_text(float(index[f])) if f in index.index else ""
+        parts.append(f"{words[f]} {ratio}" if ratio else apart_text(effects, [f], words))
+    return ", ".join(parts)
+
+
 def apart_text(effects: pd.Series, distinctive: Sequence[str], words: Mapping[str, str]) -> str:
     """What sets a segment apart, in standard deviations: "income ↑ 1.6 sd, spending ↓ 1.2 sd".
 

@@ -22,6 +22,7 @@ from segmentation.naming import (  # noqa: F401  (re-exported: the names' public
     NAME_SEPARATOR,
     VERY_THRESHOLD,
     apart_text,
+    apart_words,
     default_names,
     feature_word,
     feature_words,
@@ -503,7 +504,8 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
         Columns ``segment`` (1..k), ``name``, ``customers``, ``share`` (0..1, 4 decimals),
         then per profiled column (`Profiles.columns`: the clustered features first)
         ``"<f> mean"``, ``"<f> median"`` (6 significant digits) and ``"<f> index"``
-        (1 decimal), then ``"sets it apart"`` and ``"clustered on"`` (the features the
+        (1 decimal), then ``"sets it apart"`` (as ratios to the average), ``"difference in
+        sd"`` (the same in standard deviations) and ``"clustered on"`` (the features the
         segments were built on; the other columns are described, not clustered). RangeIndex.
 
     Raises
@@ -527,6 +529,13 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
         columns[f"{f} median"] = [_significant(v) for v in profiles.medians[f]]
         columns[f"{f} index"] = np.round(profiles.index[f].to_numpy(dtype=float), 1)
     columns["sets it apart"] = [
+        apart_words(
+            profiles.effect.loc[s], profiles.index.loc[s], profiles.distinctive[s - 1], words
+        )
+        for s in segments
+    ]
+    # The same in standard deviations, for analysts.
+    columns["difference in sd"] = [
         apart_text(profiles.effect.loc[s], profiles.distinctive[s - 1], words) for s in segments
     ]
     columns["clustered on"] = ", ".join(map(str, profiles.features))

@@ -294,12 +294,13 @@ def test_profile_table_has_one_row_per_segment_with_readable_columns(toy):
         "segment", "name", "customers", "share",
         "income mean", "income median", "income index",
         "spend mean", "spend median", "spend index",
-        "sets it apart", "clustered on",
+        "sets it apart", "difference in sd", "clustered on",
     ]  # fmt: skip
     assert table["segment"].tolist() == [1, 2]
     assert table["customers"].tolist() == [3, 3]
     assert table["income index"].tolist() == [40.0, 160.0]
-    assert table["sets it apart"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
+    assert table["sets it apart"].tolist() == ["income 0.4x the average", "income 1.6x the average"]
+    assert table["difference in sd"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
 
 
 def test_profile_table_needs_one_name_per_segment(toy):

@@ -12,7 +12,7 @@ from segmentation import MISSING_POLICIES, SCALERS
 from ui import cached, state, widgets
 
 SCALER_LABELS = {
-    "standard": "Standard (mean 0, sd 1)",
+    "standard": "Standard: every feature weighs the same (mean 0, sd 1)",
     "minmax": "Min-max (0 to 1)",
     "robust": "Robust (median, IQR)",
     "none": "None (raw units)",

@@ -250,10 +250,10 @@ def test_features_change_the_scores(app, dataset):
     # The defaults are income and spending (age is about the person): add age, then take it out.
     assert app.multiselect(key="w.features").value == MALL_FEATURES
     choose_features(app, ["Age", *MALL_FEATURES])
-    before = metric(app, "Silhouette")
+    before = metric(app, "Separation")
     choose_features(app, MALL_FEATURES)
     set_k(app, 5)
-    after = metric(app, "Silhouette")
+    after = metric(app, "Separation")
     assert after != before
     assert after == "0.55"
 
