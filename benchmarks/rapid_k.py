@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -144,4 +145,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # A stop (SIGTERM) unwinds like Ctrl-C, so the servers are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     main()
