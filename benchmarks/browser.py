@@ -58,9 +58,8 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, make_customers, table, to_csv_file  # noqa: E402
+from common import GENERATOR, ROOT, make_customers, table, to_csv_file  # noqa: E402
 from load import (  # noqa: E402
-    CHROMIUM_ARGS,
     ERRORS,
     IDLE,
     K_LABEL,
@@ -71,13 +70,12 @@ from load import (  # noqa: E402
     SessionFailed,
     first_traceback,
     fmt,
-    free_port,
     slider_value,
-    start_server,
-    stop_process_tree,
-    wait_healthy,
     wait_metric,
 )
+
+from devtools.chromium import launch_options  # noqa: E402
+from devtools.serve import start_streamlit, stop_process_tree, wait_healthy  # noqa: E402
 
 SCATTER_TITLE = "Customer segments"  # the scatter's Plotly title starts with it
 SHOWING = re.compile(r"Showing ([\d,]+) of ([\d,]+) customers")
@@ -316,12 +314,9 @@ async def journey(
 async def drive(args, url: str, csv: Path, server_pid: int, deadline, meta) -> list[dict]:
     from playwright.async_api import async_playwright
 
-    exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    launch: dict[str, Any] = {"args": CHROMIUM_ARGS, "headless": True}
-    if Path(exe).exists():
-        launch["executable_path"] = exe
-    else:
-        print(f"{exe} not found: using Playwright's own Chromium", file=sys.stderr)
+    launch = launch_options()
+    if "executable_path" not in launch:
+        print("no Chromium found: using Playwright's own", file=sys.stderr)
     server = psutil.Process(server_pid)
     results: list[dict] = []
     async with async_playwright() as pw:
@@ -346,7 +341,7 @@ def report(args, results: list[dict], meta: dict[str, Any]) -> str:
     n = args.repeat
     lines = [
         f"benchmarks/browser.py: {args.rows:,} rows ({meta['csv_mb']:.1f} MB CSV, "
-        f"{meta['generator']}), {n} repeat(s), one server on 127.0.0.1, Chromium "
+        f"{GENERATOR}), {n} repeat(s), one server on 127.0.0.1, Chromium "
         f"{meta.get('chromium', '?')}; {os.cpu_count()} CPUs; load average at start "
         f"{meta['load_start']}, at end {meta.get('load_end', '-')}",
         "",
@@ -426,18 +421,17 @@ def main(argv: list[str] | None = None) -> int:
     status = 2
     try:
         print(f"generating {args.rows:,} customers (not timed)", file=sys.stderr, flush=True)
-        frame, meta["generator"] = make_customers(args.rows)
+        frame = make_customers(args.rows)
         csv = workdir / "customers.csv"
         meta["csv_mb"] = to_csv_file(frame, csv) / 2**20
         del frame
-        port = free_port()
         # No file watcher: a source edit by someone else during the run must not rerun the app.
-        proc = start_server(port, log_path, ROOT, ["server.fileWatcherType=none"])
-        wait_healthy(proc, port, min(60.0, args.timeout))
+        proc, base = start_streamlit(log_path, "--server.fileWatcherType", "none", app_root=ROOT)
+        wait_healthy(proc, base, log_path, min(60.0, args.timeout))
         left = deadline.end - time.monotonic()
         results = asyncio.run(
             asyncio.wait_for(
-                drive(args, f"http://127.0.0.1:{port}/", csv, proc.pid, deadline, meta),
+                drive(args, f"{base}/", csv, proc.pid, deadline, meta),
                 timeout=max(left, 1.0) + 30,
             )
         )

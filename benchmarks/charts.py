@@ -14,25 +14,17 @@ import argparse
 import json
 import os
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import best_of  # noqa: E402
 
 from segmentation import charts, fit_segments, make_sample_customers  # noqa: E402
-
-
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     width = max(len(name) for name, _ in rows)
     for name, fn in rows:
-        print(f"  {name:<{width}}  {best(fn, args.repeat):8.4f} s")
+        print(f"  {name:<{width}}  {best_of(fn, args.repeat):8.4f} s")
     for name, template in (
         ("slim", charts.TEMPLATE),
         ("full plotly_white", full["layout"]["template"]),

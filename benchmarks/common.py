@@ -1,14 +1,10 @@
-"""Shared helpers for the benchmarks: data, the core's functions when they exist, timing,
-peak memory per stage, and plain-text tables.
-
-Nothing here imports Streamlit. The core is looked up lazily, so a function that is not
-written yet (a stub raising NotImplementedError, or a missing name) makes its stage "n/a"
-instead of stopping the run.
+"""Shared helpers for the benchmarks: data, timing, peak memory per stage, plain-text
+tables. Nothing here imports Streamlit; the browser benchmarks share devtools/ with
+tests/browser (the app under `streamlit run`, Chromium).
 """
 
 from __future__ import annotations
 
-import importlib
 import resource
 import sys
 import time
@@ -40,67 +36,15 @@ FEATURES = (
 NA = "n/a"
 
 
-class NotAvailable(Exception):
-    """A core function this stage needs is not implemented yet."""
+#: What made the benchmark's customers (printed with the results).
+GENERATOR = "segmentation.sample.make_sample_customers"
 
 
-def core(module: str, name: str) -> Callable[..., Any]:
-    """`segmentation.<module>.<name>`, or raise NotAvailable when it does not exist yet."""
-    try:
-        mod = importlib.import_module(f"segmentation.{module}")
-    except ImportError as exc:
-        raise NotAvailable(f"segmentation.{module} cannot be imported: {exc}") from exc
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise NotAvailable(f"segmentation.{module}.{name} does not exist yet")
-    return fn
+def make_customers(n: int, *, random_state: int = 42) -> pd.DataFrame:
+    """`n` customers from the core's sample generator (an id and six behaviour columns)."""
+    from segmentation.sample import make_sample_customers
 
-
-# --------------------------------------------------------------------------- data
-
-
-def _fallback_customers(n: int, random_state: int) -> pd.DataFrame:
-    """Customers like `make_sample_customers`: an id and 6 numeric features, 4 planted
-    segments of unequal size with overlapping spread (used until the core's generator exists)."""
-    rng = np.random.default_rng(random_state)
-    # income k$, spending 1-100, order value $, orders/yr, recency days, tenure months
-    centres = np.array(
-        [
-            [35.0, 25.0, 30.0, 3.0, 120.0, 14.0],
-            [90.0, 80.0, 140.0, 12.0, 20.0, 48.0],
-            [60.0, 55.0, 70.0, 7.0, 45.0, 30.0],
-            [110.0, 20.0, 90.0, 2.0, 200.0, 60.0],
-        ]
-    )
-    spread = np.array([12.0, 10.0, 25.0, 2.0, 30.0, 10.0])
-    group = rng.choice(4, size=n, p=[0.35, 0.15, 0.35, 0.15])
-    values = centres[group] + rng.standard_normal((n, 6)) * spread
-    values = np.maximum(values, [5.0, 1.0, 5.0, 0.0, 0.0, 1.0])
-    values[:, 1] = np.minimum(values[:, 1], 100.0)
-    frame = pd.DataFrame(
-        {
-            "customer_id": [f"C{i:07d}" for i in range(1, n + 1)],
-            "annual_income": values[:, 0].round(1),
-            "spending_score": values[:, 1].round(0),
-            "avg_order_value": values[:, 2].round(2),
-            "purchase_frequency": values[:, 3].round(0),
-            "recency_days": values[:, 4].round(0),
-            "tenure_months": values[:, 5].round(0),
-        }
-    )
-    return frame
-
-
-def make_customers(n: int, *, random_state: int = 42) -> tuple[pd.DataFrame, str]:
-    """`n` customers from the core's sample generator, or the fallback until it exists.
-
-    Returns the table and which generator made it.
-    """
-    try:
-        frame = core("sample", "make_sample_customers")(n, random_state=random_state)
-        return frame, "segmentation.sample.make_sample_customers"
-    except (NotAvailable, NotImplementedError):
-        return _fallback_customers(n, random_state), "benchmarks fallback generator"
+    return make_sample_customers(n, random_state=random_state)
 
 
 def to_csv_file(frame: pd.DataFrame, path: Path) -> int:
@@ -198,7 +142,7 @@ class Recorder:
     stages: dict[str, Stage] = field(default_factory=dict)
 
     def run(self, name: str, fn: Callable[[], Any], *, repeat: int | None = None) -> Any:
-        """Time `fn()`; return its result, or None when the stage is n/a or failed."""
+        """Time `fn()`; return its result, or None when the stage failed."""
         stage = Stage(name)
         self.stages[name] = stage
         best = None
@@ -211,9 +155,6 @@ class Recorder:
                 t0 = time.perf_counter()
                 result = fn()
                 dt = time.perf_counter() - t0
-            except (NotAvailable, NotImplementedError) as exc:
-                stage.status, stage.note = "n/a", str(exc) or "not implemented yet"
-                return None
             except Exception as exc:  # a stage that breaks must not stop the others
                 stage.status = "error"
                 stage.note = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
@@ -225,10 +166,21 @@ class Recorder:
         return result
 
     def skip(self, name: str, why: str) -> None:
+        """A stage not measured because one it needs failed."""
         self.stages[name] = Stage(name, status="n/a", note=why)
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         return {name: vars(stage).copy() for name, stage in self.stages.items()}
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    """The shortest of `repeat` timings of `fn()`, in seconds."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

@@ -68,14 +68,11 @@ import math
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,20 +81,12 @@ import pandas as pd
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, make_customers, table  # noqa: E402
+from common import GENERATOR, ROOT, make_customers, table  # noqa: E402
+
+from devtools.chromium import launch_options  # noqa: E402
+from devtools.serve import start_streamlit, stop_process_tree, wait_healthy  # noqa: E402
 
 OUT_DIR = ROOT / "benchmarks" / "out"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 # The app's labels (issue 3).
 UPLOAD_LABEL = "Upload customer data"
 K_LABEL = "Number of segments (k)"
@@ -133,7 +122,6 @@ class DataFile:
     n_rows: int
     ids: list[str]
     size_mb: float
-    generator: str
 
 
 def make_files(workdir: Path, rows: int, two_files: bool) -> list[DataFile]:
@@ -141,14 +129,14 @@ def make_files(workdir: Path, rows: int, two_files: bool) -> list[DataFile]:
     named customers.csv (only the bytes differ)."""
     files = []
     for label, seed in (("A", 42), ("B", 4242))[: 2 if two_files else 1]:
-        frame, generator = make_customers(rows, random_state=seed)
+        frame = make_customers(rows, random_state=seed)
         if label == "B":
             frame[ID_COLUMN] = [f"C{i:07d}" for i in range(rows + 1, 2 * rows + 1)]
         path = workdir / label / "customers.csv"
         path.parent.mkdir(parents=True)
         frame.to_csv(path, index=False)
         ids = frame[ID_COLUMN].astype(str).tolist()
-        files.append(DataFile(label, path, rows, ids, path.stat().st_size / 2**20, generator))
+        files.append(DataFile(label, path, rows, ids, path.stat().st_size / 2**20))
     return files
 
 
@@ -211,70 +199,13 @@ def verify_download(
 # --------------------------------------------------------------------------- server
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log_path: Path, app_root: Path, options: list[str]) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    for opt in options:
-        key, _, value = opt.partition("=")
-        cmd += [f"--{key.removeprefix('--')}", value]
-    with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(cmd, cwd=app_root, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(proc: subprocess.Popen, port: int, timeout: float) -> float:
-    t0 = time.perf_counter()
-    url = f"http://127.0.0.1:{port}/_stcore/health"
-    while time.perf_counter() - t0 < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {proc.returncode} before health")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.read().strip() == b"ok":
-                    return time.perf_counter() - t0
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer ok within {timeout:.0f} s")
-
-
-def stop_process_tree(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """Terminate `proc` (this script's own child) and its children, by pid."""
-    if proc.poll() is not None:
-        return
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.Error:
-        children = []
-    proc.terminate()
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(grace)
-    for child in children:
-        try:
-            child.kill()
-        except psutil.Error:
-            pass
+def streamlit_options(pairs: list[str]) -> list[str]:
+    """``KEY=VALUE`` pairs (``server.fileWatcherType=none``) as streamlit's arguments."""
+    args: list[str] = []
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        args += [f"--{key.removeprefix('--')}", value]
+    return args
 
 
 class RssSampler:
@@ -674,12 +605,9 @@ async def run_round(
 async def drive(args, url: str, files, sampler: RssSampler, server_pid: int, deadline):
     from playwright.async_api import async_playwright
 
-    exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    launch: dict[str, Any] = {"args": CHROMIUM_ARGS, "headless": True}
-    if Path(exe).exists():
-        launch["executable_path"] = exe
-    else:
-        print(f"{exe} not found: using Playwright's own Chromium", file=sys.stderr)
+    launch = launch_options()
+    if "executable_path" not in launch:
+        print("no Chromium found: using Playwright's own", file=sys.stderr)
     rounds: list[dict[str, Any]] = []
     meter = BrowserMeter(server_pid)
     server = psutil.Process(server_pid)
@@ -747,11 +675,10 @@ def report(args, files, rounds, rss, browser_peak, server_log: Path, wall: float
     ok = [s for s in sessions if s.ok]
     correct = sum(1 for s in sessions if s.download_rows is not None and not s.download_problems)
     lines = []
-    gen = files[0].generator
     lines.append(
         f"Load test: {args.sessions} concurrent sessions x {args.rounds} round(s), "
         f"{args.rows:,} rows per file ({len(files)} file(s), "
-        f"{', '.join(f'{f.label}={f.size_mb:.1f} MB' for f in files)}; {gen}), "
+        f"{', '.join(f'{f.label}={f.size_mb:.1f} MB' for f in files)}; {GENERATOR}), "
         f"{args.steps} k steps, one server on 127.0.0.1; wall {wall:.0f} s; "
         f"load average at start {rss['loadavg']}"
     )
@@ -928,20 +855,21 @@ def main(argv: list[str] | None = None) -> int:
     status = 1
     try:
         files = make_files(workdir, args.rows, args.two_files)
-        port = free_port()
         options = list(args.server_opt or [])
         if not args.watch:
             options.append("server.fileWatcherType=none")
-        proc = start_server(port, log_path, Path(args.app_root), options)
-        up = wait_healthy(proc, port, min(60.0, args.timeout))
+        proc, base = start_streamlit(
+            log_path, *streamlit_options(options), app_root=Path(args.app_root)
+        )
+        up = wait_healthy(proc, base, log_path, min(60.0, args.timeout))
         sampler = RssSampler(proc.pid).start()
         rss["start"] = sampler.mark("start")
         print(
-            f"server up in {up:.1f} s on 127.0.0.1:{port} (pid {proc.pid}); "
+            f"server up in {up:.1f} s on {base} (pid {proc.pid}); "
             f"{args.sessions} sessions starting",
             file=sys.stderr,
         )
-        url = f"http://127.0.0.1:{port}/"
+        url = f"{base}/"
         try:
             rounds, browser_peak = asyncio.run(drive(args, url, files, sampler, proc.pid, deadline))
         finally:
@@ -981,7 +909,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "label": f.label,
                                 "rows": f.n_rows,
                                 "mb": f.size_mb,
-                                "generator": f.generator,
+                                "generator": GENERATOR,
                             }
                             for f in files
                         ],

@@ -16,7 +16,7 @@ Then, each in a FRESH subprocess so that sizes and sides do not share memory:
              all rows for k = 2..10, silhouette on a fixed-seed sample; the recommended k
              and the inertia our final fit should reach.
 
-A stage whose core function is not implemented yet prints "n/a". See benchmarks/README.md.
+See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -39,11 +39,10 @@ import pandas as pd
 from common import (
     DATASETS_DIR,
     FEATURES,
+    GENERATOR,
     NA,
     OUT_DIR,
-    NotAvailable,
     Recorder,
-    core,
     fmt_mb,
     fmt_seconds,
     make_customers,
@@ -113,41 +112,18 @@ def load_upload(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def read_fallback(raw: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(raw))
-
-
-def fallback_features(frame: pd.DataFrame) -> tuple[str, ...]:
-    present = [f for f in FEATURES if f in frame.columns]
-    if present:
-        return tuple(present)
-    return tuple(c for c in frame.select_dtypes("number").columns if c != "customer_id")
-
-
-def app_choices(data: Any, frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def app_choices(data: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The app's default choices: default features and the suggested log transforms."""
-    if data is None:
-        return fallback_features(frame), ()
-    features = tuple(core("prepare", "default_features")(data))
-    try:
-        logs = tuple(core("prepare", "suggested_log_features")(data, features))
-    except NotAvailable:
-        logs = ()
-    return features, logs
+    from segmentation.prepare import default_features, suggested_log_features
 
-
-def read_as_app(raw: bytes, name: str) -> tuple[Any, pd.DataFrame]:
-    """(CustomerData or None, frame): read_customers, or pandas until it exists."""
-    try:
-        data = core("io", "read_customers")(raw, name=name)
-        return data, data.frame
-    except (NotAvailable, NotImplementedError):
-        return None, read_fallback(raw)
+    features = tuple(default_features(data))
+    return features, tuple(suggested_log_features(data, features))
 
 
 def health_call(data: Any) -> Any:
     """The health report of `data` computed again on its own (it is part of read_customers)."""
-    build = core("health", "build_report")
+    from segmentation.health import build_report as build
+
     r = data.report
     return build(
         data.frame,
@@ -180,39 +156,37 @@ def show_steps(frame, data, seg, rec: Recorder) -> dict[str, Any]:
     """What the pages do after a fit: profiles, the scatter (and the JSON Streamlit sends),
     and on the Export page the labelled customers' CSV bytes."""
     info: dict[str, Any] = {}
-    profiles = rec.run("profiles", lambda: core("profile", "profile_segments")(frame, seg))
+    from segmentation.charts import scatter_figure
+    from segmentation.export import labelled_csv_bytes
+    from segmentation.profile import profile_segments
+
+    profiles = rec.run("profiles", lambda: profile_segments(frame, seg))
     names = segment_names(profiles, seg.k)
     features = list(seg.features)
     fig = rec.run(
         "scatter figure",
-        lambda: core("charts", "scatter_figure")(
+        lambda: scatter_figure(
             frame,
             seg,
             names,
             x=features[0],
             y=features[1] if len(features) > 1 else features[0],
             view="features",
-            id_column=None if data is None else data.id_column,
+            id_column=data.id_column,
             max_points=MAX_POINTS,
         ),
     )
     if fig is None:
-        rec.skip("figure JSON", "scatter figure n/a")
+        rec.skip("figure JSON", "scatter figure failed")
     else:
         info["points_drawn"] = figure_points(fig)
         spec = rec.run("figure JSON", fig.to_json)
         info["figure_json_mb"] = None if spec is None else len(spec) / 2**20
         del spec
     del fig
-    if data is None:
-        rec.skip("labelled CSV bytes (export page)", "read_customers n/a: no CustomerData")
-    else:
-        blob = rec.run(
-            "labelled CSV bytes (export page)",
-            lambda: core("export", "labelled_csv_bytes")(data, seg, names),
-        )
-        info["csv_mb"] = None if blob is None else len(blob) / 2**20
-        del blob
+    blob = rec.run("labelled CSV bytes (export page)", lambda: labelled_csv_bytes(data, seg, names))
+    info["csv_mb"] = None if blob is None else len(blob) / 2**20
+    del blob
     return info
 
 
@@ -223,55 +197,50 @@ def warm_up_charts() -> None:
     app's server pays that once, for its first visitor, as it pays for its imports; an
     upload never does, so no stage of an upload should.
     """
-    with contextlib.suppress(Exception):
-        from segmentation import charts, choose_k, model, prepare, profile, sample
+    from segmentation import charts, choose_k, model, prepare, profile, sample
 
-        frame = sample.make_sample_customers(500)
-        features = list(frame.select_dtypes("number").columns[:2])
-        prepared = prepare.prepare_features(frame, features)
-        choice = choose_k.evaluate_prepared(prepared, range(2, 4))
-        seg = model.fit_prepared(prepared, 2)
-        names = profile.profile_segments(frame, seg).names
-        charts.elbow_figure(choice, current_k=2).to_json()
-        charts.scatter_figure(frame, seg, names, x=features[0], y=features[1]).to_json()
+    frame = sample.make_sample_customers(500)
+    features = list(frame.select_dtypes("number").columns[:2])
+    prepared = prepare.prepare_features(frame, features)
+    choice = choose_k.evaluate_prepared(prepared, range(2, 4))
+    seg = model.fit_prepared(prepared, 2)
+    names = profile.profile_segments(frame, seg).names
+    charts.elbow_figure(choice, current_k=2).to_json()
+    charts.scatter_figure(frame, seg, names, x=features[0], y=features[1]).to_json()
 
 
 def child_ours(args: argparse.Namespace) -> dict[str, Any]:
     """Our pipeline on the uploaded bytes, stage by stage as the app calls the core, then
     a k slider step."""
-    import importlib
+    # Imported before the first stage: imports are not part of any stage.
+    from segmentation.choose_k import evaluate_prepared
+    from segmentation.io import read_customers
+    from segmentation.model import fit_prepared
+    from segmentation.prepare import prepare_features
 
-    for module in ("io", "health", "prepare", "choose_k", "model", "profile", "export", "charts"):
-        with contextlib.suppress(Exception):  # imports are not part of any stage
-            importlib.import_module(f"segmentation.{module}")
     warm_up_charts()
     rec = Recorder(repeat=args.repeat)
     raw = load_upload(args.csv)
     out: dict[str, Any] = {"rss_before_mb": rec.memory.current_mb()}
     name = Path(args.csv).name
 
-    data = rec.run("read bytes", lambda: core("io", "read_customers")(raw, name=name))
+    data = rec.run("read bytes", lambda: read_customers(raw, name=name))
     if data is None:
-        frame = read_fallback(raw)  # not timed: lets the later stages run
-        rec.skip("  of which health report", "read_customers n/a")
-    else:
-        frame = data.frame
-        rec.run("  of which health report", lambda: health_call(data))
-    choices = rec.run("choose features", lambda: app_choices(data, frame))
-    features, logs = choices or (fallback_features(frame), ())
+        raise SystemExit("read_customers failed: nothing else to measure")
+    frame = data.frame
+    rec.run("  of which health report", lambda: health_call(data))
+    choices = rec.run("choose features", lambda: app_choices(data))
+    features, logs = choices or (FEATURES, ())
     out["features"], out["log_features"], out["rows"] = list(features), list(logs), len(frame)
     # As ui/cached.py: features prepared once per choice, the sweep and every fit on them,
     # each fit starting from the sweep's centres for its k.
-    prepare = core("prepare", "prepare_features")
     prepared = rec.run(
         "prepare features (once per choice)",
-        lambda: prepare(frame, features, log_features=logs),
+        lambda: prepare_features(frame, features, log_features=logs),
     )
     choice = rec.run(
         "k sweep 2..10",
-        lambda: core("choose_k", "evaluate_prepared")(
-            prepared, K_SWEEP, random_state=RANDOM_STATE
-        ),
+        lambda: evaluate_prepared(prepared, K_SWEEP, random_state=RANDOM_STATE),
     )
     k = choice.recommended if choice is not None else 5
     out["k"] = k
@@ -285,8 +254,6 @@ def child_ours(args: argparse.Namespace) -> dict[str, Any]:
             "silhouette": {s.k: s.silhouette for s in choice.scores},
         }
     )
-    fit_prepared = core("model", "fit_prepared")
-
     def fit(k: int):
         start = None if choice is None else choice.start_centres.get(k)
         return fit_prepared(prepared, k, random_state=RANDOM_STATE, start=start)
@@ -361,7 +328,7 @@ def child_baseline(args: argparse.Namespace) -> dict[str, Any]:
     raw = load_upload(args.csv)
     out: dict[str, Any] = {"rss_before_mb": rec.memory.current_mb()}
     df = rec.run("read_csv", lambda: pd.read_csv(io.BytesIO(raw)))
-    features = list(args.features or fallback_features(df))
+    features = list(args.features or FEATURES)
     X = rec.run("StandardScaler", lambda: StandardScaler().fit_transform(df[features]))
 
     def sweep():
@@ -431,13 +398,16 @@ def reference_sweep(
 
 def child_reference(args: argparse.Namespace) -> dict[str, Any]:
     """The quality reference on the same prepared matrix as ours."""
+    from segmentation.io import read_customers
+    from segmentation.prepare import prepare_features
+
     raw = load_upload(args.csv)
-    data, frame = read_as_app(raw, Path(args.csv).name)
+    frame = read_customers(raw, name=Path(args.csv).name).frame
     del raw
-    features = list(args.features or fallback_features(frame))
+    features = list(args.features or FEATURES)
     logs = list(args.log_features or ())
-    prepared = core("prepare", "prepare_features")(frame, features, log_features=logs)
-    del frame, data
+    prepared = prepare_features(frame, features, log_features=logs)
+    del frame
     sweep = len(prepared.matrix) <= REFERENCE_SWEEP_MAX
     return reference_sweep(prepared.matrix, K_SWEEP, sweep=sweep, k_final=args.k)
 
@@ -445,16 +415,21 @@ def child_reference(args: argparse.Namespace) -> dict[str, Any]:
 def child_datasets(args: argparse.Namespace) -> dict[str, Any]:
     """Recommended k: evaluate_k with the app's default choices against a full-data
     n_init=10 sweep on the same prepared matrix, on each real dataset."""
+    from segmentation.choose_k import evaluate_k
+    from segmentation.io import read_customers
+    from segmentation.prepare import prepare_features
+
     results = []
     for path in sorted(Path(args.datasets).glob("*.csv")):
         row: dict[str, Any] = {"dataset": path.name}
         try:
-            data, frame = read_as_app(path.read_bytes(), path.name)
-            row["read"] = "read_customers" if data is not None else "pandas fallback"
-            features, logs = app_choices(data, frame)
-            prepared = core("prepare", "prepare_features")(frame, features, log_features=logs)
+            data = read_customers(path.read_bytes(), name=path.name)
+            frame = data.frame
+            row["read"] = "read_customers"
+            features, logs = app_choices(data)
+            prepared = prepare_features(frame, features, log_features=logs)
             dt, choice = timed(
-                lambda frame=frame, features=features, logs=logs: core("choose_k", "evaluate_k")(
+                lambda frame=frame, features=features, logs=logs: evaluate_k(
                     frame, features, K_SWEEP, log_features=logs, random_state=RANDOM_STATE
                 )
             )
@@ -909,7 +884,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="segbench-") as tmp:
         for n in sizes:
             log(f"[{n:,}] generating customers and writing CSV (not timed)")
-            frame, source = make_customers(n, random_state=RANDOM_STATE)
+            frame = make_customers(n, random_state=RANDOM_STATE)
+            source = GENERATOR
             path = Path(tmp) / f"customers_{n}.csv"
             size = to_csv_file(frame, path)
             del frame

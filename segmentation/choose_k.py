@@ -92,7 +92,15 @@ class KChoice:
 
 
 def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None:
-    """The knee of a decreasing convex inertia curve (kneed), or None when there is none."""
+    """The knee of a decreasing convex inertia curve (kneed), or None when there is none.
+
+    Examples
+    --------
+    >>> find_elbow([1, 2, 3, 4, 5, 6], [100, 40, 12, 10, 9, 8])
+    3
+    >>> find_elbow([2, 3, 4, 5, 6], [50, 40, 30, 20, 10]) is None  # a straight line: no elbow
+    True
+    """
     if len(k_values) < 3:
         return None
 
@@ -151,6 +159,16 @@ def evaluate_k(
     ------
     SettingsError
         No k in `k_values` is possible for these customers, or a setting is not allowed.
+
+    Examples
+    --------
+    >>> from segmentation import make_sample_customers
+    >>> customers = make_sample_customers(200)
+    >>> choice = evaluate_k(customers, ["annual_income", "spending_score"], range(2, 5))
+    >>> choice.k_values, choice.recommended in choice.k_values
+    ((2, 3, 4), True)
+    >>> choice.reason.startswith(f"k={choice.recommended} has the best silhouette")
+    True
     """
     prepared = prepare_features(
         df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip
@@ -164,7 +182,19 @@ def evaluate_prepared(
     *,
     random_state: int = 42,
 ) -> KChoice:
-    """Score each k on already prepared features (see `evaluate_k`)."""
+    """Score each k on already prepared features (see `evaluate_k`).
+
+    Examples
+    --------
+    >>> from segmentation import make_sample_customers, prepare_features
+    >>> customers = make_sample_customers(200)
+    >>> prepared = prepare_features(customers, ["annual_income", "spending_score"])
+    >>> choice = evaluate_prepared(prepared, [3, 4])
+    >>> choice.table().columns.tolist()
+    ['inertia', 'silhouette', 'calinski_harabasz', 'davies_bouldin']
+    >>> choice.start_centres[4].shape  # where fit_prepared(prepared, 4, start=...) begins
+    (4, 2)
+    """
     matrix = prepared.matrix
     n = len(matrix)
     asked = sorted({int(k) for k in k_values})
@@ -190,9 +220,9 @@ def evaluate_prepared(
             start = search.fit(k)
             return start, *separation_scores(sweep, start.labels)
 
-    # The k are independent and scikit-learn's Lloyd loop releases the GIL: two at a time
-    # took the fits from 0.16 to 0.11 s at 100k. Each k's fit is the same either way.
-    # Largest k first: it is the slowest, and last it would leave the other thread idle.
+    # The k are independent and scikit-learn's Lloyd loop releases the GIL, so they run
+    # WORKERS at a time (benchmarks/README.md, decisions); each k's fit is the same either
+    # way. Largest k first: it is the slowest, and last it would leave the other thread idle.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         fits = list(pool.map(fit_k, ks[::-1]))[::-1]
     with one_thread():

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# A column the health report calls mostly missing is not a default feature.
+from segmentation.health import MOSTLY_MISSING
 from segmentation.io import CustomerData
 
-#: Share of missing values above which a column is not a default feature.
-MOSTLY_MISSING = 0.5
 #: Name words of columns about the person rather than their behaviour.
 PERSON_WORDS = frozenset(
     "age birth born yob kid kids kidhome teenhome child children teen teens household "

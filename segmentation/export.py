@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from segmentation.errors import SettingsError
-from segmentation.io import CustomerData
+from segmentation.io import CURRENCY_SYMBOLS, CustomerData
 from segmentation.model import Segmentation
 
 #: Our columns in the labelled table, after the user's columns.
@@ -38,10 +38,10 @@ SEGMENT_COLUMNS = ("segment", "segment_name", "unassigned_reason")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: What is written in front of a risky cell so a spreadsheet shows it as text.
 NEUTRALISER = "'"
-#: A signed number as CRM and spreadsheet exports write it: sign, optional currency symbol,
-#: digits with thousands/decimal separators, optional exponent or percent. These cannot call
-#: a function or reference a cell, so they are written as they are.
-SIGNED_NUMBER = r"^[+-][$€£¥]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$"
+#: A signed number as CRM and spreadsheet exports write it: sign, optional currency symbol
+#: (the set the reader removes), digits with thousands/decimal separators, optional exponent
+#: or percent. These cannot call a function or reference a cell, so they are written as they are.
+SIGNED_NUMBER = rf"^[+-][{CURRENCY_SYMBOLS}]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$"
 
 _RISKY_BYTE = np.zeros(256, dtype=bool)
 _RISKY_BYTE[[ord(c) for c in FORMULA_STARTS]] = True
@@ -142,6 +142,17 @@ def labelled_customers(
     SettingsError
         `names` does not have one name per segment, or the segmentation was fitted on a
         table with a different number of rows.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments, read_customers
+    >>> from segmentation.sample import SAMPLE_PATH
+    >>> data = read_customers(SAMPLE_PATH)
+    >>> seg = fit_segments(data.frame, ["annual_income", "spending_score"], 3)
+    >>> names = ["Thrifty", "Regulars", "Big spenders"]
+    >>> table = labelled_customers(data, seg, names)
+    >>> len(table) == len(data.raw), table.columns[-3:].tolist()
+    (True, ['segment', 'segment_name', 'unassigned_reason'])
     """
     _check_names(segmentation, names)
     labels = np.asarray(segmentation.labels)
@@ -163,6 +174,14 @@ def segment_customers(
     ------
     SettingsError
         `segment` is not a segment number 1..k (or `labelled_customers` refuses).
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments, read_customers
+    >>> data = read_customers(b"id,spend\\n1,5\\n2,6\\n3,90\\n4,95\\n5,99\\n", name="c.csv")
+    >>> seg = fit_segments(data.frame, ["spend"], 2)
+    >>> segment_customers(data, seg, ["Big spenders", "Small spenders"], 1)["id"].tolist()
+    ['3', '4', '5']
     """
     k = segmentation.k
     if isinstance(segment, bool) or not isinstance(segment, (int, np.integer)):
@@ -342,6 +361,12 @@ def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
     -------
     bytes
         Header and one line per row, ``\\n`` line ends, fields quoted where needed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> to_csv_bytes(pd.DataFrame({"name": ["=SUM(A1)", "Ann"], "spend": [-12.5, 3.0]}))
+    b'"name","spend"\\n"\\'=SUM(A1)",-12.5\\n"Ann",3\\n'
     """
     header = [neutralise(str(c)) for c in frame.columns]
     arrays = [_column_array(frame.iloc[:, j]) for j in range(frame.shape[1])]
@@ -406,6 +431,25 @@ def labelled_csv_bytes(
     SettingsError
         `names` does not have one name per segment, or the segmentation was fitted on a
         table with a different number of rows.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments, read_customers
+    >>> data = read_customers(
+    ...     b"id,name,spend\\nC1,Ann,1\\nC2,=cmd(),2\\nC3,Bo,50\\nC4,Cy,52\\nC5,Di,51\\nC6,Ed,\\n",
+    ...     name="customers.csv",
+    ... )
+    >>> seg = fit_segments(data.frame, ["spend"], 2)
+    >>> names = ["Big spenders", "Small spenders"]
+    >>> print(labelled_csv_bytes(data, seg, names).decode())
+    "id","name","spend","segment","segment_name","unassigned_reason"
+    "C1","Ann","1","2","Small spenders",""
+    "C2","'=cmd()","2","2","Small spenders",""
+    "C3","Bo","50","1","Big spenders",""
+    "C4","Cy","52","1","Big spenders",""
+    "C5","Di","51","1","Big spenders",""
+    "C6","Ed","","","","missing spend"
+    <BLANKLINE>
     """
     _check_names(segmentation, names)
     pieces = _plain_lines(data)

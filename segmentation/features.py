@@ -43,7 +43,7 @@ def check_segmentable(data: CustomerData) -> None:
     >>> check_segmentable(same)
     Traceback (most recent call last):
     ...
-    segmentation.errors.DataError: Every numeric column has the same value for all 3 customers ...
+    segmentation.errors.DataError: Every column of numbers has a single value for all 3 ...
     >>> check_segmentable(read_customers(b"id,spend\\nA1,10\\nA2,20\\nA3,30\\n")) is None
     True
     """
@@ -59,8 +59,7 @@ def check_segmentable(data: CustomerData) -> None:
         )
     listed = ", ".join(repr(c) for c in options)
     raise DataError(
-        f"Every numeric column has the same value for all {data.report.n_rows:,} customers "
-        f"({listed}): they are identical on every number, so no segments can be built. "
-        "Upload a file in which customers differ in at least one number, such as spend or "
-        "visits."
+        f"Every column of numbers has a single value for all {data.report.n_rows:,} customers "
+        f"({listed}): they are identical, so nothing can be segmented. Upload a file in which "
+        "customers differ in at least one number, such as spend or visits."
     )

@@ -75,7 +75,17 @@ class Segmentation:
 
 
 def check_k(k: int, n_customers: int) -> int:
-    """Validate `k` for `n_customers` clustered customers and return it as int."""
+    """Validate `k` for `n_customers` clustered customers and return it as int.
+
+    Examples
+    --------
+    >>> check_k(3, 10)
+    3
+    >>> check_k(12, 10)
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SettingsError: k=12 must be between 2 and 9 for 10 customers: ...
+    """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
         raise SettingsError(f"k={k!r} must be a whole number of segments.")
     if n_customers < 3:
@@ -98,14 +108,31 @@ COUNT_DISTINCT_MAX = 50_000
 
 def count_distinct(matrix: np.ndarray) -> int:
     """Distinct customers (rows) of `matrix`; all rows are taken as distinct above
-    COUNT_DISTINCT_MAX."""
+    COUNT_DISTINCT_MAX.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> count_distinct(np.array([[1.0, 2.0], [1.0, 2.0], [3.0, 4.0]]))
+    2
+    """
     if len(matrix) > COUNT_DISTINCT_MAX:
         return len(matrix)
     return len(np.unique(matrix, axis=0))
 
 
 def check_distinct(matrix: np.ndarray, k: int) -> None:
-    """Refuse a k larger than the number of distinct customers (identical rows)."""
+    """Refuse a k larger than the number of distinct customers (identical rows).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_distinct(np.array([[1.0], [1.0], [2.0]]), 2)
+    >>> check_distinct(np.array([[1.0], [1.0], [2.0]]), 3)
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SettingsError: k=3 is more than the 2 distinct customers ...
+    """
     distinct = count_distinct(matrix)
     if distinct < 2:
         raise SettingsError(
@@ -144,6 +171,15 @@ def fit_prepared(
     start : numpy.ndarray, optional
         Starting centres (k x features, scaled) from a sweep of the same prepared features
         and random_state: ``KChoice.start_centres[k]``. Saves the search for them.
+
+    Examples
+    --------
+    >>> from segmentation import make_sample_customers, prepare_features
+    >>> customers = make_sample_customers(300)
+    >>> prepared = prepare_features(customers, ["annual_income", "spending_score"])
+    >>> seg = fit_prepared(prepared, 4)
+    >>> seg.k, seg.n_assigned, list(seg.sizes) == sorted(seg.sizes, reverse=True)
+    (4, 300, True)
     """
     matrix = prepared.matrix
     k = check_k(k, len(matrix))

@@ -15,16 +15,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from segmentation.errors import DataError, SettingsError
+from segmentation.health import MOSTLY_MISSING, SKEW_THRESHOLD  # noqa: F401 (re-exported)
 from segmentation.io import CustomerData
 
 SCALERS = ("standard", "minmax", "robust", "none")
 MISSING_POLICIES = ("drop", "median")
-
-#: Share of missing values above which a column is not a default feature.
-MOSTLY_MISSING = 0.5
-
-#: Skewness above which a log transform is suggested for a non-negative feature.
-SKEW_THRESHOLD = 1.0
+# MOSTLY_MISSING and SKEW_THRESHOLD are the health report's: a column it calls mostly
+# missing is not a default feature, and one it calls skewed gets the log it suggests.
 
 
 @dataclass(frozen=True)
@@ -93,6 +90,15 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
     log_mask : sequence of bool
         Per feature, whether to apply log1p (after clipping, before scaling).
     clip : (lower, upper) percentiles or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scaler = FeatureScaler("minmax")
+    >>> scaler.fit_transform(np.array([[0.0], [5.0], [10.0]])).ravel().tolist()
+    [0.0, 0.5, 1.0]
+    >>> scaler.transform([[20.0]]).tolist(), scaler.inverse_transform([[0.5]]).tolist()
+    ([[2.0]], [[5.0]])
     """
 
     def __init__(self, scaler="standard", log_mask=(), clip=None):
@@ -101,10 +107,12 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
         self.clip = clip
 
     def fit(self, X, y=None):
+        """Fit the centres and scales on `X` (customers x features)."""
         self.fit_transform(X)
         return self
 
     def fit_transform(self, X, y=None):
+        """Fit on `X` and return it scaled (a new array)."""
         X = np.asarray(X, dtype=float)
         return self.fit_columns([X[:, j] for j in range(X.shape[1])])
 
@@ -118,9 +126,9 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
         """Fit on feature columns and return the scaled matrix (customers x features).
 
         Each column is clipped, logged, measured and scaled on its own, in one reused
-        contiguous buffer, and written once into the new C-ordered matrix KMeans needs: at
-        a million customers, working on the strided columns of that matrix (and on its
-        full-size temporaries) took most of the preparation time.
+        contiguous buffer, and written once into the new C-ordered matrix KMeans needs:
+        working on the strided columns of that matrix (and on its full-size temporaries)
+        would cost most of the preparation time at a million customers.
 
         Parameters
         ----------
@@ -130,6 +138,13 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
             Positions to keep (customers clustered); all rows when None.
         fill : sequence of float, optional
             Per feature, the value that replaces missing (non-finite) entries.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> column = np.array([1.0, np.nan, 3.0])
+        >>> FeatureScaler().fit_columns([column], rows=np.array([0, 2])).ravel().tolist()
+        [-1.0, 1.0]
         """
         n = len(columns[0]) if rows is None else len(rows)
         p = len(columns)
@@ -157,6 +172,7 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
         return matrix
 
     def transform(self, X):
+        """`X` clipped, logged and scaled as the fitted data was (a new array)."""
         X = np.array(X, dtype=float, order="C")
         self._clip_log(X)
         X -= self.centre_
@@ -164,6 +180,7 @@ class FeatureScaler(BaseEstimator, TransformerMixin):
         return X
 
     def inverse_transform(self, X):
+        """Scaled points back in original units (centres in dollars, not z-scores)."""
         X = np.array(X, dtype=float, order="C")
         X *= self.scale_
         X += self.centre_
@@ -238,6 +255,14 @@ def default_features(data: CustomerData) -> tuple[str, ...]:
 
     Never the id, a constant, a code, a 0/1 flag, a column about the person or a mostly
     empty one; if that leaves nothing, any non-code column.
+
+    Examples
+    --------
+    >>> from segmentation import make_sample_customers, read_customers
+    >>> from segmentation.sample import sample_csv_bytes
+    >>> data = read_customers(sample_csv_bytes(make_sample_customers(200)), name="customers.csv")
+    >>> default_features(data)[:3]  # never customer_id
+    ('annual_income', 'spending_score', 'avg_order_value')
     """
     from segmentation.defaults import suggest_features  # defaults reads CustomerData too
 
@@ -245,7 +270,16 @@ def default_features(data: CustomerData) -> tuple[str, ...]:
 
 
 def suggested_log_features(data: CustomerData, features: Sequence[str]) -> tuple[str, ...]:
-    """Features that are strongly right-skewed (skewness > 1) and never negative."""
+    """Features that are strongly right-skewed (skewness > 1) and never negative.
+
+    Examples
+    --------
+    >>> from segmentation import make_sample_customers, read_customers
+    >>> from segmentation.sample import sample_csv_bytes
+    >>> data = read_customers(sample_csv_bytes(make_sample_customers(200)), name="customers.csv")
+    >>> suggested_log_features(data, ["spending_score", "avg_order_value"])
+    ('avg_order_value',)
+    """
     skewed = data.report.skewed_columns
     return tuple(
         f for f in features if skewed.get(f, 0.0) > SKEW_THRESHOLD and not (data.frame[f].min() < 0)
@@ -267,6 +301,17 @@ def validate_settings(
     ------
     SettingsError
         Naming the setting, the value, and what is allowed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"income": [30.0, 50.0, 90.0], "spend": [1.0, 5.0, 2.0]})
+    >>> validate_settings(df, ["income"], log_features=["income"]).log_features
+    ('income',)
+    >>> validate_settings(df, ["income"], scaler="zscore")
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SettingsError: scaler='zscore' is not one of ['standard', 'minmax', ...].
     """
     if isinstance(features, str):
         features = (features,)
@@ -316,6 +361,12 @@ def float_values(series: pd.Series) -> np.ndarray:
     A read-only view, not a copy, for float64 columns (what `read_customers` makes):
     ``Series.to_numpy(dtype=float, na_value=np.nan)`` copies the whole column even then,
     8 MB per feature at a million customers, also when only a few rows are wanted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> float_values(pd.Series([1, None, 3], dtype="Int64")).tolist()
+    [1.0, nan, 3.0]
     """
     if series.dtype == np.float64:
         return series.to_numpy()
@@ -352,6 +403,14 @@ def prepare_features(
         A setting is not allowed for this data.
     DataError
         No customer is left to cluster (every one misses a feature, or a feature is empty).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"income": [30.0, None, 90.0, 60.0], "spend": [1.0, 5.0, 2.0, 4.0]})
+    >>> prepared = prepare_features(df, ["income", "spend"])
+    >>> prepared.matrix.shape, prepared.rows.tolist(), prepared.reasons.tolist()
+    ((3, 2), [0, 2, 3], ['', 'missing income', '', ''])
     """
     settings = validate_settings(
         df, features, scaler=scaler, missing=missing, log_features=log_features, clip=clip

@@ -77,6 +77,12 @@ def make_sample_segments(
     ------
     SettingsError
         `n` is not a whole number of at least 1.
+
+    Examples
+    --------
+    >>> customers, planted = make_sample_segments(8)
+    >>> len(customers), sorted(set(planted.tolist()))
+    (8, [0, 1, 2, 3])
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise SettingsError(f"n={n!r} must be a whole number of customers, at least 1.")
@@ -141,12 +147,27 @@ def make_sample_customers(n: int = 1000, *, random_state: int = 42) -> pd.DataFr
 
 
 def sample_csv_bytes(customers: pd.DataFrame) -> bytes:
-    """The customers as the shipped CSV is written: UTF-8, comma, ``\\n`` line ends."""
+    """The customers as the shipped CSV is written: UTF-8, comma, ``\\n`` line ends.
+
+    Examples
+    --------
+    >>> sample_csv_bytes(make_sample_customers(2)).decode().splitlines()[0]
+    'customer_id,annual_income,spending_score,avg_order_value,purchase_frequency,recency_days,tenure_months'
+    """
     return customers.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def write_sample(path: Path = SAMPLE_PATH) -> Path:
-    """Write `make_sample_customers()` to `path` (the shipped file by default)."""
+    """Write `make_sample_customers()` to `path` (the shipped file by default).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_sample(Path(folder) / "customers.csv")
+    ...     path.read_bytes() == sample_csv_bytes(make_sample_customers())
+    True
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(sample_csv_bytes(make_sample_customers()))
     return path

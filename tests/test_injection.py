@@ -24,14 +24,14 @@ from hypothesis import strategies as st
 
 from segmentation import default_features, fit_segments, read_customers
 from segmentation.export import labelled_csv_bytes, segment_customers, to_csv_bytes
-from segmentation.io import CustomerData
+from segmentation.io import CURRENCY_SYMBOLS, CustomerData
 from segmentation.model import Segmentation
 from segmentation.profile import profile_segments, profile_table
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: A number as spreadsheets and CRM exports write it (sign, currency, separators, exponent,
 #: percent): it cannot call a function or reference a cell, so it may stay as it is.
-NUMBER = re.compile(r"^[+-]?[$€£¥]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
+NUMBER = re.compile(rf"^[+-]?[{CURRENCY_SYMBOLS}]?(?:\d[\d,.]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$")
 #: A plain negative number: it MUST stay as it is (no quote in front).
 PLAIN_NEGATIVE = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 
@@ -114,6 +114,20 @@ def test_negative_numbers_are_written_untouched():
     uploaded = data.raw["balance"].tolist()
     assert any(PLAIN_NEGATIVE.match(v) for v in uploaded), "the case must hold negatives"
     assert written == uploaded
+
+
+@pytest.mark.parametrize("symbol", list(CURRENCY_SYMBOLS))
+def test_signed_amounts_in_every_currency_the_reader_reads_are_written_untouched(symbol):
+    amounts = [f"-{symbol}1.200,50", f"+{symbol}12", f"-{symbol}3"]
+    csv_text = "id;spend;refund\n" + "".join(
+        f"C{i};{i + 1};{a}\n" for i, a in enumerate(amounts)
+    )
+    data = read_customers(csv_text.encode(), name="refunds.csv")
+    assert "refund" in data.report.numeric_columns, "the reader reads the amounts"
+    seg = fit_segments(data.frame, ["spend"], 2)
+    rows = cells_of(labelled_csv_bytes(data, seg, ["a", "b"]))
+    refund = rows[0].index("refund")
+    assert [r[refund] for r in rows[1:]] == amounts
 
 
 def test_phone_numbers_and_lone_dashes_are_text_not_numbers():

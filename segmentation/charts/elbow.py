@@ -34,8 +34,8 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
     Examples
     --------
     >>> from segmentation import evaluate_k, make_sample_customers
-    >>> customers = make_sample_customers(300)
-    >>> choice = evaluate_k(customers, ["annual_income", "spending_score"], range(2, 6))
+    >>> customers = make_sample_customers(150)
+    >>> choice = evaluate_k(customers, ["annual_income", "spending_score"], range(2, 5))
     >>> fig = elbow_figure(choice, current_k=3)
     >>> [trace.name for trace in fig.data][:2], fig.data[-1].name, list(fig.data[-1].x)
     (['Inertia', 'Silhouette'], 'Current k', [3])

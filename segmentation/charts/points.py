@@ -112,6 +112,13 @@ def pca_projection(
     Returns (project, centres, explained): `project(raw_values)` maps raw feature values to
     the two components; `centres` are the fitted KMeans centres (scaled units) projected;
     `explained` is each component's share of the variance.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score", "tenure_months"], 3)
+    >>> project, centres, explained = pca_projection(customers, seg, np.arange(300), 42)
+    >>> project(np.array([[60.0, 50.0, 24.0]])).shape, centres.shape, bool(explained.sum() <= 1)
+    ((1, 2), (3, 2), True)
     """
     from sklearn.decomposition import PCA
 
@@ -141,7 +148,16 @@ def pca_projection(
 def centre_values(
     df: pd.DataFrame, column: str, segmentation: Segmentation, labels: np.ndarray
 ) -> np.ndarray:
-    """Per-segment centre on `column`: the KMeans centre for a feature, else the mean."""
+    """Per-segment centre on `column`: the KMeans centre for a feature, else the mean.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 3)
+    >>> labels = np.asarray(seg.labels)
+    >>> means = centre_values(customers, "tenure_months", seg, labels)
+    >>> bool(np.allclose(means, customers.groupby(labels)["tenure_months"].mean()))
+    True
+    """
     if column in segmentation.centres.columns:
         return segmentation.centres[column].to_numpy(dtype=float)
     values = float_values(df[column])

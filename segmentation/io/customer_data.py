@@ -89,6 +89,14 @@ class CustomerData:
 
     @functools.cached_property
     def raw(self) -> pd.DataFrame:
+        """Every cell as the text written in the file ("" where empty), built on first use.
+
+        Examples
+        --------
+        >>> from segmentation import read_customers
+        >>> read_customers(b"id,spend\\nA,$1\\nB,2\\nC,\\n").raw["spend"].tolist()
+        ['$1', '2', '']
+        """
         # cached_property writes the instance __dict__ directly, so this works on a frozen
         # dataclass; pickles carry the source (and raw, once computed).
         return self._raw_source.build().copy(deep=False)

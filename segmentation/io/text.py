@@ -19,16 +19,29 @@ from segmentation.io.cells import _Cells, _is_text
 from segmentation.io.formats import (
     TEXT_HEAD_BYTES,
     _delimiter_name,
+    _field_counts,
     _not_a_table,
     _sniff_delimiter,
 )
+from segmentation.io.limits import Limits, _check_table
 from segmentation.io.pieces import _read_all_text
-from segmentation.io.scan import _CR_STANDIN, _LONE_CR, _contains, _has_lone_cr
+from segmentation.io.scan import (
+    _CR_STANDIN,
+    _LONE_CR,
+    _contains,
+    _count_blank_lines,
+    _count_lines,
+    _has_lone_cr,
+    _span,
+)
 from segmentation.io.typed import _read_text_typed
 
 
-def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
-    """Read UTF-8 text: pyarrow for regular files, the csv module for irregular ones."""
+def _read_text(data: bytes | memoryview, encoding: str, limits: Limits | None = None) -> _Cells:
+    """Read UTF-8 text: pyarrow for regular files, the csv module for irregular ones.
+
+    The header's columns and the file's lines are counted against ``limits`` first.
+    """
     # A lone carriage return inside a line of a file with \n line ends is data (a cell
     # "\rtext" written unquoted), but csv parsers would end the row there: hide it.
     hidden_cr = _has_lone_cr(data) and _contains(data, b"\n")
@@ -38,6 +51,7 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
     if "\x00" in head:
         raise _not_a_table("binary data, not text")
     delimiter = _sniff_delimiter(head)
+    _check_size(data, head, delimiter, limits)
     try:
         try:
             cells = _read_text_typed(data, head, delimiter, hidden_cr)
@@ -55,6 +69,26 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
     cells.encoding = encoding
     cells.delimiter = delimiter
     return cells
+
+
+def _check_size(data: bytes | memoryview, head: str, delimiter: str, limits: Limits | None) -> None:
+    """Refuse a file whose header or line count is over ``limits``, before parsing it."""
+    if limits is None:
+        return
+    base, start, stop = _span(data)
+    first_end = base.find(b"\n", start, stop)
+    if 0 <= first_end - start < len(head.encode("utf-8")):
+        columns = max(_field_counts(head, delimiter)[:1] or [1])
+    else:  # a header longer than the head: count its delimiters
+        columns = (
+            base.count(delimiter.encode("utf-8"), start, first_end if first_end >= 0 else stop) + 1
+        )
+    rows = max(_count_lines(data) - (bytes(data[-1:]) == b"\n"), 0)
+    over_rows = limits.max_rows is not None and rows > limits.max_rows
+    over_cells = limits.max_cells is not None and rows * columns > limits.max_cells
+    if over_rows or over_cells:
+        rows = max(rows - _count_blank_lines(data), 0)  # empty lines are not customers
+    _check_table(rows, columns, limits, about=True)
 
 
 def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cells:

@@ -323,9 +323,9 @@ def test_five_identical_customers_say_why_nothing_can_be_segmented(app):
     goto(app, SEGMENTS)
     errors = [shown(e.value) for e in app.error]
     assert errors == [
-        "Every numeric column has the same value for all 5 customers ('age', 'income', "
-        "'spend'): they are identical on every number, so no segments can be built. Upload a "
-        "file in which customers differ in at least one number, such as spend or visits."
+        "Every column of numbers has a single value for all 5 customers ('age', 'income', "
+        "'spend'): they are identical, so nothing can be segmented. Upload a file in which "
+        "customers differ in at least one number, such as spend or visits."
     ]
     assert not any("Choose at least one feature" in w.value for w in app.warning)
     assert not app.get("plotly_chart")

@@ -86,6 +86,6 @@ def test_identical_customers_upload_says_why_nothing_can_be_segmented(with_mall,
     goto(at, SEGMENTS)
     errors = [shown(e.value) for e in at.error]
     assert len(errors) == 1, errors
-    assert f"same value for all {case.n_rows} customers" in errors[0]
+    assert f"single value for all {case.n_rows} customers" in errors[0]
     assert re.search(case.error_match, errors[0]), errors[0]
     assert not [m for m in at.metric if m.label == "Segments"]

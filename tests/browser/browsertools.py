@@ -13,18 +13,14 @@ import csv
 import io
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from devtools.serve import ServerFailed, running_streamlit
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -347,22 +343,6 @@ def feature_options(page: Page) -> list[str]:
 
 # --------------------------------------------------------------------------- server
 
-SERVER_START_TIMEOUT = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
 
 @dataclass(frozen=True)
 class Server:
@@ -380,43 +360,10 @@ class Server:
 
 @contextlib.contextmanager
 def running_server(log_path: Path, *extra: str):
-    """`streamlit run app.py` from the repo root (so .streamlit/config.toml is read), on a
-    free port, until it answers its health check; stopped on exit."""
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        *extra,
-    ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own fixed command line
-            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT
-            while not _healthy(url):
-                if process.poll() is not None:
-                    pytest.fail(
-                        f"streamlit exited with {process.returncode} before answering:\n"
-                        + log_path.read_text(errors="replace")[-3000:]
-                    )
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"streamlit did not answer {url}/_stcore/health within "
-                        f"{SERVER_START_TIMEOUT:.0f} s:\n"
-                        + log_path.read_text(errors="replace")[-3000:]
-                    )
-                time.sleep(0.2)
+    """`streamlit run app.py` (devtools.serve) until it answers its health check; a test
+    fails, naming the log, when it does not; stopped on exit."""
+    try:
+        with running_streamlit(log_path, *extra) as url:
             yield Server(url, log_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+    except ServerFailed as exc:
+        pytest.fail(str(exc))

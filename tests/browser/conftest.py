@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from browsertools import EXPECT_TIMEOUT, Server, running_server, screenshot
 from playwright.sync_api import expect
+
+from devtools.chromium import CHROMIUM_ARGS, chromium_executable
 
 # Playwright's screenshot first waits for document.fonts.ready; on a busy machine
 # Streamlit's web fonts were seen never to report ready, and the screenshot timed out after
@@ -24,28 +25,7 @@ from playwright.sync_api import expect
 # which starts after this module is imported.
 os.environ.setdefault("PW_TEST_SCREENSHOT_NO_FONTS_READY", "1")
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
 VIEWPORT = {"width": 1600, "height": 1200}
-
-
-def chromium_executable() -> str | None:
-    """``$CHROMIUM`` if set, else Debian's /usr/bin/chromium (or `chromium` on PATH)."""
-    configured = os.environ.get("CHROMIUM")
-    if configured:
-        return configured
-    if DEFAULT_CHROMIUM.exists():
-        return str(DEFAULT_CHROMIUM)
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")

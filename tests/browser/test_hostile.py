@@ -166,3 +166,30 @@ def test_worst_dozen_bad_files(page: Page, app_url: str):
     expect_scatter(page, int(k_slider(page).input_value()))
     assert_no_exception(page)
     assert not problems, "\n\n".join(problems)
+
+
+def test_identical_customers_are_told_why_nothing_can_be_segmented(page: Page, app_url: str):
+    """Five copies of one customer: Segments says every column is the same, not 'choose a
+    feature'."""
+    rows = "".join(f"C{i},34,52.5,61\n" for i in range(5))
+    same = {
+        "name": "identical_customers.csv",
+        "mimeType": "text/csv",
+        "buffer": ("customer_id,age,income,spend\n" + rows).encode(),
+    }
+    open_app(page, app_url)
+    upload(page, same)
+    wait_for_dataset(page, "identical_customers.csv", 5)
+    # Not `go`: it waits for the feature choice, which this page rightly does not show.
+    page.locator("[data-testid='stSidebarNavLink']").filter(
+        has_text=re.compile(r"Segments\s*$")
+    ).click()
+    expect(page).to_have_url(re.compile(r"/segments$"))
+    settle(page)
+    alert = main(page).locator(ERROR_ALERT)
+    expect(alert).to_have_count(1)
+    expect(alert).to_contain_text("single value for all 5 customers")
+    expect(alert).to_contain_text("'age', 'income', 'spend'")
+    expect(main(page).get_by_text("Choose at least one feature")).to_have_count(0)
+    screenshot(page, "identical_customers", "segments")
+    assert_no_exception(page)
