@@ -6,9 +6,10 @@
 
 For each checkout, one `streamlit run app.py` on 127.0.0.1 and Debian's Chromium (Playwright).
 For each shared dataset: a new session uploads it, opens Segments and waits for the scatter;
-then the k slider gets five ArrowRight presses (ArrowLeft near the top) `--gap` ms apart,
-as a marketer stepping through k. Timed from the first press until the slider shows the
-fifth step's k, the scatter's legend has that many segments, and no run is going on.
+then the k slider gets five ArrowRight presses (ArrowLeft when more room is below)
+`--gap` ms apart, as a marketer stepping through k (the slider stops at its end).
+Timed from the first press until the slider shows the last step's k, the scatter's
+legend has that many segments, and no run is going on.
 Every k reached was already swept (the sweep runs once per choice), so this is the cost of
 reruns. Several checkouts are measured in the same run, one after the other, so their
 ratio is what counts on a shared machine (the load average is printed).
@@ -91,7 +92,13 @@ def rapid_steps(browser, url: str, dataset: Path, gap_ms: int, timeout_ms: int) 
         k = int(slider.input_value())
         page.wait_for_function(SETTLED, arg=k, timeout=timeout_ms)
         top = int(slider.get_attribute("aria-valuemax") or slider.get_attribute("max") or 10)
-        key, target = ("ArrowRight", k + 5) if k + 5 <= top else ("ArrowLeft", k - 5)
+        low = int(slider.get_attribute("aria-valuemin") or slider.get_attribute("min") or 2)
+        # Toward the side with more room; at the end the slider stops (fewer real steps).
+        key, target = (
+            ("ArrowRight", min(k + 5, top))
+            if top - k >= k - low
+            else ("ArrowLeft", max(k - 5, low))
+        )
         slider.focus()
         start = time.perf_counter()
         for i in range(5):
