@@ -179,7 +179,7 @@ def columns_and_roles(data) -> None:
         )
         st.caption("Columns recognised as numbers")
         st.dataframe(converted, hide_index=True)
-    columns = list(data.frame.columns)
+    columns = list(data.raw_head(0).columns)  # the file's own (not the derived age or days)
     roles = pd.DataFrame(
         {
             "column": columns,

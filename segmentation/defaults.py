@@ -157,9 +157,15 @@ def add_derived_columns(data: CustomerData, *, today: dt.date | None = None) -> 
         if np.isfinite(days).any():
             frame[days_column(column)] = days
             derived.append(days_column(column))
-    numeric = data.report.numeric_columns + tuple(derived)
-    report = dataclasses.replace(data.report, numeric_columns=numeric)
-    return dataclasses.replace(data, frame=frame, report=report)
+    # The report stays the file's: `derived_columns` finds these again by name.
+    return dataclasses.replace(data, frame=frame)
+
+
+def derived_columns(data: CustomerData) -> tuple[str, ...]:
+    """The columns `add_derived_columns` added to ``data.frame`` (none if it was not called)."""
+    names = [age_column(c) for c in birth_year_columns(data)]
+    names += [days_column(c) for c in data.report.date_columns if c != data.id_column]
+    return tuple(n for n in names if n in data.frame.columns)
 
 
 #: Name words of a date on which someone became a customer: its days read as tenure.
@@ -261,6 +267,7 @@ def suggest_features(data: CustomerData) -> FeatureSuggestion:
     """
     report = data.report
     numeric = [c for c in report.numeric_columns if c != data.id_column]
+    numeric += [c for c in derived_columns(data) if c not in numeric]
     not_offered = {
         c: "the same for every customer" for c in numeric if c in report.constant_columns
     }
