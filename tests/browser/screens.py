@@ -17,11 +17,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from browsertools import DATASETS, PLOTLY, go, open_app, screenshot, settle, upload
-from conftest import CHROMIUM_ARGS, VIEWPORT, chromium_executable
-from playwright.sync_api import sync_playwright
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # devtools/, as pytest's rootdir gives the tests
+
+from browsertools import DATASETS, PLOTLY, go, open_app, screenshot, settle, upload  # noqa: E402
+from conftest import CHROMIUM_ARGS, VIEWPORT, chromium_executable  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 
 def serve(app_dir: Path, port: int) -> subprocess.Popen:
