@@ -5,12 +5,16 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, state, trust, widgets
+from ui import cached, persist, state, trust, widgets
 
-st.set_page_config(page_title="Customer segments", page_icon=":material/groups:", layout="wide")
+# A file served by this server: a Material icon as page icon is fetched from fonts.gstatic.com.
+ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"
+st.set_page_config(page_title="Customer segments", page_icon=str(ICON), layout="wide")
 
 PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
@@ -20,13 +24,20 @@ PAGES = [
 ]
 
 
-def sidebar_summary() -> None:
-    """The current segmentation in a few lines (drawn after the page, so it is up to date)."""
+def sidebar_summary(on_segments_page: bool) -> None:
+    """The current segmentation in a few lines (drawn after the page, so it is up to date).
+
+    On the Segments page, k moves without rerunning the sidebar (a fragment): the page
+    itself shows the segments there, and the sidebar only the data.
+    """
     with st.sidebar:
         st.subheader("Current segmentation")
         try:
             source, data = cached.current_source(), cached.current_data()
             st.caption(widgets.dataset_caption(source.name, source.is_sample, data.report.n_rows))
+            if on_segments_page:
+                st.caption("The segments, their sizes and names are on this page.")
+                return
             applied = state.get(state.SAVED) is not None
             if not (applied or cached.is_segmented(data, cached.current_choices(data))):
                 st.caption("Open **Segments** to build the segments of these customers.")
@@ -38,7 +49,9 @@ def sidebar_summary() -> None:
         left, right = st.columns(2)
         left.metric("Segments", cur.k)
         sil = cur.seg.silhouette
-        right.metric("Silhouette", "-" if sil is None else f"{sil:.2f}")
+        right.metric(
+            "Separation", "-" if sil is None else f"{sil:.2f}", help=widgets.SEPARATION_HELP
+        )
         st.caption(f"{len(cur.choices.features)} features · {cur.choices.scaler} scaling")
         notes = trust.legend_notes(cur)
         widgets.legend(cur.names, cur.seg.sizes, notes=notes)
@@ -63,6 +76,8 @@ def sweep_ahead() -> None:
 
 
 page = st.navigation(PAGES)
+persist.start()
 page.run()
-sidebar_summary()
+sidebar_summary(page.title == "Segments")
+persist.save()
 sweep_ahead()

@@ -57,7 +57,7 @@ def render() -> None:
         widgets.error(exc)
         return
     if source.is_sample:
-        widgets.sample_notice(data.report.n_rows)
+        widgets.sample_notice(data.report.n_rows, on_data_page=True)
     else:
         st.button("Use the built-in sample instead", on_click=use_sample)
     what_was_read(source, data.report, rows="Rows" if cached.is_order_log(data) else None)
@@ -149,6 +149,7 @@ def health_check(report) -> None:
     for finding in report.findings:
         groups.setdefault(finding.advice, []).append(finding)
     suggestions = set(report.skewed_columns) | set(report.code_like_columns)
+    suggestions |= set(report.date_columns)  # described as dates: information, not a problem
     for advice, findings in groups.items():
         lines = [
             (f"**{widgets.md(f.column)}** " if f.column else "") + widgets.md(f.problem)
@@ -186,7 +187,7 @@ def columns_and_roles(data) -> None:
         )
         st.caption("Columns recognised as numbers")
         st.dataframe(converted, hide_index=True)
-    columns = list(data.frame.columns)
+    columns = list(data.raw_head(0).columns)  # the file's own (not the derived age or days)
     roles = pd.DataFrame(
         {
             "column": columns,

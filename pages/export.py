@@ -1,20 +1,61 @@
-"""Export: the labelled customers, one segment's list, and the profile table as CSV."""
+"""Export: the labelled customers, one segment's list, and the profile table as CSV
+(with a byte-order mark, so Excel reads accents) and as Excel workbooks."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import streamlit as st
 
 from segmentation import SegmentationError
+from segmentation import excel as core_excel
 from ui import cached, share, state, trust, widgets
 from ui import saved as ui_saved
 
 CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 10
+#: Excel files a session keeps asked for (older ones are prepared again on request).
+MAX_EXCEL_ASKED = 20
 
 
-def file_name(stem: str, k: int, what: str) -> str:
+def file_name(stem: str, k: int, what: str, ext: str = "csv") -> str:
     """'mall_customers_k5_labelled.csv'."""
-    return f"{widgets.file_stem(stem)}_k{k}_{what}.csv"
+    return f"{widgets.file_stem(stem)}_k{k}_{what}.{ext}"
+
+
+def ask_excel(asked_key: tuple[str, str]) -> None:
+    asked = tuple(a for a in state.get(state.EXCEL_ASKED) if a != asked_key)
+    state.put(state.EXCEL_ASKED, (asked + (asked_key,))[-MAX_EXCEL_ASKED:])
+
+
+def excel_download(
+    asked_key: tuple[str, str], label: str, name: str, n_rows: int, make: Callable[[], bytes]
+) -> None:
+    """An Excel download: prepared on request (with progress, a large file takes seconds),
+    or the reason there is none (more rows than a sheet holds)."""
+    if not core_excel.fits_in_excel(n_rows):
+        st.caption(widgets.md(core_excel.too_many_rows_message(n_rows)))
+        return
+    what = asked_key[1]
+    if asked_key not in state.get(state.EXCEL_ASKED):
+        st.button(
+            f"Prepare {label} for Excel (.xlsx)",
+            key=f"ask_xlsx_{what}",
+            on_click=ask_excel,
+            args=(asked_key,),
+            icon=":material/table_view:",
+        )
+        return
+    st.download_button(
+        f"Download {label} (.xlsx)",
+        make(),
+        file_name=name,
+        mime=XLSX,
+        on_click="ignore",
+        key=f"download_xlsx_{what}",
+        icon=":material/download:",
+    )
 
 
 def render() -> None:
@@ -60,6 +101,13 @@ def render() -> None:
         type="primary",
         icon=":material/download:",
     )
+    excel_download(
+        (cur.key, "labelled"),
+        "labelled customers",
+        file_name(stem, k, "labelled", "xlsx"),
+        len(data.frame),
+        lambda: cached.customers_xlsx(digest, data.id_column, choices, k, names, None, data, seg),
+    )
 
     head = data.raw_head(PREVIEW_ROWS)
     preview, seg_col = widgets.with_segments(head, seg.labels[: len(head)], names, front=False)
@@ -92,6 +140,15 @@ def render() -> None:
         key="download_segment",
         icon=":material/download:",
     )
+    excel_download(
+        (cur.key, f"segment{segment}"),
+        "this segment's customers",
+        file_name(stem, k, f"segment{segment}", "xlsx"),
+        int(seg.sizes[segment - 1]),
+        lambda: cached.customers_xlsx(
+            digest, data.id_column, choices, k, names, segment, data, seg
+        ),
+    )
 
     saved_json = ui_saved.download_segmentation(cur)
 
@@ -113,6 +170,15 @@ def render() -> None:
         mime=CSV,
         on_click="ignore",
         key="download_profiles",
+        icon=":material/download:",
+    )
+    st.download_button(
+        "Download the profile table (.xlsx)",
+        cached.profile_xlsx(digest, data.id_column, choices, k, names, cur.profiles),
+        file_name=file_name(stem, k, "profiles", "xlsx"),
+        mime=XLSX,
+        on_click="ignore",
+        key="download_profiles_xlsx",
         icon=":material/download:",
     )
 

@@ -32,6 +32,14 @@ def rename(seg_key: str, segment: int, default_names: tuple[str, ...]) -> None:
     state.set_renames(seg_key, renames)
 
 
+def is_year(column: str, values: pd.Series) -> bool:
+    """A year's mean or median (1968, not 1,968): no thousands separator."""
+    if column.endswith(" index") or "year" not in column.lower():
+        return False
+    present = values.dropna()
+    return bool(len(present)) and bool(present.between(1800, 2200).all())
+
+
 def reset_names(seg_key: str) -> None:
     state.set_renames(seg_key, {})
     state.put(state.NAMES_ERROR, None)
@@ -91,9 +99,15 @@ def render() -> None:
             shown[column] = values.round(0)
         else:
             shown[column] = values.round(0).where(values.abs() >= 1000, values.round(2))
-        formats[column] = "localized"
+        formats[column] = "%d" if is_year(str(column), values) else "localized"
+    # Clustered features are marked; the other numeric columns are described, not clustered.
+    clustered = {f"{f} {stat}" for f in prof.features for stat in ("mean", "median", "index")}
+    marked = {c: f"● {c}" for c in shown.columns if c in clustered}
+    shown = shown.drop(columns=["clustered on"]).rename(columns=marked)
+    formats = {marked.get(c, c): fmt for c, fmt in formats.items() if c != "clustered on"}
     widgets.segment_table(shown, "segment", formats=formats)
     st.caption(
+        "● the segments were built on these columns; the others describe the same customers. "
         "Means and medians are in the data's own units; index = segment mean against the "
         "average customer × 100 (100 = average)."
     )

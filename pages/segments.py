@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from segmentation import SegmentationError, charts
+from segmentation import SegmentationError, charts, to_csv_bytes
 from segmentation.axes import default_axes
 from segmentation.features import check_segmentable
-from ui import cached, preparation, state, trust, widgets
+from ui import cached, persist, preparation, state, trust, widgets
 from ui import saved as ui_saved
 
-PCA = "PCA view"
+PCA = "Map of all features"
 VIEW_LABELS = {"features": "Two features", "pca": PCA}
 MAX_POINTS = 20_000
 # Selections up to this many customers show colour swatches: each is an image sent along.
@@ -39,9 +39,21 @@ def render() -> None:
     if not choices.features:
         st.warning("Choose at least one feature to build segments on.", icon=":material/warning:")
         return
+    segments_for_k(data, choices)
+
+
+# Only this part depends on k: moving the slider reruns it alone, not the page (five quick
+# steps then settle in a fraction of the time a whole-page rerun takes each).
+@st.fragment
+def segments_for_k(data, choices) -> None:
+    """The k slider and everything that depends on k: scores, sizes, the scatter."""
     k = k_choice(data, choices)
-    if k is None:
-        return
+    if k is not None:
+        segmentation_at(data, choices, k)
+    persist.save()  # a rerun of this part alone does not reach the end of app.py
+
+
+def segmentation_at(data, choices, k: int) -> None:
     try:
         seg = cached.current_fit(data, choices, k)
         prof = cached.current_profiles(data, choices, seg)
@@ -118,7 +130,11 @@ def segment_summary(seg, names) -> None:
     k = seg.k
     m = st.columns(4)
     m[0].metric("Segments", k)
-    m[1].metric("Silhouette", "-" if seg.silhouette is None else f"{seg.silhouette:.2f}")
+    m[1].metric(
+        "Separation",
+        "-" if seg.silhouette is None else f"{seg.silhouette:.2f}",
+        help=widgets.SEPARATION_HELP,
+    )
     m[2].metric("Customers segmented", widgets.count(seg.n_assigned))
     unassigned = int((seg.labels < 0).sum())
     m[3].metric("Not segmented", widgets.count(unassigned))
@@ -178,7 +194,8 @@ def scatter_controls(features, view, axes) -> None:
             format_func=VIEW_LABELS.get,
             horizontal=True,
             on_change=state.copier(state.W_SCATTER_VIEW, state.SCATTER_VIEW),
-            help="PCA view: the two directions in which customers differ most, over all features.",
+            help="A map of all features: the two directions in which customers differ most "
+            "(principal component analysis, PCA).",
         )
     if view != "features":
         return
@@ -198,6 +215,15 @@ def selected_customers(data, seg, names, event) -> None:
         return
     st.subheader(f"{widgets.count(len(rows))} selected customers")
     picked, seg_col = widgets.with_segments(data.raw.iloc[rows], seg.labels[rows], names)
+    st.download_button(
+        "Download these customers",
+        to_csv_bytes(picked, bom=True),
+        file_name="selected_customers.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="download_selection",
+        icon=":material/download:",
+    )
     if len(picked) <= SELECTION_ROWS_COLOURED:
         widgets.segment_table(picked, seg_col)
     else:

@@ -521,7 +521,8 @@ def labelled_csv_bytes(
     labels = np.asarray(segmentation.labels)
     _check_rows(labels, sum(len(ends) for _, ends in pieces))
     codes, suffixes = _suffixes(labels, segmentation, names)
-    columns = [str(c) for c in data.frame.columns]
+    # The file's own columns: `frame` may hold derived ones (an age) that are not exported.
+    columns = [str(c) for c in data.raw_head(0).columns]
     header = columns + list(segment_columns(columns))
     extra = None
     if margins is not None:

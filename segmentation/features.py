@@ -12,12 +12,12 @@ from segmentation.errors import DataError
 from segmentation.io import CustomerData
 
 
-def feature_options(data: CustomerData) -> list[str]:
-    """Columns that can be segmented on: numeric, not the id, in file order.
+def numeric_columns(data: CustomerData) -> list[str]:
+    """The numeric columns but the id, in file order (constants included).
 
     >>> from segmentation import read_customers
     >>> data = read_customers(b"id,spend,city,visits\\nA1,10,Oslo,1\\nA2,20,Rome,3\\nA3,5,Oslo,2")
-    >>> feature_options(data)
+    >>> numeric_columns(data)
     ['spend', 'visits']
     """
     return [c for c in data.report.numeric_columns if c != data.id_column]
@@ -26,7 +26,7 @@ def feature_options(data: CustomerData) -> list[str]:
 def check_segmentable(data: CustomerData) -> None:
     """Raise DataError saying why no segments can be built on `data`, if none can.
 
-    Segments can be built when at least one column of `feature_options` varies between
+    Segments can be built when at least one column of `numeric_columns` varies between
     customers (is not constant).
 
     Raises
@@ -47,7 +47,7 @@ def check_segmentable(data: CustomerData) -> None:
     >>> check_segmentable(read_customers(b"id,spend\\nA1,10\\nA2,20\\nA3,30\\n")) is None
     True
     """
-    options = feature_options(data)
+    options = numeric_columns(data)
     constant = set(data.report.constant_columns)
     if any(c not in constant for c in options):
         return

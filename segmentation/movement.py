@@ -109,7 +109,7 @@ def renamed_header(columns: Sequence[str]) -> tuple[bytes, bytes]:
 
 
 def labelled_bytes(
-    data, segmentation: Segmentation, names: Sequence[str], *, margins=None
+    data, segmentation: Segmentation, names: Sequence[str], *, margins=None, bom: bool = False
 ) -> bytes:
     """The labelled download: `segmentation.export.labelled_csv_bytes`, with the previous
     assignment's columns renamed in its header (every row byte for byte the same).
@@ -123,8 +123,8 @@ def labelled_bytes(
     >>> labelled_bytes(data, seg, ["Big", "Small"]).decode().splitlines()[0].replace('"', '')
     'id,x,previous_segment,previous_segment_name,segment,segment_name,unassigned_reason'
     """
-    body = labelled_csv_bytes(data, segmentation, names, margins=margins)
-    columns = [str(c) for c in data.frame.columns]
+    body = labelled_csv_bytes(data, segmentation, names, margins=margins, bom=bom)
+    columns = [str(c) for c in data.raw_head(0).columns]
     if not previous_renames(columns):
         return body
     end = body.index(b"\n") + 1

@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from segmentation.errors import DataError, SettingsError
-from segmentation.health import MOSTLY_MISSING, SKEW_THRESHOLD
+from segmentation.health import MOSTLY_MISSING, SKEW_THRESHOLD  # noqa: F401 (re-exported)
 from segmentation.io import CustomerData
 
 SCALERS = ("standard", "minmax", "robust", "none")
@@ -251,11 +251,10 @@ def _nonzero(scale):
 
 
 def default_features(data: CustomerData) -> tuple[str, ...]:
-    """The numeric behaviour columns to cluster on by default.
+    """The numeric behaviour columns to cluster on by default (`defaults.suggest_features`).
 
-    Never the id, never a constant, never an id-like or code-like column (Channel, Region),
-    never a column more than half empty. If that leaves nothing, any non-constant numeric
-    column but the id.
+    Never the id, a constant, a code, a 0/1 flag, a column about the person or a mostly
+    empty one; if that leaves nothing, any non-code column.
 
     Examples
     --------
@@ -265,13 +264,9 @@ def default_features(data: CustomerData) -> tuple[str, ...]:
     >>> default_features(data)[:3]  # never customer_id
     ('annual_income', 'spending_score', 'avg_order_value')
     """
-    report = data.report
-    numeric = [c for c in report.numeric_columns if c != data.id_column]
-    usable = [c for c in numeric if c not in report.constant_columns]
-    # A mostly-empty column would leave most customers unassigned under the default policy.
-    mostly_missing = {c for c, n in report.missing.items() if n > MOSTLY_MISSING * report.n_rows}
-    preferred = [c for c in usable if c not in report.code_like_columns and c not in mostly_missing]
-    return tuple(preferred or usable)
+    from segmentation.defaults import suggest_features  # defaults reads CustomerData too
+
+    return suggest_features(data).defaults
 
 
 def suggested_log_features(data: CustomerData, features: Sequence[str]) -> tuple[str, ...]:

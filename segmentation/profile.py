@@ -7,7 +7,6 @@ the exports, not here. Segment numbers are 1..k in every index of this module.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,30 +16,27 @@ import pandas as pd
 
 from segmentation.errors import SettingsError
 from segmentation.model import Segmentation
+from segmentation.naming import (  # noqa: F401  (re-exported: the names' public home)
+    LEVEL_THRESHOLD,
+    NAME_FEATURES,
+    NAME_SEPARATOR,
+    VERY_THRESHOLD,
+    apart_text,
+    apart_words,
+    default_names,
+    feature_word,
+    feature_words,
+    level_word,
+)
 from segmentation.prepare import float_values
 
-#: Effect size (in overall standard deviations) above which a segment is "High" on a
-#: feature, and below minus which it is "Low".
-LEVEL_THRESHOLD = 0.5
-#: Effect size (in standard deviations) beyond which a level is "Very high" / "Very low".
-VERY_THRESHOLD = 1.5
 #: Smallest |effect| for a feature to be listed among what sets a segment apart (Cohen's
 #: "small" effect); the single most distinctive feature is listed regardless.
 DISTINCTIVE_THRESHOLD = 0.2
-#: Features named per segment before collisions force more.
-NAME_FEATURES = 2
 #: A text column with at most this many distinct values is profiled as a category.
 MAX_CATEGORIES = 20
-#: Separator between the parts of a segment name.
-NAME_SEPARATOR = " · "
 #: The column used for customers whose category is missing, in `Profiles.category_shares`.
 MISSING_CATEGORY = "(missing)"
-
-#: Words that say how a quantity was measured rather than what it is; dropped from feature
-#: words so "Annual Income (k$)" reads "income" (unless nothing else would remain).
-FILLER_WORDS = frozenset(
-    "annual score avg average total amount num number mnt of the count per customer".split()
-)
 
 
 @dataclass(frozen=True)
@@ -51,18 +47,20 @@ class Profiles:
     ----------
     k : int
     features : tuple of str
+        The clustered features (what the segments were built on and are named after).
     sizes : pandas.Series
         Customers per segment, index 1..k.
     shares : pandas.Series
         Share of clustered customers per segment (0..1), index 1..k.
     means, medians : pandas.DataFrame
-        k x features, original units, index 1..k.
+        k x `columns`, original units, index 1..k.
     index : pandas.DataFrame
-        Segment mean against the overall mean of clustered customers x 100 (100 = average).
-        NaN where the overall mean is (close to) zero, as a ratio to zero means nothing.
+        Segment mean against the overall mean of clustered customers x 100 (100 = average),
+        k x `columns`. NaN where the overall mean is (close to) zero or the column has
+        negative values: a ratio to such a mean means nothing.
     effect : pandas.DataFrame
-        Standardised difference (segment mean - overall mean) / overall std, k x features.
-        0 for a feature that does not vary.
+        Standardised difference (segment mean - overall mean) / overall std, k x `columns`.
+        0 for a column that does not vary.
     eta_squared : pandas.Series
         Share of each feature's variance explained by the segments (one-way ANOVA), sorted
         descending: which features separate the segments at all.
@@ -73,8 +71,11 @@ class Profiles:
     names : tuple of str
         Default plain-language names, unique and deterministic, e.g. "High income · Low spending".
     overall_means, overall_stds : pandas.Series or None
-        Mean and standard deviation (ddof=0) of every feature over clustered customers: the
+        Mean and standard deviation (ddof=0) of every column over clustered customers: the
         reference that `index` and `effect` compare against.
+    columns : tuple of str
+        Every numeric column profiled: the clustered `features` first, then the file's
+        other numeric columns (an age beside income and spending), in file order.
     """
 
     k: int
@@ -91,6 +92,7 @@ class Profiles:
     names: tuple[str, ...]
     overall_means: pd.Series | None = None
     overall_stds: pd.Series | None = None
+    columns: tuple[str, ...] = ()
 
     @property
     def n_assigned(self) -> int:
@@ -111,6 +113,7 @@ class _Moments:
     medians: np.ndarray
     overall: np.ndarray
     std: np.ndarray
+    lowest: np.ndarray
 
 
 def _median(values: np.ndarray) -> float:
@@ -177,10 +180,12 @@ def _moments(df: pd.DataFrame, features: Sequence[str], labels: np.ndarray, k: i
     rows = order[: int(bounds[k])]
     n_feat = len(features)
     counts, means, medians = np.zeros((k, n_feat)), np.zeros((k, n_feat)), np.zeros((k, n_feat))
-    overall, std = np.zeros(n_feat), np.zeros(n_feat)
+    overall, std, lowest = np.zeros(n_feat), np.zeros(n_feat), np.full(n_feat, np.nan)
     values = np.empty(len(rows))
     for j, feature in enumerate(features):
         np.take(float_values(df[feature]), rows, out=values)
+        if len(values) and not np.isnan(values).all():
+            lowest[j] = np.nanmin(values)
         counts[:, j], sums, medians[:, j], overall[j], std[j] = _feature_moments(values, bounds)
         scale = 1.0
         present = counts[:, j] > 0
@@ -197,7 +202,7 @@ def _moments(df: pd.DataFrame, features: Sequence[str], labels: np.ndarray, k: i
             std[j] *= scale
         with np.errstate(invalid="ignore", divide="ignore"):
             means[:, j] = sums / counts[:, j] * scale
-    return _Moments(sizes_all[:k], counts, means, medians, overall, std)
+    return _Moments(sizes_all[:k], counts, means, medians, overall, std, lowest)
 
 
 def _category_columns(df: pd.DataFrame, features: Sequence[str]) -> list[str]:
@@ -259,11 +264,68 @@ def _check_inputs(df: pd.DataFrame, segmentation: Segmentation) -> None:
         )
 
 
+def _numeric_columns(df: pd.DataFrame, features: Sequence[str]) -> list[str]:
+    """Numeric (not boolean) columns of `df` other than `features`, except running numbers."""
+    chosen = set(features)
+    columns = []
+    for column in df.columns:
+        series = df[column]
+        if column in chosen or not pd.api.types.is_numeric_dtype(series):
+            continue
+        if pd.api.types.is_bool_dtype(series) or _is_running_number(series):
+            continue
+        columns.append(column)
+    return columns
+
+
+def _is_running_number(series: pd.Series) -> bool:
+    """Whole numbers, all different: an id read as a number, which has no average."""
+    head = series.iloc[:1_000].to_numpy(dtype=float, na_value=np.nan)
+    if len(series) < 10 or np.isnan(head).any() or not (head == np.floor(head)).all():
+        return False
+    return bool(pd.Series(head).is_unique and series.is_unique)
+
+
+def _checked(df: pd.DataFrame, numeric: Sequence[str]) -> list[str]:
+    bad = [
+        c
+        for c in numeric
+        if c not in df.columns
+        or not pd.api.types.is_numeric_dtype(df[c])
+        or pd.api.types.is_bool_dtype(df[c])
+    ]
+    if bad:
+        raise SettingsError(
+            f"Column(s) {', '.join(map(repr, bad))} are not numeric columns of the table: "
+            "profile numeric columns only."
+        )
+    return list(numeric)
+
+
+def _comparisons(mo: _Moments) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index (100 = average), effect (standard deviations) and eta squared per column."""
+    means, overall, std, counts = mo.means, mo.overall, mo.std, mo.counts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # A ratio to a mean of (almost) zero is noise, not an index; so is a ratio between
+        # means of a column with negative values (a loss of 200 is not "2x" a loss of 100).
+        tiny = np.abs(overall) <= 1e-9 * (std + np.abs(overall))
+        no_index = tiny | (mo.lowest < 0)
+        index = np.where(no_index, np.nan, means / np.where(no_index, 1.0, overall) * 100.0)
+        effect = np.where(std > 0, (means - overall) / np.where(std > 0, std, 1.0), 0.0)
+        # Between-segment over total sum of squares, written with effects (deviations in
+        # std units) so that huge values cannot overflow: sum n_g * effect_g^2 / n.
+        n_valid = counts.sum(axis=0)
+        between = np.nansum(counts * effect**2, axis=0)
+        eta = np.where(n_valid > 0, between / np.maximum(n_valid, 1), 0.0)
+    return index, effect, np.clip(eta, 0.0, 1.0)  # rounding can push a perfect split past 1
+
+
 def profile_segments(
     df: pd.DataFrame,
     segmentation: Segmentation,
     *,
     categorical: Sequence[str] | None = None,
+    numeric: Sequence[str] | None = None,
 ) -> Profiles:
     """Describe each segment of `segmentation` fitted on `df` (only assigned rows count).
 
@@ -277,6 +339,9 @@ def profile_segments(
         Columns to describe by category shares. By default every non-numeric column with
         at most `MAX_CATEGORIES` distinct values whose values are not all different (so the
         customer id is left out).
+    numeric : sequence of str, optional
+        Numeric columns profiled beside the clustered features. By default every numeric
+        column that varies, except a running number (an id read as a number).
 
     Returns
     -------
@@ -285,8 +350,8 @@ def profile_segments(
     Raises
     ------
     SettingsError
-        `df` is not the table the segmentation was fitted on, or a `categorical` column
-        does not exist.
+        `df` is not the table the segmentation was fitted on, or a `categorical` or
+        `numeric` column does not exist or is not numeric.
 
     Notes
     -----
@@ -298,28 +363,24 @@ def profile_segments(
     k = segmentation.k
     features = tuple(segmentation.features)
     labels = np.asarray(segmentation.labels, dtype=np.int64)
-    mo = _moments(df, features, labels, k)
-    sizes, counts, means, overall, std = mo.sizes, mo.counts, mo.means, mo.overall, mo.std
+    candidates = _numeric_columns(df, features) if numeric is None else _checked(df, numeric)
+    columns = features + tuple(c for c in candidates if c not in features)
+    mo = _moments(df, columns, labels, k)
+    index, effect, eta = _comparisons(mo)
+    # Other columns that do not vary, or are empty, among these customers say nothing.
+    keep = [j for j, c in enumerate(columns) if c in features or mo.std[j] > 0]
+    columns = tuple(columns[j] for j in keep)
+    sizes = mo.sizes
     segments = pd.RangeIndex(1, k + 1, name="segment")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # A ratio to a mean of (almost) zero is noise, not an index.
-        tiny = np.abs(overall) <= 1e-9 * (std + np.abs(overall))
-        index = np.where(tiny, np.nan, means / np.where(tiny, 1.0, overall) * 100.0)
-        effect = np.where(std > 0, (means - overall) / np.where(std > 0, std, 1.0), 0.0)
-        # Between-segment over total sum of squares, written with effects (deviations in
-        # std units) so that huge values cannot overflow: sum n_g * effect_g^2 / n.
-        n_valid = counts.sum(axis=0)
-        between = np.nansum(counts * effect**2, axis=0)
-        eta = np.where(n_valid > 0, between / np.maximum(n_valid, 1), 0.0)
-    eta = np.clip(eta, 0.0, 1.0)  # float rounding can push a perfect split past 1
-    medians = mo.medians
 
     def frame(table: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(table, index=segments, columns=list(features))
+        return pd.DataFrame(table[:, keep], index=segments, columns=list(columns))
 
-    effect_frame = frame(effect)
-    eta_squared = pd.Series(eta, index=list(features), name="eta_squared")
+    effect_frame, index_frame = frame(effect), frame(index)
+    n_feat = len(features)
+    eta_squared = pd.Series(eta[:n_feat], index=list(features), name="eta_squared")
     eta_squared = eta_squared.sort_values(ascending=False, kind="stable")
+    clustered = effect_frame[list(features)]
 
     if categorical is None:
         categorical = _category_columns(df, features)
@@ -338,16 +399,17 @@ def profile_segments(
         features=features,
         sizes=pd.Series(sizes, index=segments, name="customers"),
         shares=pd.Series(sizes / max(n_assigned, 1), index=segments, name="share"),
-        means=frame(means),
-        medians=frame(medians),
-        index=frame(index),
+        means=frame(mo.means),
+        medians=frame(mo.medians),
+        index=index_frame,
         effect=effect_frame,
         eta_squared=eta_squared,
-        distinctive=tuple(_distinctive(effect_frame.loc[s]) for s in segments),
+        distinctive=tuple(_distinctive(clustered.loc[s]) for s in segments),
         category_shares=category_shares,
-        names=default_names(effect_frame),
-        overall_means=pd.Series(overall, index=list(features), name="mean"),
-        overall_stds=pd.Series(std, index=list(features), name="std"),
+        names=default_names(index_frame[list(features)], clustered),
+        overall_means=pd.Series(mo.overall[keep], index=list(columns), name="mean"),
+        overall_stds=pd.Series(mo.std[keep], index=list(columns), name="std"),
+        columns=columns,
     )
 
 
@@ -364,97 +426,6 @@ def _distinctive(effects: pd.Series) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- names
-
-
-def _words(column: str) -> list[str]:
-    """Lowercase words of a column name: parentheticals dropped, snake/camel case split."""
-    text = re.sub(r"\([^)]*\)", " ", str(column))
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)  # camelCase -> camel Case
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)  # HTMLParser -> HTML Parser
-    return [w.lower() for w in re.split(r"[\W_]+", text) if w]
-
-
-def feature_word(column: str) -> str:
-    """The plain word(s) for a feature in a segment name.
-
-    Examples
-    --------
-    >>> feature_word("Annual Income (k$)"), feature_word("MntWines")
-    ('income', 'wines')
-    >>> feature_word("purchase_frequency")
-    'purchase frequency'
-    """
-    words = _words(column)
-    kept = [w for w in words if w not in FILLER_WORDS]
-    if kept:
-        return " ".join(kept)
-    return " ".join(words) or str(column).strip() or str(column)
-
-
-def feature_words(features: Sequence[str]) -> dict[str, str]:
-    """`feature_word` per feature, made unique: two features that would read the same
-    ("Income", "total_income") fall back to all their words, then to the column name."""
-    words = {f: feature_word(f) for f in features}
-    for fallback in (lambda f: " ".join(_words(f)) or str(f), str):
-        seen: dict[str, int] = {}
-        for word in words.values():
-            seen[word] = seen.get(word, 0) + 1
-        words = {f: fallback(f) if seen[w] > 1 else w for f, w in words.items()}
-    return words
-
-
-def level_word(effect: float) -> str:
-    """The level word (Very high, High, Average, Low, Very low) for an effect size in
-    standard deviations. "Very" tells apart two segments that are both high on the
-    feature that names them."""
-    if effect > VERY_THRESHOLD:
-        return "Very high"
-    if effect < -VERY_THRESHOLD:
-        return "Very low"
-    if effect > LEVEL_THRESHOLD:
-        return "High"
-    if effect < -LEVEL_THRESHOLD:
-        return "Low"
-    return "Average"
-
-
-def default_names(effect: pd.DataFrame) -> tuple[str, ...]:
-    """Unique, deterministic names from the effect table (segments x features).
-
-    Each segment is named by its `NAME_FEATURES` most distinctive features, in feature
-    order, e.g. "High income · Low spending". Segments whose names collide get their next
-    most distinctive feature added until they differ or run out of features; names still
-    equal are numbered " (2)", " (3)"... in segment order.
-    """
-    features = list(effect.columns)
-    words = feature_words(features)
-    ranked = [_ranked(effect.loc[s]) for s in effect.index]
-    used = [min(NAME_FEATURES, len(features)) for _ in ranked]
-
-    def name(i: int) -> str:
-        chosen = set(ranked[i][: used[i]])
-        row = effect.iloc[i]
-        return NAME_SEPARATOR.join(
-            f"{level_word(row[f])} {words[f]}" for f in features if f in chosen
-        )
-
-    names = [name(i) for i in range(len(ranked))]
-    while True:
-        grow = [i for i, n in enumerate(names) if names.count(n) > 1 and used[i] < len(features)]
-        if not grow:
-            break
-        for i in grow:
-            used[i] += 1
-            names[i] = name(i)
-    taken = set()
-    for i, base in enumerate(names):
-        candidate, number = base, 1
-        while candidate in taken:
-            number += 1
-            candidate = f"{base} ({number})"
-        taken.add(candidate)
-        names[i] = candidate
-    return tuple(names)
 
 
 def apply_names(default_names: Sequence[str], renames: Mapping[int, str]) -> tuple[str, ...]:
@@ -518,18 +489,8 @@ def _significant(value: float, digits: int = 6) -> float:
     return float(f"{value:.{digits}g}")
 
 
-def apart_text(effects: pd.Series, distinctive: Sequence[str], words: Mapping[str, str]) -> str:
-    """What sets a segment apart, in words: "income ↑ 1.6 sd, spending ↓ 1.2 sd"."""
-    parts = []
-    for f in distinctive:
-        e = float(effects[f])
-        arrow = "↑" if e > 0 else "↓" if e < 0 else "="
-        parts.append(f"{words[f]} {arrow} {abs(e):.1f} sd")
-    return ", ".join(parts)
-
-
 def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
-    """One row per segment: segment, name, size, share, mean/median/index per feature, apart.
+    """One row per segment: segment, name, size, share, mean/median/index per column, apart.
 
     Parameters
     ----------
@@ -541,8 +502,11 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``segment`` (1..k), ``name``, ``customers``, ``share`` (0..1, 4 decimals),
-        then per feature ``"<f> mean"``, ``"<f> median"`` (6 significant digits) and
-        ``"<f> index"`` (1 decimal), then ``"sets it apart"``. RangeIndex.
+        then per profiled column (`Profiles.columns`: the clustered features first)
+        ``"<f> mean"``, ``"<f> median"`` (6 significant digits) and ``"<f> index"``
+        (1 decimal), then ``"sets it apart"`` (as ratios to the average), ``"difference in
+        sd"`` (the same in standard deviations) and ``"clustered on"`` (the features the
+        segments were built on; the other columns are described, not clustered). RangeIndex.
 
     Raises
     ------
@@ -560,11 +524,19 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
         "customers": profiles.sizes.to_numpy(dtype=np.int64),
         "share": np.round(profiles.shares.to_numpy(dtype=float), 4),
     }
-    for f in profiles.features:
+    for f in profiles.columns or profiles.features:
         columns[f"{f} mean"] = [_significant(v) for v in profiles.means[f]]
         columns[f"{f} median"] = [_significant(v) for v in profiles.medians[f]]
         columns[f"{f} index"] = np.round(profiles.index[f].to_numpy(dtype=float), 1)
     columns["sets it apart"] = [
+        apart_words(
+            profiles.effect.loc[s], profiles.index.loc[s], profiles.distinctive[s - 1], words
+        )
+        for s in segments
+    ]
+    # The same in standard deviations, for analysts.
+    columns["difference in sd"] = [
         apart_text(profiles.effect.loc[s], profiles.distinctive[s - 1], words) for s in segments
     ]
+    columns["clustered on"] = ", ".join(map(str, profiles.features))
     return pd.DataFrame(columns)

@@ -237,8 +237,9 @@ def test_scatter_sample_is_the_same_every_time(big):
 def test_scatter_pca_view_titles_axes_with_variance(small):
     df, seg = small
     fig = charts.scatter_figure(df, seg, names_for(3), view="pca")
-    assert re.fullmatch(r"PCA 1 \(\d+% of variance\)", fig.layout.xaxis.title.text)
-    assert re.fullmatch(r"PCA 2 \(\d+% of variance\)", fig.layout.yaxis.title.text)
+    title = r"Map axis {0}: \d+% of how customers differ \(PCA {0}\)"
+    assert re.fullmatch(title.format(1), fig.layout.xaxis.title.text)
+    assert re.fullmatch(title.format(2), fig.layout.yaxis.title.text)
     assert len(fig.data) == 4
     for s, trace in enumerate(segment_traces(fig, 3)):
         assert (seg.labels[rows_of(trace)] == s).all()

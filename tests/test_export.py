@@ -251,7 +251,7 @@ def test_profile_table_downloads_as_csv_with_names_and_numbers():
     back = read_back(to_csv_bytes(table))
     assert back["name"].tolist() == ["Low income", "'-High income"]
     assert back["income mean"].tolist() == ["20", "80"]
-    assert back["sets it apart"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
+    assert back["difference in sd"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
 
 
 def test_csv_of_a_slice_with_missing_cells_neutralises_the_right_rows():

@@ -4,7 +4,7 @@ import pytest
 
 from segmentation import read_customers
 from segmentation.errors import DataError
-from segmentation.features import check_segmentable, feature_options
+from segmentation.features import check_segmentable, numeric_columns
 
 
 def five_identical_customers() -> bytes:
@@ -15,7 +15,7 @@ def five_identical_customers() -> bytes:
 def test_feature_options_are_the_numeric_columns_but_the_id():
     data = read_customers(b"id,spend,city,visits\n1,10,Oslo,1\n2,20,Rome,3\n3,30,Oslo,2\n")
     assert data.id_column == "id"
-    assert feature_options(data) == ["spend", "visits"]
+    assert numeric_columns(data) == ["spend", "visits"]
 
 
 def test_five_identical_customers_cannot_be_segmented_and_the_error_says_why():

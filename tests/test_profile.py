@@ -170,7 +170,13 @@ def test_profile_sizes_sum_to_assigned_customers(rows):
         ("avgOrderValue", "order value"),
         ("Score", "score"),
         ("NumWebPurchases", "web purchases"),
-        ("recency_days", "recency days"),
+        ("recency_days", "recency"),
+        ("purchases_installment_frequency", "installment purchase frequency"),
+        ("cash_advance_trx", "cash advance transactions"),
+        ("prc_full_payment", "full payment share"),
+        ("NumDealsPurchases", "deal purchases"),
+        ("MntGoldProds", "gold products"),
+        ("Spent", "spending"),
     ],
 )
 def test_feature_word(column, word):
@@ -182,34 +188,57 @@ def test_feature_words_stay_distinct_when_two_features_read_the_same():
     assert words == {"Income": "income", "total_income": "total income"}
 
 
-def test_default_names_add_a_feature_then_a_number_on_collision():
-    effect = pd.DataFrame(
-        {"income": [1.0, 1.0, 1.0], "spend": [-1.0, -1.0, -1.0], "age": [0.9, -0.9, -0.9]},
-        index=[1, 2, 3],
+def frames(index, effect, segments=None):
+    n = len(next(iter(index.values())))
+    rows = segments or list(range(1, n + 1))
+    return pd.DataFrame(index, index=rows), pd.DataFrame(effect, index=rows)
+
+
+def test_default_names_add_a_trait_then_a_number_on_collision():
+    index, effect = frames(
+        {"income": [150.0] * 3, "spend": [60.0] * 3, "age": [130.0, 70.0, 70.0]},
+        {"income": [1.0] * 3, "spend": [-1.0] * 3, "age": [0.9, -0.9, -0.9]},
     )
     # income and spend are the top two everywhere; age tells segment 1 from 2 and 3 only.
-    assert default_names(effect) == (
-        "High income · Low spend · High age",
-        "High income · Low spend · Low age",
-        "High income · Low spend · Low age (2)",
+    assert default_names(index, effect) == (
+        "High income · Low spending · Older",
+        "High income · Low spending · Younger",
+        "High income · Low spending · Younger (2)",
     )
 
 
-def test_default_names_with_one_feature():
-    effect = pd.DataFrame({"Recency": [-1.0, 0.0, 1.0]}, index=[1, 2, 3])
-    assert default_names(effect) == ("Low recency", "Average recency", "High recency")
+def test_default_names_call_a_segment_without_traits_typical():
+    index, effect = frames(
+        {"income": [60.0, 100.0, 140.0]}, {"income": [-1.0, 0.0, 1.0]}
+    )
+    assert default_names(index, effect) == ("Low income", "Typical", "High income")
 
 
-def test_default_names_tell_high_from_very_high():
-    effect = pd.DataFrame(
-        {"Age": [0.8, 2.0, -2.0, 0.0], "Income": [0.0, 0.0, 0.0, 0.0]}, index=[1, 2, 3, 4]
+def test_default_names_take_the_level_from_the_index_not_the_spread():
+    # A long-tailed column: 49% of the average is only 0.4 sd below it, yet reads "Very low".
+    index, effect = frames({"order_value": [49.0, 160.0]}, {"order_value": [-0.4, 0.6]})
+    assert default_names(index, effect) == ("Very low order value", "High order value")
+
+
+def test_default_names_lead_with_the_most_distinctive_trait():
+    index, effect = frames(
+        {"income": [130.0, 70.0], "spend": [300.0, 40.0]},
+        {"income": [0.4, -0.4], "spend": [2.5, -1.0]},
     )
-    assert default_names(effect) == (
-        "High age · Average income",
-        "Very high age · Average income",
-        "Very low age · Average income",
-        "Average age · Average income",
+    assert default_names(index, effect) == (
+        "Very high spending · High income",
+        "Very low spending · Low income",
     )
+
+
+def test_default_names_say_recent_and_lapsed_for_time_since_the_last_order():
+    index, effect = frames({"recency_days": [40.0, 180.0]}, {"recency_days": [-1.0, 1.0]})
+    assert default_names(index, effect) == ("Very recent", "Lapsed")
+
+
+def test_default_names_fall_back_on_the_effect_without_an_index():
+    index, effect = frames({"profit": [np.nan, np.nan]}, {"profit": [-2.0, 0.7]})
+    assert default_names(index, effect) == ("Very low profit", "High profit")
 
 
 @pytest.fixture(scope="module")
@@ -222,11 +251,11 @@ def mall_profiles():
 def test_mall_segments_get_the_classic_names(mall_profiles):
     _, _, p = mall_profiles
     assert p.names == (
-        "Average income · Average spending",
-        "High income · High spending",
-        "High income · Low spending",
-        "Low income · Low spending",
-        "Low income · High spending",
+        "Typical",
+        "High spending · High income",
+        "Very low spending · High income",
+        "Very low income · Very low spending",
+        "Very low income · High spending",
     )
     assert p.sizes.tolist() == [81, 39, 35, 23, 22]
     assert list(p.category_shares) == ["Gender"]
@@ -265,12 +294,13 @@ def test_profile_table_has_one_row_per_segment_with_readable_columns(toy):
         "segment", "name", "customers", "share",
         "income mean", "income median", "income index",
         "spend mean", "spend median", "spend index",
-        "sets it apart",
+        "sets it apart", "difference in sd", "clustered on",
     ]  # fmt: skip
     assert table["segment"].tolist() == [1, 2]
     assert table["customers"].tolist() == [3, 3]
     assert table["income index"].tolist() == [40.0, 160.0]
-    assert table["sets it apart"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
+    assert table["sets it apart"].tolist() == ["income 0.4x the average", "income 1.6x the average"]
+    assert table["difference in sd"].tolist() == ["income ↓ 1.0 sd", "income ↑ 1.0 sd"]
 
 
 def test_profile_table_needs_one_name_per_segment(toy):
@@ -295,3 +325,39 @@ def test_profile_of_huge_values_does_not_overflow():
     assert p.means.loc[1, "x"] == pytest.approx(1.5e300)
     assert p.eta_squared["x"] == pytest.approx(3.375 / 3.875)
     assert np.isfinite(p.effect["x"]).all()
+
+
+def test_profile_describes_every_numeric_column_clustered_ones_first(mall_profiles):
+    _, _, p = mall_profiles
+    assert p.features == ("Annual Income (k$)", "Spending Score (1-100)")
+    # Age was not clustered on, yet each segment's age is there; the id is not a number to average.
+    assert p.columns == ("Annual Income (k$)", "Spending Score (1-100)", "Age")
+    assert "CustomerID" not in p.means.columns
+    table = profile_table(p, p.names)
+    assert "Age mean" in table.columns and "Age index" in table.columns
+    assert set(table["clustered on"]) == {"Annual Income (k$), Spending Score (1-100)"}
+    # Only clustered features name the segments and set them apart.
+    assert all(set(d) <= set(p.features) for d in p.distinctive)
+    assert p.eta_squared.index.tolist() == sorted(p.features, key=lambda f: -p.eta_squared[f])
+
+
+def test_profile_leaves_out_other_columns_that_do_not_vary():
+    df = pd.DataFrame({"x": [1.0, 2.0, 8.0, 9.0], "z": [3.0] * 4, "w": [5.0, 1.0, 2.0, 7.0]})
+    p = profile_segments(df, fake_segmentation([0, 0, 1, 1], ["x"]))
+    assert p.columns == ("x", "w")
+
+
+def test_profile_has_no_index_for_a_column_with_negative_values():
+    df = pd.DataFrame({"profit": [-100.0, -50.0, 200.0, 250.0], "x": [1.0, 2.0, 8.0, 9.0]})
+    p = profile_segments(df, fake_segmentation([0, 0, 1, 1], ["profit", "x"]))
+    assert p.index["profit"].isna().all()
+    assert p.index["x"].tolist() == pytest.approx([30.0, 170.0])
+    # profit's level follows its effect (-0.99 sd: "Low"), x's its index (30: "Very low").
+    assert p.names == ("Very low x · Low profit", "High x · High profit")
+
+
+def test_profile_numeric_columns_can_be_chosen_and_are_checked(toy):
+    df, seg = toy
+    assert profile_segments(df, seg, numeric=[]).columns == ("income", "spend")
+    with pytest.raises(SettingsError, match="'gender' are not numeric"):
+        profile_segments(df, seg, numeric=["gender"])

@@ -43,6 +43,8 @@ import streamlit as st
 
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
+from segmentation import defaults as core_defaults
+from segmentation import excel as core_excel
 from segmentation import export as core_export
 from segmentation import margins as core_margins
 from segmentation import movement as core_movement
@@ -54,7 +56,6 @@ from segmentation import value as core_value
 from segmentation.apply import apply_saved
 from segmentation.charts import rfm as rfm_charts
 from segmentation.drift import Drift, feature_drift
-from segmentation.features import feature_options
 from segmentation.order_log import OrderColumns, OrderLogGuess, guess_order_log
 from segmentation.orders import CustomerTable, customer_data, customers_from_data, rfm_features
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
@@ -97,8 +98,18 @@ def sample_bytes() -> bytes:
 
 @st.cache_resource(max_entries=_LOADS, show_spinner=False)
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
-    """`segmentation.read_customers` on uploaded bytes, keyed on their digest."""
-    return segmentation.read_customers(_raw, name=name, id_column=id_column)
+    """`segmentation.read_customers` on uploaded bytes, keyed on their digest, with the
+    derived columns offered as features (an age from a year of birth)."""
+    data = segmentation.read_customers(_raw, name=name, id_column=id_column)
+    return core_defaults.add_derived_columns(data)
+
+
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+def suggestion(
+    digest: str, id_column: str | None, _data: CustomerData
+) -> core_defaults.FeatureSuggestion:
+    """`segmentation.defaults.suggest_features`: the features offered and chosen by default."""
+    return core_defaults.suggest_features(_data)
 
 
 @st.cache_resource(max_entries=_PREPARED, show_spinner="Preparing the features…")
@@ -153,8 +164,11 @@ def profiles(
     _data: CustomerData,
     _seg: Segmentation,
 ) -> core_profile.Profiles:
-    """`segmentation.profile.profile_segments` for one segmentation."""
-    return core_profile.profile_segments(_data.frame, _seg)
+    """`segmentation.profile.profile_segments` for one segmentation: every offered column
+    but codes (a region's average means nothing) is described."""
+    offered = suggestion(digest, id_column, _data)
+    numeric = [c for c in offered.options if offered.marks.get(c) != core_defaults.CODE]
+    return core_profile.profile_segments(_data.frame, _seg, numeric=numeric)
 
 
 @st.cache_resource(max_entries=_SWEEPS, show_spinner=False)
@@ -214,10 +228,11 @@ def labelled_csv(
     """CSV bytes of every input row with its segment and segment name (and, `with_margins`,
     the runner-up segment and margin from `_margins`; for a saved segmentation applied, an
     earlier assignment in the file kept as ``previous_*``)."""
+    # With a byte-order mark: Excel on Windows then reads the file as UTF-8 ("·", "é").
     margins = _margins if with_margins else None
     if is_applied_key(digest):
-        return core_movement.labelled_bytes(_data, _seg, names, margins=margins)
-    return core_export.labelled_csv_bytes(_data, _seg, names, margins=margins)
+        return core_movement.labelled_bytes(_data, _seg, names, margins=margins, bom=True)
+    return core_export.labelled_csv_bytes(_data, _seg, names, margins=margins, bom=True)
 
 
 @st.cache_data(
@@ -244,7 +259,45 @@ def segment_csv(
     )
     if is_applied_key(digest):  # the previous assignment named as in the labelled download
         frame.columns = core_movement.renamed_columns(_data.raw.columns, list(frame.columns))
-    return core_export.to_csv_bytes(frame)
+    return core_export.to_csv_bytes(frame, bom=True)
+
+
+def _excel_progress():
+    """A progress bar drawn inside the cached function (so a cache hit replays it, gone)."""
+    bar = st.progress(0.0, text="Writing the Excel file…")
+    return bar, lambda share: bar.progress(min(share, 1.0), text="Writing the Excel file…")
+
+
+@st.cache_data(max_entries=_EXPORTS, max_size=_EXPORTS_SIZE, show_spinner=False)
+def customers_xlsx(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    segment: int | None,
+    _data: CustomerData,
+    _seg: Segmentation,
+) -> bytes:
+    """.xlsx bytes of the labelled customers (or of segment number `segment`'s), with a
+    progress bar while they are written."""
+    bar, report = _excel_progress()
+    book = core_excel.customers_xlsx_bytes(_data, _seg, names, segment=segment, progress=report)
+    bar.empty()
+    return book
+
+
+@st.cache_data(max_entries=_PROFILES, show_spinner=False)
+def profile_xlsx(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    _profiles: core_profile.Profiles,
+) -> bytes:
+    """.xlsx bytes of the profile table with the current names."""
+    return core_excel.profile_xlsx_bytes(core_profile.profile_table(_profiles, names))
 
 
 @st.cache_data(max_entries=_PROFILES, show_spinner=False)
@@ -269,7 +322,7 @@ def profile_csv(
         table = core_margins.with_borderline(table, _borderline, names)
     if _value is not None:
         table = core_value.with_value_columns(table, _value)
-    return core_export.to_csv_bytes(table)
+    return core_export.to_csv_bytes(table, bom=True)
 
 
 @st.cache_resource(max_entries=_PROFILES, show_spinner=False)
@@ -460,6 +513,16 @@ def _read(digest: str, raw: bytes, name: str, id_column: str | None) -> Customer
     return data
 
 
+def current_suggestion(data: CustomerData) -> core_defaults.FeatureSuggestion:
+    """The features offered for `data`, the default ones, their marks and why."""
+    return suggestion(current_source().digest, data.id_column, data)
+
+
+def feature_options(data: CustomerData) -> list[str]:
+    """Columns that can be segmented on: numeric, not the id, not a constant."""
+    return list(current_suggestion(data).options)
+
+
 def log_options(data: CustomerData, features: tuple[str, ...]) -> list[str]:
     """Chosen features a log transform can apply to (never negative)."""
     frame = data.frame
@@ -471,7 +534,7 @@ def current_choices(data: CustomerData) -> Choices:
     options = feature_options(data)
     chosen = state.get(state.FEATURES)
     if chosen is None:
-        features = rfm_features(data) or tuple(segmentation.default_features(data))
+        features = rfm_features(data) or tuple(current_suggestion(data).defaults)
     else:
         features = tuple(f for f in chosen if f in options)
     logs = state.get(state.LOG_FEATURES)

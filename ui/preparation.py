@@ -12,7 +12,7 @@ from segmentation import MISSING_POLICIES, SCALERS
 from ui import cached, state, widgets
 
 SCALER_LABELS = {
-    "standard": "Standard (mean 0, sd 1)",
+    "standard": "Standard: every feature weighs the same (mean 0, sd 1)",
     "minmax": "Min-max (0 to 1)",
     "robust": "Robust (median, IQR)",
     "none": "None (raw units)",
@@ -34,13 +34,20 @@ def on_features() -> None:
 def feature_choices(data, choices) -> None:
     """The features, and the log transform of those that allow one."""
     state.seed(state.W_FEATURES, list(choices.features))
+    suggestion = cached.current_suggestion(data)
     st.multiselect(
         "Features",
         cached.feature_options(data),
         key=state.W_FEATURES,
         on_change=on_features,
+        format_func=suggestion.label,
         help="Numeric columns the segments are built on. The customer id is never offered.",
     )
+    if len(choices.features) > 3:  # the box then hides tags: the count and the full list
+        st.caption(
+            f"{len(choices.features)} chosen: " + ", ".join(widgets.md(f) for f in choices.features)
+        )
+    st.caption(suggestion.reason)  # our words and counts only, no column names
     logs_allowed = cached.log_options(data, choices.features)
     if not logs_allowed:
         return

@@ -12,7 +12,7 @@ import streamlit as st
 
 from segmentation import SegmentationError, charts
 from segmentation.cards import MAX_NOTE, SegmentCard, clean_note, segment_cards
-from segmentation.features import feature_options
+from segmentation.features import numeric_columns
 from segmentation.pack import write_pack
 from segmentation.report import build_report
 from segmentation.traits import ratio_words
@@ -30,7 +30,7 @@ PACK_LABEL = "Download campaign pack"
 def value_column(cur: cached.Current) -> str | None:
     """The value column in use: the user's choice if it still applies, else the money-like
     default (None when there is none, or when the user chose "(none)")."""
-    options = feature_options(cur.data)
+    options = numeric_columns(cur.data)
     chosen = state.get(state.VALUE_COLUMN)
     if chosen == NO_VALUE:
         return None
@@ -51,7 +51,7 @@ def current_value(cur: cached.Current) -> SegmentValue | None:
 def value_section(cur: cached.Current) -> SegmentValue | None:
     """The `Value column` choice and, with one, share of customers beside share of value."""
     st.subheader("Value per segment")
-    options = [NO_VALUE, *feature_options(cur.data)]
+    options = [NO_VALUE, *numeric_columns(cur.data)]
     state.seed(state.W_VALUE_COLUMN, value_column(cur) or NO_VALUE)
     st.selectbox(
         "Value column",

@@ -49,6 +49,9 @@ MEASURED = "seg.measured"  # segmentation keys whose stability a page has measur
 SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
 SAVED_SEEN = "seg.saved_seen"  # file_id of the last saved-segmentation upload handled
 SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentation, or None
+EXCEL_ASKED = "seg.excel_asked"  # tuple of Excel files asked for: (segmentation key, what)
+PERSIST_TOKEN = "seg.persist_token"  # this session's random token in the address (ui.persist)
+PERSIST_NOTICE = "seg.persist_notice"  # why earlier work could not be restored, or None
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -107,7 +110,28 @@ _DEFAULTS: dict[str, Any] = {
     SAVED: None,
     SAVED_SEEN: None,
     SAVED_ERROR: None,
+    EXCEL_ASKED: (),
+    PERSIST_TOKEN: None,
+    PERSIST_NOTICE: None,
 }
+
+#: What a reload brings back (`ui.persist`): the upload and every durable choice.
+PERSISTED = (
+    DATASET,
+    ID_COLUMN,
+    FEATURES,
+    SCALER,
+    MISSING,
+    LOG_FEATURES,
+    CLIP,
+    K,
+    RENAMES,
+    SCATTER_X,
+    SCATTER_Y,
+    SCATTER_VIEW,
+    EXPORT_SEGMENT,
+    EXCEL_ASKED,
+)
 
 #: Choices that no longer apply once another dataset is loaded.
 _PER_DATASET = (

@@ -103,33 +103,49 @@ def segment_table(
     st.dataframe(shown, hide_index=True, column_config=config)
 
 
+SEPARATION_HELP = (
+    "How clearly the segments separate, from -1 to 1 (the silhouette score): above 0.5 "
+    "clearly, 0.25 to 0.5 fairly, below 0.25 they overlap."
+)
+
+
 def scores_table(choice, k: int) -> None:
-    """The scores per k of a sweep (`KChoice`), the chosen `k` marked with a dot."""
+    """The scores per k of a sweep (`KChoice`) in plain words, the chosen `k` marked with
+    a dot; the analysts' scores (Calinski-Harabasz, Davies-Bouldin) in an expander."""
     scores = choice.table().reset_index()
     # Rounded here, shown with the reader's thousands separator ("localized").
     scores["inertia"] = scores["inertia"].round(0)
     scores["calinski_harabasz"] = scores["calinski_harabasz"].round(1)
     scores.insert(1, "chosen", ["●" if value == k else "" for value in scores["k"]])
+    config = {
+        "chosen": st.column_config.TextColumn("", width=30),
+        "silhouette": st.column_config.NumberColumn(
+            "Separation ↑", format="%.3f", help=SEPARATION_HELP
+        ),
+        "inertia": st.column_config.NumberColumn(
+            "Spread within ↓",
+            format="localized",
+            help="How far customers sit from their segment's centre, in all (inertia)",
+        ),
+    }
     st.dataframe(
-        scores,
-        hide_index=True,
-        column_config={
-            "chosen": st.column_config.TextColumn("", width=30),
-            "inertia": st.column_config.NumberColumn("Inertia ↓", format="localized"),
-            "silhouette": st.column_config.NumberColumn("Silhouette ↑", format="%.3f"),
-            # Short labels so the table fits beside the chart; the names are in the help.
-            "calinski_harabasz": st.column_config.NumberColumn(
-                "CH ↑", format="localized", help="Calinski-Harabasz: higher is better"
-            ),
-            "davies_bouldin": st.column_config.NumberColumn(
-                "DB ↓", format="%.3f", help="Davies-Bouldin: lower is better"
-            ),
-        },
+        scores[["k", "chosen", "silhouette", "inertia"]], hide_index=True, column_config=config
     )
-    st.caption(
-        "↑ higher is better, ↓ lower is better (CH: Calinski-Harabasz, DB: Davies-Bouldin). "
-        "● marks the chosen k."
-    )
+    st.caption("↑ higher is better, ↓ lower is better. ● marks the chosen k.")
+    with st.expander("Analyst details"):
+        st.dataframe(
+            scores,
+            hide_index=True,
+            column_config={
+                **config,
+                "silhouette": st.column_config.NumberColumn("Silhouette ↑", format="%.3f"),
+                "inertia": st.column_config.NumberColumn("Inertia ↓", format="localized"),
+                "calinski_harabasz": st.column_config.NumberColumn(
+                    "Calinski-Harabasz ↑", format="localized"
+                ),
+                "davies_bouldin": st.column_config.NumberColumn("Davies-Bouldin ↓", format="%.3f"),
+            },
+        )
 
 
 def legend(
@@ -173,9 +189,12 @@ def error(message: object) -> None:
     st.error(md(message), icon=":material/warning:")
 
 
-def sample_notice(n_rows: int) -> None:
-    """Say that the built-in sample is shown."""
-    st.info(SAMPLE_NOTICE.format(n=count(n_rows)), icon=":material/info:")
+def sample_notice(n_rows: int, *, on_data_page: bool = False) -> None:
+    """Say that the built-in sample is shown (on the Data page: the upload is right above)."""
+    text = SAMPLE_NOTICE.format(n=count(n_rows))
+    if on_data_page:
+        text = text.replace("on the Data page", "above")
+    st.info(text, icon=":material/info:")
 
 
 def current_segmentation(purpose: str):

@@ -194,8 +194,8 @@ def _plane(
         return _Plane(
             project(drawn.values),
             centre_xy,
-            f"PCA 1 ({explained[0]:.0%} of variance)",
-            f"PCA 2 ({explained[1]:.0%} of variance)",
+            f"Map axis 1: {explained[0]:.0%} of how customers differ (PCA 1)",
+            f"Map axis 2: {explained[1]:.0%} of how customers differ (PCA 2)",
         )
     if mode == "strip":
         k = segmentation.k

@@ -112,3 +112,42 @@ def leading_zeros(column: str) -> Finding:
         "has numbers with leading zeros (like 00123)",
         "It is read as a code, kept as text, and not used as an amount",
     )
+
+
+def date_column(column: str, parsed) -> Finding:
+    """A column of dates, described as dates: how day and month are ordered, and the span.
+
+    `parsed` is the column as read by `segmentation.dates.parse_dates`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from segmentation.dates import parse_dates
+    >>> parsed = parse_dates(pd.Series(["04/09/2012", "21/08/2013", "30/07/2012"]))
+    >>> date_column("Dt_Customer", parsed).problem
+    'holds dates, day first (21/08/2013 is 21 August 2013), from 30 Jul 2012 to 21 Aug 2013'
+    """
+    how = {"day-first": "day first", "month-first": "month first", "year-first": "year first"}
+    text = "holds dates"
+    if parsed.order in how:
+        text += f", {how[parsed.order]}"
+        if parsed.ambiguous:
+            text += " (assumed: every value reads both ways)"
+        elif parsed.decided_by:
+            when = parsed.values[parsed.values.notna()]
+            decided = _read_one(parsed.decided_by, parsed.order)
+            text += f" ({parsed.decided_by} is {decided})" if decided and len(when) else ""
+    span = parsed.values.dropna()
+    if len(span):
+        text += f", from {span.min():%d %b %Y} to {span.max():%d %b %Y}"
+    return Finding(column, text, "Offered on the Segments page as the days since that date")
+
+
+def _read_one(value: str, order: str) -> str:
+    """One date as words ("21 August 2013"), read in the column's order."""
+    import pandas as pd
+
+    from segmentation.dates import parse_dates
+
+    read = parse_dates(pd.Series([value]), order=order).values.iloc[0]
+    return "" if pd.isna(read) else f"{read.day} {read:%B %Y}"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.dates import parse_dates
 from segmentation.errors import DataError
 from segmentation.health import Finding, build_report, reading
 from segmentation.io.cells import _blank, _Cells, _is_text
@@ -55,7 +57,8 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
         numeric_columns=tuple(numeric_columns),
         date_columns=tuple(date_columns),
         converted_columns=tuple((n, numbers[n].how) for n in numeric_columns if numbers[n].how),
-        notes=tuple(_typing_notes(cells, text_columns, id_col, columns)),
+        # Dates (04/09/2012) start with a zero too: they are described as dates instead.
+        notes=tuple(_typing_notes(cells, text_columns, id_col, columns, date_columns)),
     )
     return CustomerData(
         frame=frame,
@@ -117,13 +120,17 @@ def _typing_notes(
     text_columns: list[str],
     id_col: str | None,
     columns: dict[str, pa.ChunkedArray | np.ndarray],
+    date_columns: Sequence[str] = (),
 ) -> list[Finding]:
     """Findings made while reading and typing, shown first in the report."""
     notes = list(cells.notes)
     if cells.encoding not in (None, "utf-8", "utf-8-sig"):
         notes.append(reading.not_utf8(cells.encoding))
-    leading = [n for n in text_columns if n != id_col and _leading_zero(columns[n])]
-    notes.extend(reading.leading_zeros(n) for n in leading)
+    codes = [n for n in text_columns if n != id_col and n not in date_columns]
+    notes.extend(reading.leading_zeros(n) for n in codes if _leading_zero(columns[n]))
+    for name in date_columns:
+        text = pd.Series(columns[name].to_pandas(), copy=False)
+        notes.append(reading.date_column(name, parse_dates(text)))
     return notes
 
 

@@ -95,7 +95,7 @@ def go(page: Page, title: str) -> None:
     )
     expect(link).to_have_count(1)
     link.click()
-    expect(page).to_have_url(re.compile(rf"/{path}$"))
+    expect(page).to_have_url(re.compile(rf"/{path}(\?.*)?$"))  # ?session=... (ui.persist)
     settle(page)
     page.locator(marker).first.wait_for(state="attached")
     settle(page)
@@ -151,6 +151,18 @@ def features_box(page: Page) -> Locator:
     return page.locator("[data-testid='stMultiSelect']").filter(
         has=page.locator(f"input[aria-label='{FEATURES_LABEL}']")
     )
+
+
+#: The marks an offered feature carries in the features box ("Complain (0/1 flag)").
+FEATURE_MARK = re.compile(
+    r" \((0/1 flag|code|about the person|year of birth: see the age|mostly empty"
+    r"|days from a date)\)$"
+)
+
+
+def column_of(label: str) -> str:
+    """The column an option of the features box stands for (its mark taken off)."""
+    return FEATURE_MARK.sub("", label)
 
 
 def chosen_features(page: Page) -> list[str]:

@@ -15,6 +15,7 @@ from browsertools import (
     assert_no_exception,
     check_labelled,
     chosen_features,
+    column_of,
     download,
     expect_scatter,
     feature_options,
@@ -68,7 +69,7 @@ def test_two_users_at_once_see_only_their_own_customers(new_context, app_url, tm
             assert not leaked, f"{name}'s {title} page shows the other file's columns {leaked}"
             assert other_name(name) not in text, f"{name}'s {title} page names the other file"
             if title == "Segments":
-                features = chosen_features(page) + feature_options(page)
+                features = [column_of(f) for f in chosen_features(page) + feature_options(page)]
                 assert set(features) <= set(table.header), (name, features)
                 expect_scatter(page, int(k_slider(page).input_value()))
                 assert_scatter_ids(page, table)
@@ -78,7 +79,7 @@ def test_two_users_at_once_see_only_their_own_customers(new_context, app_url, tm
 
     for name, page, table in users:
         _, data = download(page, DOWNLOAD_LABELLED, tmp_path / name.removesuffix(".csv"))
-        labelled = read_csv_text(data, encoding="utf-8")
+        labelled = read_csv_text(data)  # utf-8-sig: the CSV starts with a byte-order mark
         k = len({s for s in labelled.column("segment") if s})
         check_labelled(labelled, table, k)
 

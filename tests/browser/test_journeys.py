@@ -127,7 +127,7 @@ def test_dataset_journey(page: Page, app_url: str, dataset: str, tmp_path):
     screenshot(page, stem, "export")
     filename, data = download(page, DOWNLOAD_LABELLED, tmp_path)
     assert stem in filename and f"k{k}" in filename, filename
-    labelled = read_csv_text(data, encoding="utf-8")
+    labelled = read_csv_text(data)  # utf-8-sig: the CSV starts with a byte-order mark
     check_labelled(labelled, original, k)
     assert set(labelled.column("segment_name")) - {""} <= set(names)
     # the choices survived the trip: going back shows the same features and k
@@ -159,11 +159,12 @@ def test_renamed_segment_shows_everywhere_and_in_the_download(page: Page, app_ur
     k = int(k_slider(page).input_value())
     names = expect_scatter(page, k)
     assert names[1] == new_name and old_name not in names, names
-    expect(page.locator("[data-testid='stSidebar']").get_by_text(new_name)).to_be_visible()
 
     go(page, "Export")
+    # The sidebar lists the names on every page but Segments (which shows them itself).
+    expect(page.locator("[data-testid='stSidebar']").get_by_text(new_name)).to_be_visible()
     _, data = download(page, DOWNLOAD_LABELLED, tmp_path)
-    labelled = read_csv_text(data, encoding="utf-8")
+    labelled = read_csv_text(data)  # utf-8-sig: the CSV starts with a byte-order mark
     check_labelled(labelled, original, k)
     seg_names = dict(zip(labelled.column("segment"), labelled.column("segment_name")))
     assert seg_names.get("2") == new_name, seg_names
