@@ -139,11 +139,12 @@ def guess_order_log(frame: pd.DataFrame, *, id_column: str | None = None) -> Ord
     columns = None
     if customer and dates and amounts:
         columns = OrderColumns(customer, dates[0], amounts[0], orders[0] if orders else None)
-    repeats = customer is not None and 0 < n_customers < int(frame[customer].notna().sum())
+    repeats = customer is not None and 3 <= n_customers < int(frame[customer].notna().sum())
     named = customer is not None and (
         _score(customer, _CUSTOMER_WORDS, _NOT_CUSTOMER) > 0 or customer == id_column
     )
-    looks = columns is not None and repeats and named
+    one_each = _customer_id(frame, id_column)
+    looks = columns is not None and repeats and named and not one_each
     return OrderLogGuess(
         looks_like_orders=looks,
         columns=columns,
@@ -153,7 +154,9 @@ def guess_order_log(frame: pd.DataFrame, *, id_column: str | None = None) -> Ord
         date_options=tuple(dates),
         amount_options=tuple(amounts),
         order_options=tuple(orders),
-        reason=_reason(looks, n, n_customers, customer, dates, amounts, repeats),
+        reason=_reason(looks, n, n_customers, customer, dates, amounts, repeats)
+        if not one_each
+        else f"Each row has its own {id_column!r}, so this is one row per customer",
     )
 
 
@@ -250,6 +253,16 @@ def _customer_columns(frame: pd.DataFrame, texts: list[str], id_column: str | No
     others = [c for c in texts if c not in named and _score(c, (), _NOT_CUSTOMER) == 0]
     candidates = named + others
     return sorted(candidates, key=lambda c: not _repeats(frame[c]))
+
+
+def _customer_id(frame: pd.DataFrame, id_column: str | None) -> bool:
+    """The reader found a unique id named like a customer's (ID, CustomerID): each row is
+    a customer, whatever else repeats."""
+    if id_column is None or id_column not in frame.columns:
+        return False
+    key = normalise_name(id_column)
+    named = key in ("id", "uid", "key") or _score(id_column, _CUSTOMER_WORDS, _NOT_CUSTOMER) > 0
+    return named and not _repeats(frame[id_column])
 
 
 def _repeats(series: pd.Series) -> bool:

@@ -216,7 +216,7 @@ def test_an_order_export_read_from_bytes_is_recognised_with_its_columns():
     data = read_customers(
         "\ufeffOrder No;Client;Date de commande;Montant;Quantity\n"
         "1001;c@x.fr;31/12/2024;12,50 €;1\n1002;d@x.fr;01/01/2025;3,00 €;2\n"
-        "1003;c@x.fr;02/01/2025;7,25 €;1\n".encode()
+        "1003;c@x.fr;02/01/2025;7,25 €;1\n1004;e@x.fr;02/01/2025;1,00 €;1\n".encode()
     )
     guess = guess_order_log(data.frame, id_column=data.id_column)
     assert guess.looks_like_orders
@@ -305,3 +305,15 @@ def test_the_readers_unique_id_is_not_taken_for_the_customer_of_an_order_log():
     guess = guess_order_log(data.frame, id_column=data.id_column)
     assert guess.looks_like_orders
     assert guess.columns == OrderColumns("Kunde", "Bestelldatum", "Betrag", "Bestellnummer")
+
+
+def test_a_customer_table_with_a_unique_id_is_not_an_order_log():
+    """A unique ID is one row per customer, even with a date, an amount and a column that
+    repeats (a constant named like 'contact', as in the marketing campaign data)."""
+    data = read_customers(
+        b"ID,Dt_Customer,Income,Z_CostContact\n1,2024-01-01,10,3\n2,2024-01-02,20,3\n"
+        b"3,2024-01-03,5,3\n4,2024-01-04,7,3\n"
+    )
+    guess = guess_order_log(data.frame, id_column=data.id_column)
+    assert not guess.looks_like_orders
+    assert guess.reason == "Each row has its own 'ID', so this is one row per customer"
