@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, state, widgets
+from ui import cached, state, trust, widgets
 
 st.set_page_config(page_title="Customer segments", page_icon=":material/groups:", layout="wide")
 
@@ -40,7 +40,9 @@ def sidebar_summary() -> None:
         sil = cur.seg.silhouette
         right.metric("Silhouette", "-" if sil is None else f"{sil:.2f}")
         st.caption(f"{len(cur.choices.features)} features · {cur.choices.scaler} scaling")
-        widgets.legend(cur.names, cur.seg.sizes)
+        notes = trust.legend_notes(cur)
+        widgets.legend(cur.names, cur.seg.sizes, notes=notes)
+        trust.sidebar_caption(notes)
 
 
 def sweep_ahead() -> None:

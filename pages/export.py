@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, state, widgets
+from ui import cached, state, trust, widgets
 from ui import saved as ui_saved
 
 CSV = "text/csv"
@@ -33,7 +33,8 @@ def render() -> None:
     st.caption(
         f"Every one of the {widgets.count(len(data.frame))} rows of the file, in file order, with "
         "every cell as written, plus `segment` (1 to "
-        f"{k}) and `segment_name`."
+        f"{k}), `segment_name`, `runner_up_segment` (the next closest segment) and `margin` "
+        "(0 = on the border with it, 1 = at the heart of its own segment)."
         + (
             f" {widgets.count(unassigned)} customers without a segment carry the reason in "
             "`unassigned_reason`."
@@ -42,7 +43,10 @@ def render() -> None:
         )
     )
     try:
-        labelled = cached.labelled_csv(digest, data.id_column, choices, k, names, data, seg)
+        margins = trust.export_margins(cur)
+        labelled = cached.labelled_csv(
+            digest, data.id_column, choices, k, names, data, seg, True, margins
+        )
     except SegmentationError as exc:
         widgets.error(exc)
         return
@@ -59,6 +63,7 @@ def render() -> None:
 
     head = data.raw_head(PREVIEW_ROWS)
     preview, seg_col = widgets.with_segments(head, seg.labels[: len(head)], names, front=False)
+    preview = trust.with_margins(preview, margins)
     st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
     widgets.segment_table(preview, seg_col)
 
@@ -75,7 +80,9 @@ def render() -> None:
         format_func=lambda s: f"{s} · {names[s - 1]} ({widgets.count(seg.sizes[s - 1])} customers)",
         on_change=state.copier(state.W_EXPORT_SEGMENT, state.EXPORT_SEGMENT, int),
     )
-    members = cached.segment_csv(digest, data.id_column, choices, k, names, segment, data, seg)
+    members = cached.segment_csv(
+        digest, data.id_column, choices, k, names, segment, data, seg, True, margins
+    )
     st.download_button(
         "Download this segment's customers",
         members,
@@ -89,8 +96,15 @@ def render() -> None:
     ui_saved.download_segmentation(cur)
 
     st.subheader("Segment profiles")
-    st.caption("One row per segment: size, share, means and medians, index against the average.")
-    profile_bytes = cached.profile_csv(digest, data.id_column, choices, k, names, cur.profiles)
+    st.caption(
+        "One row per segment: size, share, stability (how often it comes back when customers "
+        "are resampled), means and medians, index against the average, borderline share."
+    )
+    try:
+        profile_bytes = trust.profile_csv(cur)
+    except SegmentationError as exc:
+        widgets.error(exc)
+        return
     st.download_button(
         "Download the profile table",
         profile_bytes,

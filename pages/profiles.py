@@ -7,7 +7,7 @@ import streamlit as st
 
 from segmentation import SettingsError, charts
 from segmentation import profile as core_profile
-from ui import state, widgets
+from ui import state, trust, widgets
 
 
 def name_key(seg_key: str, segment: int) -> str:
@@ -94,6 +94,7 @@ def render() -> None:
         "Means and medians are in the data's own units; index = segment mean against the "
         "average customer × 100 (100 = average)."
     )
+    trust.profiles_section(cur)
 
     left, _ = st.columns([3, 2])
     with left:

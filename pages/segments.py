@@ -8,7 +8,7 @@ import streamlit as st
 from segmentation import SegmentationError, charts
 from segmentation.axes import default_axes
 from segmentation.features import check_segmentable
-from ui import cached, preparation, state, widgets
+from ui import cached, preparation, state, trust, widgets
 from ui import saved as ui_saved
 
 PCA = "PCA view"
@@ -52,6 +52,7 @@ def render() -> None:
     segment_summary(seg, names)
     st.subheader("Customers by segment")
     scatter(data, choices, seg, prof, names)
+    trust.sankey_section(data, choices, k)
 
 
 def segmentable_data():
@@ -148,6 +149,9 @@ def scatter(data, choices, seg, prof, names) -> None:
     try:
         fig = cached.current_scatter(
             data, choices, seg, names, x=axes.x, y=axes.y, view=view, max_points=MAX_POINTS
+        )
+        fig = trust.scatter_with_borderline(
+            data, choices, seg, names, fig, x=axes.x, y=axes.y, view=view, max_points=MAX_POINTS
         )
     except SegmentationError as exc:
         widgets.error(exc)

@@ -13,6 +13,7 @@ from segmentation.export import (
 )
 from segmentation.health import Finding, HealthReport
 from segmentation.io import MIN_CUSTOMERS, CustomerData, read_customers
+from segmentation.margins import Margins, segment_margins
 from segmentation.model import Segmentation, fit_prepared, fit_segments
 from segmentation.prepare import (
     MISSING_POLICIES,
@@ -25,6 +26,8 @@ from segmentation.prepare import (
 )
 from segmentation.profile import Profiles, apply_names, profile_segments, profile_table
 from segmentation.sample import make_sample_customers
+from segmentation.stability import Stability, segment_stability
+from segmentation.transitions import Transition, segment_transitions
 
 __all__ = [
     "MIN_CUSTOMERS",
@@ -36,12 +39,15 @@ __all__ = [
     "HealthReport",
     "KChoice",
     "KScore",
+    "Margins",
     "Preparation",
     "PreparedFeatures",
     "Profiles",
     "Segmentation",
     "SegmentationError",
     "SettingsError",
+    "Stability",
+    "Transition",
     "apply_names",
     "default_features",
     "evaluate_k",
@@ -56,6 +62,9 @@ __all__ = [
     "profile_table",
     "read_customers",
     "segment_customers",
+    "segment_margins",
+    "segment_stability",
+    "segment_transitions",
     "suggested_log_features",
     "to_csv_bytes",
 ]

@@ -30,10 +30,15 @@ import pyarrow.csv as pa_csv
 
 from segmentation.errors import SettingsError
 from segmentation.io import CURRENCY_SYMBOLS, CustomerData
+from segmentation.margins import Margins
 from segmentation.model import Segmentation
 
 #: Our columns in the labelled table, after the user's columns.
 SEGMENT_COLUMNS = ("segment", "segment_name", "unassigned_reason")
+#: Added after them when margins are given: the nearest other segment (1..k) and the margin.
+MARGIN_COLUMNS = ("runner_up_segment", "margin")
+#: Decimals of a written margin.
+MARGIN_DECIMALS = 3
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: What is written in front of a risky cell so a spreadsheet shows it as text.
@@ -83,6 +88,39 @@ def segment_columns(columns: Sequence[str]) -> tuple[str, str, str]:
     raise AssertionError("unreachable: more suffixes than columns")
 
 
+def margin_columns(columns: Sequence[str]) -> tuple[str, str]:
+    """Names of the margin columns for a table that already has `columns` (which include
+    our segment columns): ``("runner_up_segment", "margin")``, suffixed as in
+    `segment_columns` when the upload already has one of them.
+
+    Examples
+    --------
+    >>> margin_columns(["customer_id", "Margin"])
+    ('runner_up_segment_new', 'margin_new')
+    """
+    taken = {str(c).casefold() for c in columns}
+    suffixes = ["", "_new"] + [f"_new_{i}" for i in range(2, len(taken) + 3)]
+    for suffix in suffixes:
+        names = tuple(f"{c}{suffix}" for c in MARGIN_COLUMNS)
+        if not any(n.casefold() in taken for n in names):
+            return names  # type: ignore[return-value]
+    raise AssertionError("unreachable: more suffixes than columns")
+
+
+def _margin_texts(segmentation: Segmentation, margins: Margins) -> tuple[pa.Array, pa.Array]:
+    """The runner-up segment (1..k) and the margin as text per row, "" when unassigned."""
+    runner = np.asarray(margins.runner_up)
+    if len(runner) != len(segmentation.labels):
+        raise SettingsError(
+            f"The margins have {len(runner)} customers but the segmentation has "
+            f"{len(segmentation.labels)}: compute them for this segmentation."
+        )
+    runner_text = pa.array(_text_column(runner, [str(s) for s in range(1, segmentation.k + 1)]))
+    rounded = pc.round(pa.array(np.asarray(margins.margin), from_pandas=True), MARGIN_DECIMALS)
+    margin_text = pc.fill_null(rounded.cast(pa.large_string()), "")
+    return runner_text.cast(pa.large_string()), margin_text
+
+
 def _check_names(segmentation: Segmentation, names: Sequence[str]) -> None:
     if len(names) != segmentation.k:
         raise SettingsError(
@@ -116,7 +154,11 @@ def _check_rows(labels: np.ndarray, n_rows: int) -> None:
 
 
 def labelled_customers(
-    data: CustomerData, segmentation: Segmentation, names: Sequence[str]
+    data: CustomerData,
+    segmentation: Segmentation,
+    names: Sequence[str],
+    *,
+    margins: Margins | None = None,
 ) -> pd.DataFrame:
     """Every input row in input order, every original cell as text, plus ``segment``
     (1..k, "" when unassigned), ``segment_name`` and ``unassigned_reason``.
@@ -129,13 +171,18 @@ def labelled_customers(
         The fit on ``data.frame``.
     names : sequence of str
         Final segment names (`apply_names`), one per segment 1..k.
+    margins : Margins, optional
+        `segmentation.margins.segment_margins` of `segmentation`: adds
+        ``runner_up_segment`` (1..k) and ``margin`` (0..1, 3 decimals), blank when
+        unassigned (named as in `margin_columns`).
 
     Returns
     -------
     pandas.DataFrame
-        ``data.raw``'s columns unchanged, then the three segment columns, all text. If the
-        upload already has a column with one of those names, ours are renamed as described
-        in `segment_columns`. The index is the input row position.
+        ``data.raw``'s columns unchanged, then the three segment columns (and the margin
+        columns), all text. If the upload already has a column with one of those names,
+        ours are renamed as described in `segment_columns`. The index is the input row
+        position.
 
     Raises
     ------
@@ -162,13 +209,24 @@ def labelled_customers(
     out[segment] = _text_column(labels, [str(s) for s in range(1, segmentation.k + 1)]).values
     out[name] = _text_column(labels, names).values
     out[reason] = _reason_column(labels, np.asarray(segmentation.reasons, dtype=object)).values
+    if margins is not None:
+        runner_col, margin_col = margin_columns(list(out.columns))
+        runner_text, margin_text = _margin_texts(segmentation, margins)
+        out[runner_col] = runner_text.to_pandas().values
+        out[margin_col] = margin_text.to_pandas().values
     return out
 
 
 def segment_customers(
-    data: CustomerData, segmentation: Segmentation, names: Sequence[str], segment: int
+    data: CustomerData,
+    segmentation: Segmentation,
+    names: Sequence[str],
+    segment: int,
+    *,
+    margins: Margins | None = None,
 ) -> pd.DataFrame:
-    """The rows of `labelled_customers` in segment number `segment` (1..k).
+    """The rows of `labelled_customers` (with `margins`, if given) in segment number
+    `segment` (1..k).
 
     Raises
     ------
@@ -188,7 +246,7 @@ def segment_customers(
         raise SettingsError(f"Segment {segment!r} is not a segment number: use 1 to {k}.")
     if not 1 <= segment <= k:
         raise SettingsError(f"There is no segment {segment}: choose a segment from 1 to {k}.")
-    table = labelled_customers(data, segmentation, names)
+    table = labelled_customers(data, segmentation, names, margins=margins)
     return table[np.asarray(segmentation.labels) == segment - 1]
 
 
@@ -402,6 +460,7 @@ def labelled_csv_bytes(
     names: Sequence[str],
     *,
     bom: bool = False,
+    margins: Margins | None = None,
 ) -> bytes:
     """The labelled customers download: every input row with its segment, as CSV bytes.
 
@@ -415,11 +474,14 @@ def labelled_csv_bytes(
         Final segment names (`apply_names`), one per segment 1..k.
     bom : bool, default False
         Start with a UTF-8 byte-order mark (see `to_csv_bytes`).
+    margins : Margins, optional
+        Adds the runner-up segment and margin columns (see `labelled_customers`).
 
     Returns
     -------
     bytes
-        The same table as ``to_csv_bytes(labelled_customers(data, segmentation, names))``:
+        The same table as ``to_csv_bytes(labelled_customers(data, segmentation, names,
+        margins=margins))``:
         read back, every cell is equal. For a plain CSV (read on the typed path, comma
         delimited, no quote, no carriage return, no blank line, no cell that a spreadsheet
         would run as a formula) the file's own lines are copied, each followed by its
@@ -454,17 +516,24 @@ def labelled_csv_bytes(
     _check_names(segmentation, names)
     pieces = _plain_lines(data)
     if pieces is None:
-        return to_csv_bytes(labelled_customers(data, segmentation, names), bom=bom)
+        table = labelled_customers(data, segmentation, names, margins=margins)
+        return to_csv_bytes(table, bom=bom)
     labels = np.asarray(segmentation.labels)
     _check_rows(labels, sum(len(ends) for _, ends in pieces))
     codes, suffixes = _suffixes(labels, segmentation, names)
     columns = [str(c) for c in data.frame.columns]
+    header = columns + list(segment_columns(columns))
+    extra = None
+    if margins is not None:
+        header += list(margin_columns(header))
+        runner_text, margin_text = _margin_texts(segmentation, margins)
+        comma = pa.scalar(",", pa.large_string())
+        empty = pa.scalar("", pa.large_string())
+        extra = pc.binary_join_element_wise(comma, runner_text, comma, margin_text, empty)
     sink = io.BytesIO()
     if bom:
         sink.write(b"\xef\xbb\xbf")
-    sink.write(
-        to_csv_bytes(pd.DataFrame(columns=columns + list(segment_columns(columns)), dtype="str"))
-    )
+    sink.write(to_csv_bytes(pd.DataFrame(columns=header, dtype="str")))
     row = 0
     for piece, ends in pieces:
         # Line j is the piece's bytes from the end of line j-1 (its "\n" included) to its
@@ -476,6 +545,8 @@ def labelled_csv_bytes(
             len(ends), pa.py_buffer(offsets), pa.py_buffer(piece)
         )
         tails = pc.take(suffixes, pa.array(codes[row : row + len(ends)]))
+        if extra is not None:
+            tails = pc.binary_join_element_wise(tails, extra[row : row + len(ends)], empty)
         joined = pc.binary_join_element_wise(lines, tails, pa.scalar("", pa.large_string()))
         bounds, text = _offsets_and_data(joined)
         sink.write(text[bounds[0] : bounds[-1]])

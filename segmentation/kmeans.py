@@ -96,12 +96,21 @@ class StartSearch:
     ([2, 2], 0.01)
     """
 
-    def __init__(self, rows: np.ndarray, random_state: int):
+    def __init__(
+        self,
+        rows: np.ndarray,
+        random_state: int,
+        *,
+        n_init: int | None = None,
+        tol: float | None = None,
+    ):
         self.rows = rows
         self.random_state = random_state
         small = len(rows) <= SMALL_DATA
-        self.n_init = 10 if small else SAMPLE_STARTS
-        self.tol = 1e-4 if small else SAMPLE_TOL
+        # Given, they repeat a fit of other data on these rows (a bootstrap resample
+        # refitted as the app fitted the whole table: segmentation.stability).
+        self.n_init = n_init if n_init is not None else 10 if small else SAMPLE_STARTS
+        self.tol = tol if tol is not None else 1e-4 if small else SAMPLE_TOL
         centred = np.array(rows, dtype=float, order="C")
         self._mean = centred.mean(axis=0)  # KMeans centres the rows for precision
         centred -= self._mean
@@ -128,8 +137,8 @@ class StartSearch:
 
     def _seed(self, k: int, random_state: np.random.RandomState) -> np.ndarray:
         """k-means++ centres (scikit-learn's public `kmeans_plusplus`) on the centred rows."""
-        # The rows were checked once here: checking them again in each of the sweep's
-        # starts would cost about as much as the seeding itself on small data.
+        # The rows are prepared features, already finite: checking them again in each of
+        # the sweep's starts would cost about as much as the seeding itself on small data.
         with config_context(skip_parameter_validation=True, assume_finite=True):
             centres, _ = kmeans_plusplus(
                 self._centred,
@@ -182,12 +191,27 @@ def lloyd(matrix: np.ndarray, start: np.ndarray, *, random_state: int = 42) -> K
     >>> km.cluster_centers_.ravel().tolist(), km.labels_.tolist(), float(km.inertia_)
     ([0.5, 10.0], [0, 0, 1, 1], 2.5)
     """
+    return _fitted_kmeans(refine(matrix, start), random_state)
+
+
+def refine(matrix: np.ndarray, start: np.ndarray) -> Start:
+    """The Lloyd iterations of `lloyd` as a `Start` (centres, labels, inertia,
+    iterations), without building an estimator: on a few thousand rows a fitted KMeans
+    costs more than the iterations themselves.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> found = refine(np.array([[0.0], [1.0], [9.0], [11.0]]), np.array([[0.0], [8.0]]))
+    >>> found.centres.ravel().tolist(), found.labels.tolist(), found.inertia
+    ([0.5, 10.0], [0, 0, 1, 1], 2.5)
+    """
     start = np.array(start, dtype=float, order="C")
     matrix = np.ascontiguousarray(matrix, dtype=float)
     labels, inertia, centres, n_iter = _kmeans_single_lloyd(
         matrix, np.ones(len(matrix)), start, tol=_tolerance(matrix), n_threads=1
     )
-    return _fitted_kmeans(Start(centres, labels, float(inertia), n_iter), random_state)
+    return Start(centres, labels, float(inertia), n_iter)
 
 
 def _fitted_kmeans(result: Start, random_state: int) -> KMeans:

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segmentation.export import labelled_csv_bytes, labelled_customers, to_csv_bytes
+from segmentation.export import (
+    labelled_csv_bytes,
+    labelled_customers,
+    margin_columns,
+    to_csv_bytes,
+)
 from segmentation.export import segment_columns as _segment_columns
 from segmentation.model import Segmentation
 
@@ -26,7 +31,11 @@ RENAMED = {
     PREVIOUS_SEGMENT: "previous_segment",
     PREVIOUS_NAME: "previous_segment_name",
     PREVIOUS_REASON: "previous_unassigned_reason",
+    "runner_up_segment": "previous_runner_up_segment",
+    "margin": "previous_margin",
 }
+#: The margin columns of a labelled download (`segmentation.export.margin_columns`).
+MARGIN_COLUMNS = ("runner_up_segment", "margin")
 #: The row and column of customers without a segment.
 NO_SEGMENT = "no segment"
 
@@ -51,30 +60,36 @@ def previous_renames(columns: Sequence[str]) -> dict[str, str]:
     return renames
 
 
-def output_columns(columns: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The labelled download's columns as `labelled_customers` names them, and as they are
-    written once the previous assignment is renamed.
+def output_columns(columns: Sequence[str], *, margins: bool = False) -> tuple[list[str], list[str]]:
+    """The labelled download's columns as `labelled_customers` names them (with the margin
+    columns when `margins`), and as they are written once the previous assignment is
+    renamed.
 
     >>> output_columns(["id", "segment", "segment_name"])[1][:3]
     ['id', 'previous_segment', 'previous_segment_name']
     """
     columns = [str(c) for c in columns]
-    ours = list(_segment_columns(columns))
+    written = columns + list(_segment_columns(columns))
+    if margins:
+        written += list(margin_columns(written))
     renames = previous_renames(columns)
     if not renames:
-        return columns + ours, columns + ours
-    return columns + ours, [renames.get(c, c) for c in columns] + [
+        return written, written
+    renamed = [renames.get(c, c) for c in columns] + [
         PREVIOUS_SEGMENT,
         PREVIOUS_NAME,
         PREVIOUS_REASON,
     ]
+    if margins:
+        renamed += list(MARGIN_COLUMNS)
+    return written, renamed
 
 
 def _header(columns: Sequence[str]) -> bytes:
     return to_csv_bytes(pd.DataFrame(columns=list(columns), dtype="str"))
 
 
-def renamed_header(columns: Sequence[str]) -> tuple[bytes, bytes]:
+def renamed_header(columns: Sequence[str], *, margins: bool = False) -> tuple[bytes, bytes]:
     """The header line `labelled_csv_bytes` writes for a table with `columns`, and the one
     the labelled download writes (the previous assignment renamed).
 
@@ -84,11 +99,13 @@ def renamed_header(columns: Sequence[str]) -> tuple[bytes, bytes]:
     >>> renamed.decode().strip().replace('"', '')
     'id,previous_segment,previous_segment_name,segment,segment_name,unassigned_reason'
     """
-    written, renamed = output_columns(columns)
+    written, renamed = output_columns(columns, margins=margins)
     return _header(written), _header(renamed)
 
 
-def labelled_bytes(data, segmentation: Segmentation, names: Sequence[str]) -> bytes:
+def labelled_bytes(
+    data, segmentation: Segmentation, names: Sequence[str], *, margins=None
+) -> bytes:
     """The labelled download: `segmentation.export.labelled_csv_bytes`, with the previous
     assignment's columns renamed in its header (every row byte for byte the same).
 
@@ -101,8 +118,8 @@ def labelled_bytes(data, segmentation: Segmentation, names: Sequence[str]) -> by
     >>> labelled_bytes(data, seg, ["Big", "Small"]).decode().splitlines()[0].replace('"', '')
     'id,x,previous_segment,previous_segment_name,segment,segment_name,unassigned_reason'
     """
-    body = labelled_csv_bytes(data, segmentation, names)
-    written, renamed = renamed_header(data.frame.columns)
+    body = labelled_csv_bytes(data, segmentation, names, margins=margins)
+    written, renamed = renamed_header(data.frame.columns, margins=margins is not None)
     if written == renamed:
         return body
     if not body.startswith(written):  # pragma: no cover - labelled_csv_bytes writes it so
@@ -110,7 +127,9 @@ def labelled_bytes(data, segmentation: Segmentation, names: Sequence[str]) -> by
     return renamed + body[len(written) :]
 
 
-def labelled_table(data, segmentation: Segmentation, names: Sequence[str]) -> pd.DataFrame:
+def labelled_table(
+    data, segmentation: Segmentation, names: Sequence[str], *, margins=None
+) -> pd.DataFrame:
     """`segmentation.export.labelled_customers` with the previous assignment renamed.
 
     >>> from segmentation import read_customers, fit_segments
@@ -120,8 +139,8 @@ def labelled_table(data, segmentation: Segmentation, names: Sequence[str]) -> pd
     >>> list(table.columns)[2:5]
     ['previous_segment', 'previous_segment_name', 'segment']
     """
-    table = labelled_customers(data, segmentation, names)
-    written, renamed = output_columns(data.raw.columns)
+    table = labelled_customers(data, segmentation, names, margins=margins)
+    written, renamed = output_columns(data.raw.columns, margins=margins is not None)
     table.columns = renamed if list(table.columns) == written else table.columns
     return table
 

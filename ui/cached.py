@@ -24,6 +24,8 @@ by bytes.
 
 Every cache has ``max_entries`` so memory stays bounded with many users and large files
 (``st.cache_resource`` has no byte limit: the counts below are chosen from measured sizes).
+The biggest results, the reads and the prepared features, are also noted in `ui.budget`,
+which clears the least recently used of them past its byte total (`budget.TOTAL_BYTES`).
 The ``current_*`` functions below turn the durable choices of `ui.state` into results,
 one step at a time, so a page can show what it has when a later step fails.
 """
@@ -40,15 +42,19 @@ import streamlit as st
 
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
+from segmentation import apply as core_apply
 from segmentation import export as core_export
+from segmentation import margins as core_margins
 from segmentation import movement as core_movement
 from segmentation import profile as core_profile
 from segmentation import saved as core_saved
+from segmentation import stability as core_stability
+from segmentation import transitions as core_transitions
 from segmentation.apply import apply_saved
 from segmentation.drift import Drift, feature_drift
 from segmentation.features import feature_options
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
-from ui import state
+from ui import budget, state
 from ui.state import Choices
 
 # Bounds by count (least recently used evicted first). Measured sizes in memory, at 100k
@@ -85,7 +91,7 @@ def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()
 
 
-@st.cache_resource(max_entries=_LOADS, show_spinner="Reading the file and checking its health…")
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
     """`segmentation.read_customers` on uploaded bytes, keyed on their digest."""
     return segmentation.read_customers(_raw, name=name, id_column=id_column)
@@ -198,12 +204,19 @@ def labelled_csv(
     names: tuple[str, ...],
     _data: CustomerData,
     _seg: Segmentation,
+    with_margins: bool = False,
+    _margins: core_margins.Margins | None = None,
 ) -> bytes:
-    """CSV bytes of every input row with its segment and segment name (for a saved
-    segmentation applied, an earlier assignment in the file kept as ``previous_*``)."""
+    """CSV bytes of every input row with its segment and segment name (and, `with_margins`,
+    the runner-up segment and margin from `_margins`; for a saved segmentation applied, an
+    earlier assignment in the file kept as ``previous_*``)."""
     if is_applied_key(digest):
-        return core_movement.labelled_bytes(_data, _seg, names)
-    return core_export.labelled_csv_bytes(_data, _seg, names)
+        return core_movement.labelled_bytes(
+            _data, _seg, names, margins=_margins if with_margins else None
+        )
+    return core_export.labelled_csv_bytes(
+        _data, _seg, names, margins=_margins if with_margins else None
+    )
 
 
 @st.cache_data(
@@ -220,11 +233,20 @@ def segment_csv(
     segment: int,
     _data: CustomerData,
     _seg: Segmentation,
+    with_margins: bool = False,
+    _margins: core_margins.Margins | None = None,
 ) -> bytes:
-    """CSV bytes of the customers of segment number `segment` (1..k)."""
-    frame = core_export.segment_customers(_data, _seg, names, segment)
+    """CSV bytes of the customers of segment number `segment` (1..k) (and, `with_margins`,
+    their runner-up segment and margin from `_margins`)."""
     if is_applied_key(digest):  # the previous assignment named as in the labelled download
-        frame.columns = core_movement.output_columns(_data.raw.columns)[1]
+        frame = core_export.segment_customers(
+            _data, _seg, names, segment, margins=_margins if with_margins else None
+        )
+        frame.columns = core_movement.output_columns(_data.raw.columns, margins=with_margins)[1]
+        return core_export.to_csv_bytes(frame)
+    frame = core_export.segment_customers(
+        _data, _seg, names, segment, margins=_margins if with_margins else None
+    )
     return core_export.to_csv_bytes(frame)
 
 
@@ -236,9 +258,17 @@ def profile_csv(
     k: int,
     names: tuple[str, ...],
     _profiles: core_profile.Profiles,
+    with_trust: bool = False,
+    _stability: core_stability.Stability | None = None,
+    _borderline: core_margins.Borderline | None = None,
 ) -> bytes:
-    """CSV bytes of the profile table with the current names."""
-    return core_export.to_csv_bytes(core_profile.profile_table(_profiles, names))
+    """CSV bytes of the profile table with the current names (and, `with_trust`, each
+    segment's stability and borderline share)."""
+    table = core_profile.profile_table(_profiles, names)
+    if with_trust:
+        table = core_stability.with_stability(table, _stability)
+        table = core_margins.with_borderline(table, _borderline, names)
+    return core_export.to_csv_bytes(table)
 
 
 # --- the current results, step by step ---------------------------------------------------
@@ -272,16 +302,26 @@ def current_data() -> CustomerData:
     override = state.get(state.ID_COLUMN)
     if override is not None:
         try:
-            return load(source.digest, source.raw, source.name, override)
+            return _read(source.digest, source.raw, source.name, override)
         except segmentation.DataError:
             state.put(state.ID_COLUMN, None)
             raise
-    return load(source.digest, source.raw, source.name, None)
+    return _read(source.digest, source.raw, source.name, None)
 
 
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
     """Read a new upload (cached: the page then gets the same result). Raises DataError."""
-    return load(digest, raw, name, None)
+    return _read(digest, raw, name, None)
+
+
+def _read(digest: str, raw: bytes, name: str, id_column: str | None) -> CustomerData:
+    """`load` with a spinner counting the seconds, shown only if the read takes a while."""
+    with st.spinner(f"Reading {name} and checking its health…", show_time=True):
+        data = load(digest, raw, name, id_column)
+    budget.note(
+        ("load", digest, name, id_column), data, lambda: load.clear(digest, None, name, id_column)
+    )
+    return data
 
 
 def log_options(data: CustomerData, features: tuple[str, ...]) -> list[str]:
@@ -311,7 +351,11 @@ def current_choices(data: CustomerData) -> Choices:
 
 def current_prepared(data: CustomerData, choices: Choices) -> PreparedFeatures:
     """The prepared features for the current choices (cached: once per choice)."""
-    return prepared(current_source().digest, data.id_column, choices, data)
+    digest = current_source().digest
+    result = prepared(digest, data.id_column, choices, data)
+    key = (digest, data.id_column, choices)
+    budget.note(("prepared", *key), result, lambda: prepared.clear(*key, None))
+    return result
 
 
 def current_sweep(data: CustomerData, choices: Choices) -> KChoice:
@@ -439,6 +483,119 @@ def current() -> Current:
     )
 
 
+# --- can these segments be trusted: stability, margins, k -> k+1 (issue 14) ---------------
+
+
+@st.cache_resource(
+    max_entries=_FITS,
+    show_spinner="Refitting the segments on resampled customers to test how stable each is…",
+)
+def stability(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    _prepared: PreparedFeatures,
+    _seg: Segmentation,
+) -> core_stability.Stability:
+    """`segmentation.stability.segment_stability` of one segmentation (a few KB)."""
+    return core_stability.segment_stability(_prepared, _seg)
+
+
+@st.cache_resource(max_entries=_FITS, show_spinner="Finding the customers on a border…")
+def margins(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    _prepared: PreparedFeatures,
+    _seg: Segmentation,
+) -> core_margins.Margins:
+    """`segmentation.margins.segment_margins` of one segmentation (16 bytes a customer:
+    16 MB at 1M, as a Segmentation)."""
+    return _read_only(core_margins.segment_margins(_prepared, _seg))
+
+
+@st.cache_resource(max_entries=_SCATTERS, show_spinner=False)
+def borderline_scatter(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    x: str | None,
+    y: str | None,
+    view: str,
+    max_points: int,
+    _scatter: go.Figure,
+    _margins: core_margins.Margins,
+) -> go.Figure:
+    """The scatter with borderline customers outlined (shared, never edited)."""
+    return charts.borderline_overlay(_scatter, _margins)
+
+
+@st.cache_resource(max_entries=_SWEEPS, show_spinner="Following the customers from k to k + 1…")
+def sankey(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    ks: tuple[int, ...],
+    chosen_k: int,
+    names: tuple[tuple[str, ...], ...],
+    _segs: tuple[Segmentation, ...],
+) -> go.Figure:
+    """The Sankey of the fits `_segs` (one per k of `ks`) with `names` (shared, never edited)."""
+    chain = [core_transitions.segment_transitions(a, b) for a, b in zip(_segs, _segs[1:])]
+    return charts.sankey_figure(chain, names, chosen_k=chosen_k)
+
+
+def current_stability(cur: Current) -> core_stability.Stability:
+    """Stability of the current segmentation (cached); remembered as measured for the
+    sidebar, which shows it only once a page has asked for it."""
+    result = stability(
+        cur.source.digest,
+        cur.data.id_column,
+        cur.choices,
+        cur.k,
+        current_prepared(cur.data, cur.choices),
+        cur.seg,
+    )
+    measured = tuple(key for key in state.get(state.MEASURED) if key != cur.key)
+    state.put(state.MEASURED, (*measured[-(state.MAX_RENAMED_SEGMENTATIONS - 1) :], cur.key))
+    return result
+
+
+def measured_stability(cur: Current) -> core_stability.Stability | None:
+    """Stability of the current segmentation if a page has measured it, else None (the
+    sidebar never starts the resampling itself)."""
+    if cur.key not in state.get(state.MEASURED):
+        return None
+    return current_stability(cur)
+
+
+def current_margins(data: CustomerData, choices: Choices, seg: Segmentation):
+    """Runner-up segment and margin of every customer of `seg` (cached)."""
+    loaded = state.get(state.SAVED)
+    if loaded is not None:  # measured in the saved segmentation's own scaled space
+        key = applied_key(current_source().digest, loaded.digest)
+        return applied_margins(key, data.id_column, data, loaded.saved, seg)
+    prepared_features = current_prepared(data, choices)
+    return margins(current_source().digest, data.id_column, choices, seg.k, prepared_features, seg)
+
+
+def neighbours(data: CustomerData, choices: Choices, choice: KChoice, k: int):
+    """[(k', Segmentation, names)] for k - 1, k and k + 1 where swept: the fits the app
+    makes when k moves there (cached, started from the sweep's centres)."""
+    out = []
+    for other in (k - 1, k, k + 1):
+        if other not in choice.k_values:
+            continue
+        seg = current_fit(data, choices, other)
+        prof = current_profiles(data, choices, seg)
+        out.append((other, seg, current_names(segmentation_key(data, choices, other), prof.names)))
+    return out
+
+
 # --- a saved segmentation applied instead of a fit ------------------------------------------
 # Its results are cached under "<data digest>+<saved file digest>" where a fit's are under
 # the data digest, so the two never share an entry (same features and k or not).
@@ -464,6 +621,14 @@ def saved_file(digest: str, _raw: bytes, name: str) -> core_saved.SavedSegmentat
 def applied(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Segmentation:
     """`segmentation.apply.apply_saved` for the data and saved segmentation `digest`."""
     return _read_only(apply_saved(_saved, _data.frame))
+
+
+@st.cache_resource(max_entries=_FITS, show_spinner=False)
+def applied_margins(
+    digest: str, id_column: str | None, _data: CustomerData, _saved, _seg: Segmentation
+):
+    """`segmentation.apply.saved_margins` of the customers assigned to a saved segmentation."""
+    return _read_only(core_apply.saved_margins(_saved, _data.frame, _seg.labels))
 
 
 @st.cache_resource(max_entries=_PROFILES, show_spinner=False)

@@ -41,6 +41,8 @@ SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k 
 SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
 SAVED_SEEN = "seg.saved_seen"  # file_id of the last saved-segmentation upload handled
 SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentation, or None
+BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
+MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -59,6 +61,7 @@ W_EXPORT_SEGMENT = "w.export_segment"
 W_SAVED_UPLOAD = "w.saved_upload"
 W_MOVEMENT_CELL = "w.movement_cell"  # the cell of the who-moved matrix whose customers to download
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
+W_BORDERLINE = "w.borderline"
 
 #: Clip percentiles used when outlier clipping is on.
 CLIP_PERCENTILES = (1.0, 99.0)
@@ -85,6 +88,8 @@ _DEFAULTS: dict[str, Any] = {
     SAVED: None,
     SAVED_SEEN: None,
     SAVED_ERROR: None,
+    BORDERLINE: False,
+    MEASURED: (),
 }
 
 #: Choices that no longer apply once another dataset is loaded.

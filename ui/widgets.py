@@ -132,17 +132,21 @@ def scores_table(choice, k: int) -> None:
     )
 
 
-def legend(names: Sequence[str], sizes: Sequence[int]) -> None:
-    """Segment names with their colour dot, size and share (names escaped as HTML)."""
+def legend(
+    names: Sequence[str], sizes: Sequence[int], *, notes: Sequence[str] | None = None
+) -> None:
+    """Segment names with their colour dot, size and share (names escaped as HTML), and
+    one more line per segment from `notes` (e.g. its stability) when given."""
     total = max(sum(sizes), 1)
     rows = []
     for segment, (name, size) in enumerate(zip(names, sizes), start=1):
+        note = "" if notes is None else f" · {html.escape(str(notes[segment - 1]))}"
         rows.append(
             f'<div style="margin:0 0 .35rem 0;line-height:1.3">'
             f'<span style="color:{colour(segment)};font-size:1.1em">&#9679;</span> '
             f"<b>{segment}</b> {html.escape(str(name))}<br>"
             f'<span style="color:#666;font-size:.85em">{count(size)} customers · '
-            f"{percent(size / total)}</span></div>"
+            f"{percent(size / total)}{note}</span></div>"
         )
     st.html("".join(rows))
 

@@ -17,16 +17,20 @@ points      which customers a scatter draws (sampled per segment) and the PCA pr
 selection   `selected_rows`: row positions of the customers in a box / lasso selection
 sizes       `sizes_figure`: customers per segment as horizontal bars
 heatmap     `profile_heatmap`: segments x features, index against the average (100 = average)
+sankey      `sankey_figure`: how the segments at k - 1 split or regroup at k and k + 1
+borderline  `borderline_overlay`: the scatter with its borderline customers outlined
 
 A new figure family gets its own module here, builds its figure with `figure.build`, and
 is re-exported below.
 """
 
+from segmentation.charts.borderline import borderline_overlay
 from segmentation.charts.elbow import elbow_figure
 from segmentation.charts.figure import FONT, TEMPLATE, Figure
 from segmentation.charts.heatmap import profile_heatmap
 from segmentation.charts.palette import SEGMENT_COLOURS, UNASSIGNED_COLOUR, segment_colour
 from segmentation.charts.points import MIN_POINTS_PER_SEGMENT, PCA_SAMPLE
+from segmentation.charts.sankey import sankey_figure
 from segmentation.charts.scatter import SCATTER_VIEWS, scatter_figure
 from segmentation.charts.selection import selected_rows
 from segmentation.charts.sizes import sizes_figure
@@ -40,8 +44,10 @@ __all__ = [
     "TEMPLATE",
     "UNASSIGNED_COLOUR",
     "Figure",
+    "borderline_overlay",
     "elbow_figure",
     "profile_heatmap",
+    "sankey_figure",
     "scatter_figure",
     "segment_colour",
     "selected_rows",

@@ -75,7 +75,7 @@ def test_first_visit_shows_the_samples_segments(app):
     assert app.slider(key="w.k").value == k
     assert len(sizes_table(app)) == k
     assert metric(app, "Customers segmented") == "1,000"
-    assert len(app.get("plotly_chart")) == 2  # elbow and scatter
+    assert len(app.get("plotly_chart")) == 3  # elbow, scatter and the k -> k+1 Sankey
 
 
 def test_tables_show_segment_colours_and_the_chosen_k(app):
@@ -362,7 +362,13 @@ def test_labelled_download_keeps_every_customer(app, dataset, downloads):
     extra = [c for c in got.columns if c not in original.columns]
     assert list(got.columns[: len(original.columns)]) == list(original.columns)
     assert extra[:2] == ["segment", "segment_name"]
-    assert set(extra) <= {"segment", "segment_name", "unassigned_reason"}
+    assert set(extra) <= {
+        "segment",
+        "segment_name",
+        "unassigned_reason",
+        "runner_up_segment",
+        "margin",
+    }
     assert set(got["segment"]) == {"1", "2", "3", "4", "5"}
     assert got.groupby("segment")["segment_name"].nunique().eq(1).all()
     assert got[original.columns.tolist()].equals(original)
