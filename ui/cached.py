@@ -210,13 +210,10 @@ def labelled_csv(
     """CSV bytes of every input row with its segment and segment name (and, `with_margins`,
     the runner-up segment and margin from `_margins`; for a saved segmentation applied, an
     earlier assignment in the file kept as ``previous_*``)."""
+    margins = _margins if with_margins else None
     if is_applied_key(digest):
-        return core_movement.labelled_bytes(
-            _data, _seg, names, margins=_margins if with_margins else None
-        )
-    return core_export.labelled_csv_bytes(
-        _data, _seg, names, margins=_margins if with_margins else None
-    )
+        return core_movement.labelled_bytes(_data, _seg, names, margins=margins)
+    return core_export.labelled_csv_bytes(_data, _seg, names, margins=margins)
 
 
 @st.cache_data(
@@ -238,15 +235,11 @@ def segment_csv(
 ) -> bytes:
     """CSV bytes of the customers of segment number `segment` (1..k) (and, `with_margins`,
     their runner-up segment and margin from `_margins`)."""
-    if is_applied_key(digest):  # the previous assignment named as in the labelled download
-        frame = core_export.segment_customers(
-            _data, _seg, names, segment, margins=_margins if with_margins else None
-        )
-        frame.columns = core_movement.output_columns(_data.raw.columns, margins=with_margins)[1]
-        return core_export.to_csv_bytes(frame)
     frame = core_export.segment_customers(
         _data, _seg, names, segment, margins=_margins if with_margins else None
     )
+    if is_applied_key(digest):  # the previous assignment named as in the labelled download
+        frame.columns = core_movement.output_columns(_data.raw.columns, margins=with_margins)[1]
     return core_export.to_csv_bytes(frame)
 
 

@@ -38,11 +38,11 @@ UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
+MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
 SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
 SAVED_SEEN = "seg.saved_seen"  # file_id of the last saved-segmentation upload handled
 SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentation, or None
-BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
-MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -85,11 +85,11 @@ _DEFAULTS: dict[str, Any] = {
     UPLOAD_ERROR: None,
     NAMES_ERROR: None,
     SEGMENTED: None,
+    BORDERLINE: False,
+    MEASURED: (),
     SAVED: None,
     SAVED_SEEN: None,
     SAVED_ERROR: None,
-    BORDERLINE: False,
-    MEASURED: (),
 }
 
 #: Choices that no longer apply once another dataset is loaded.
