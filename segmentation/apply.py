@@ -147,6 +147,41 @@ def squared_distances(saved: SavedSegmentation, columns: Sequence[np.ndarray]) -
     return distances
 
 
+def saved_margins(saved: SavedSegmentation, frame: pd.DataFrame, labels: np.ndarray):
+    """Runner-up segment and margin of every customer of `frame` assigned to `saved` with
+    `labels` (`apply_saved`): `segmentation.margins`'s definition, 1 - d(own) / d(runner-up)
+    in the saved scaled space, so a labelled download carries them as a fit's does.
+
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> from segmentation.saved import save_segmentation
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 3)
+    >>> saved = save_segmentation(customers, seg, ["A", "B", "C"])
+    >>> m = saved_margins(saved, customers, apply_saved(saved, customers).labels)
+    >>> bool(((m.margin >= 0) & (m.margin <= 1)).all()), bool((m.runner_up != seg.labels).all())
+    (True, True)
+    """
+    from segmentation.margins import Margins
+
+    labels = np.asarray(labels)
+    d2 = squared_distances(saved, feature_columns(saved, frame))
+    n = len(labels)
+    runner = np.full(n, -1, dtype=np.int64)
+    margin = np.full(n, np.nan)
+    rows = np.flatnonzero(labels >= 0)
+    if len(rows):
+        d = d2[:, rows].copy()
+        own = labels[rows]
+        d_own = d[own, np.arange(len(rows))].copy()
+        d[own, np.arange(len(rows))] = np.inf
+        runner[rows] = np.argmin(d, axis=0)
+        d_run = d[runner[rows], np.arange(len(rows))]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = 1.0 - np.sqrt(d_own / d_run)
+        margin[rows] = np.clip(np.nan_to_num(m, nan=0.0), 0.0, 1.0)
+    return Margins(runner_up=runner, margin=margin)
+
+
 def _scaled(saved: SavedSegmentation, columns: Sequence[np.ndarray]):
     """Each feature filled, clipped, logged and scaled; which customers can be assigned;
     per feature, who misses it and who is negative where a log is taken."""

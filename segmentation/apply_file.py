@@ -1,15 +1,15 @@
 """Applying a saved segmentation to a customers file of any size, in bounded memory.
 
 The output is the app's ``Download labelled customers`` for the same file, byte for byte:
-every row and cell as written, ``segment``, ``segment_name``, ``unassigned_reason`` and
-the previous assignment renamed (see `segmentation.movement`). A file up to
-`WHOLE_FILE_BYTES` is read whole, exactly as the app reads it. A larger one is read in
-blocks of about `BLOCK_BYTES` cut at record ends; each block is read by
-`read_customers` with the file's header in front, assigned, and written without its
-header. Every rule of reading and writing acts on one row at a time (cells, number
-formats, quoting, neutralising), so the blocks joined are the whole file's output; what
-is decided per file (the delimiter, the encoding, the columns) is checked to be the same
-in every block.
+every row and cell as written, then ``segment``, ``segment_name``, ``unassigned_reason``,
+``runner_up_segment`` and ``margin``, with an earlier assignment renamed (see
+`segmentation.movement`). A file up to `WHOLE_FILE_BYTES` is read whole, exactly as the
+app reads it. A larger one is read in blocks of about `BLOCK_BYTES` cut at record ends;
+each block is read by `read_customers` with the file's header in front, assigned, and
+written without its header. Every rule of reading and writing acts on one row at a time
+(cells, number formats, quoting, neutralising), so the blocks joined are the whole file's
+output; what is decided per file (the delimiter, the encoding, the columns) is checked to
+be the same in every block.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from segmentation.apply import apply_saved
+from segmentation.apply import apply_saved, saved_margins
 from segmentation.errors import DataError
 from segmentation.io import read_customers
 from segmentation.movement import labelled_bytes, renamed_header
@@ -107,14 +107,15 @@ def apply_file(
         data = read_customers(payload, name=path.name)
         del payload
         seg = apply_saved(saved, data.frame)
-        written = labelled_bytes(data, seg, saved.names)
+        margins = saved_margins(saved, data.frame, seg.labels)
+        written = labelled_bytes(data, seg, saved.names, margins=margins)
         shape = (data.report.delimiter, data.report.encoding, tuple(data.frame.columns))
         if first is None:
             first = shape
             out.write(written)
         else:
             _check_same(first, shape, blocks, path.name)
-            header = renamed_header(data.frame.columns)[1]
+            header = renamed_header(data.frame.columns, margins=True)[1]
             out.write(memoryview(written)[len(header) :])
         blocks += 1
         labels = seg.labels

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from segmentation.export import labelled_csv_bytes, labelled_customers, to_csv_bytes
+from segmentation.export import (
+    labelled_csv_bytes,
+    labelled_customers,
+    margin_columns,
+    to_csv_bytes,
+)
 from segmentation.export import segment_columns as _segment_columns
 from segmentation.model import Segmentation
 
@@ -55,15 +60,18 @@ def previous_renames(columns: Sequence[str]) -> dict[str, str]:
     return renames
 
 
-def output_columns(columns: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The labelled download's columns as `labelled_customers` names them, and as they are
-    written once the previous assignment is renamed.
+def output_columns(columns: Sequence[str], *, margins: bool = False) -> tuple[list[str], list[str]]:
+    """The labelled download's columns as `labelled_customers` names them (with the margin
+    columns when `margins`), and as they are written once the previous assignment is
+    renamed.
 
     >>> output_columns(["id", "segment", "segment_name"])[1][:3]
     ['id', 'previous_segment', 'previous_segment_name']
     """
     columns = [str(c) for c in columns]
     written = columns + list(_segment_columns(columns))
+    if margins:
+        written += list(margin_columns(written))
     return written, renamed_columns(columns, written)
 
 
@@ -94,7 +102,7 @@ def _header(columns: Sequence[str]) -> bytes:
     return to_csv_bytes(pd.DataFrame(columns=list(columns), dtype="str"))
 
 
-def renamed_header(columns: Sequence[str]) -> tuple[bytes, bytes]:
+def renamed_header(columns: Sequence[str], *, margins: bool = False) -> tuple[bytes, bytes]:
     """The header line `labelled_csv_bytes` writes for a table with `columns`, and the one
     the labelled download writes (the previous assignment renamed).
 
@@ -104,7 +112,7 @@ def renamed_header(columns: Sequence[str]) -> tuple[bytes, bytes]:
     >>> renamed.decode().strip().replace('"', '')
     'id,previous_segment,previous_segment_name,segment,segment_name,unassigned_reason'
     """
-    written, renamed = output_columns(columns)
+    written, renamed = output_columns(columns, margins=margins)
     return _header(written), _header(renamed)
 
 
@@ -134,7 +142,9 @@ def labelled_bytes(
     return bom + header + body[end:]
 
 
-def labelled_table(data, segmentation: Segmentation, names: Sequence[str]) -> pd.DataFrame:
+def labelled_table(
+    data, segmentation: Segmentation, names: Sequence[str], *, margins=None
+) -> pd.DataFrame:
     """`segmentation.export.labelled_customers` with the previous assignment renamed.
 
     >>> from segmentation import read_customers, fit_segments
@@ -144,8 +154,8 @@ def labelled_table(data, segmentation: Segmentation, names: Sequence[str]) -> pd
     >>> list(table.columns)[2:5]
     ['previous_segment', 'previous_segment_name', 'segment']
     """
-    table = labelled_customers(data, segmentation, names)
-    written, renamed = output_columns(data.raw.columns)
+    table = labelled_customers(data, segmentation, names, margins=margins)
+    written, renamed = output_columns(data.raw.columns, margins=margins is not None)
     table.columns = renamed if list(table.columns) == written else table.columns
     return table
 

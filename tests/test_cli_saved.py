@@ -12,9 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation import fit_segments, make_sample_customers, read_customers
+from segmentation import (
+    fit_prepared,
+    fit_segments,
+    make_sample_customers,
+    prepare_features,
+    read_customers,
+)
 from segmentation.cli import main
 from segmentation.export import labelled_csv_bytes
+from segmentation.margins import segment_margins
 from segmentation.profile import profile_segments
 from segmentation.saved import read_saved
 
@@ -73,9 +80,11 @@ def test_apply_writes_the_apps_labelled_download_byte_for_byte(files):
     done = _cli("apply", str(saved), str(customers), "-o", str(out))
     assert done.returncode == 0, done.stderr
     data = read_customers(customers)
-    seg = fit_segments(data.frame, FEATURES, 4, log_features=["recency_days"])
+    prepared = prepare_features(data.frame, FEATURES, log_features=["recency_days"])
+    seg = fit_prepared(prepared, 4)
     names = read_saved(saved).names
-    assert out.read_bytes() == labelled_csv_bytes(data, seg, names)
+    margins = segment_margins(prepared, seg)
+    assert out.read_bytes() == labelled_csv_bytes(data, seg, names, margins=margins)
     assert b"1,500 customers" in done.stderr
 
 

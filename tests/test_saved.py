@@ -19,11 +19,10 @@ from segmentation import (
     make_sample_customers,
     read_customers,
 )
-from segmentation.apply import apply_saved, assign
+from segmentation.apply import apply_saved, assign, saved_margins
 from segmentation.apply_file import apply_file
 from segmentation.drift import PSI_SHIFTED, feature_drift
 from segmentation.errors import SavedFileError
-from segmentation.export import labelled_csv_bytes
 from segmentation.movement import labelled_bytes, movement
 from segmentation.saved import (
     SCHEMA_VERSION,
@@ -296,7 +295,9 @@ def test_apply_file_in_blocks_gives_the_apps_bytes(customers, tmp_path, quoted, 
     path = tmp_path / "c.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig" if bom else "utf-8")
     data = read_customers(path)
-    app_bytes = labelled_csv_bytes(data, apply_saved(saved, data.frame), saved.names)
+    applied = apply_saved(saved, data.frame)
+    margins = saved_margins(saved, data.frame, applied.labels)
+    app_bytes = labelled_bytes(data, applied, saved.names, margins=margins)
     whole, blocks = io.BytesIO(), io.BytesIO()
     apply_file(saved, path, whole)
     result = apply_file(saved, path, blocks, block_bytes=20_000, whole_file_bytes=0)

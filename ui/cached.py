@@ -43,6 +43,7 @@ import streamlit as st
 
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
+from segmentation import apply as core_apply
 from segmentation import defaults as core_defaults
 from segmentation import excel as core_excel
 from segmentation import export as core_export
@@ -774,6 +775,10 @@ def measured_stability(cur: Current) -> core_stability.Stability | None:
 
 def current_margins(data: CustomerData, choices: Choices, seg: Segmentation):
     """Runner-up segment and margin of every customer of `seg` (cached)."""
+    loaded = state.get(state.SAVED)
+    if loaded is not None:  # measured in the saved segmentation's own scaled space
+        key = applied_key(current_source().digest, loaded.digest)
+        return applied_margins(key, data.id_column, data, loaded.saved, seg)
     prepared_features = current_prepared(data, choices)
     return margins(current_source().digest, data.id_column, choices, seg.k, prepared_features, seg)
 
@@ -816,6 +821,14 @@ def saved_file(digest: str, _raw: bytes, name: str) -> core_saved.SavedSegmentat
 def applied(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Segmentation:
     """`segmentation.apply.apply_saved` for the data and saved segmentation `digest`."""
     return _read_only(apply_saved(_saved, _data.frame))
+
+
+@st.cache_resource(max_entries=_FITS, show_spinner=False)
+def applied_margins(
+    digest: str, id_column: str | None, _data: CustomerData, _saved, _seg: Segmentation
+):
+    """`segmentation.apply.saved_margins` of the customers assigned to a saved segmentation."""
+    return _read_only(core_apply.saved_margins(_saved, _data.frame, _seg.labels))
 
 
 @st.cache_resource(max_entries=_PROFILES, show_spinner=False)

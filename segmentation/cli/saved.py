@@ -22,8 +22,9 @@ APPLY_HELP = """\
 Assign the customers of a file (CSV, TSV, Excel .xlsx or Parquet) to the segments of a
 saved segmentation, without refitting. The output is what the app's `Download labelled
 customers` gives for the same file: every row and cell as written, then `segment`,
-`segment_name` and `unassigned_reason`; a file carrying an earlier download's `segment`
-and `segment_name` keeps them as `previous_segment` and `previous_segment_name`. Large
+`segment_name`, `unassigned_reason`, `runner_up_segment` and `margin`; a file carrying an
+earlier download's `segment` and `segment_name` keeps them as `previous_segment` and
+`previous_segment_name`. Large
 files are read in blocks, so memory stays bounded (10 million rows in well under 1 GB).
 Example:
   python -m segmentation apply segments.json june.csv -o june_labelled.csv"""
