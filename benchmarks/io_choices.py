@@ -21,8 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+import costly  # noqa: E402
 
 from segmentation.health import count_repeats  # noqa: E402
+from segmentation.io.excel_worker import excel_text, sheet_rows  # noqa: E402
 from segmentation.io.scan import _count_lines  # noqa: E402
 
 
@@ -35,6 +39,17 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
+def _openpyxl_rows(payload: bytes) -> list:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
+    rows = [[excel_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
 def choices(rows: int) -> list[tuple[str, str, object, str, object]]:
     rng = np.random.default_rng(0)
     ids = pa.chunked_array([pa.array([f"C{i:08d}" for i in rng.permutation(rows)])])
@@ -44,7 +59,15 @@ def choices(rows: int) -> list[tuple[str, str, object, str, object]]:
     one_chunk = pa.chunked_array([chunks.combine_chunks()])
     picks = pa.array(np.sort(rng.choice(rows, 20_000, replace=False)))
     block = rng.normal(size=(6, rows))
+    sheet = costly.xlsx_bomb(max(rows // 20, 16_384))  # a sheet of rows/20 x 3 numbers
     return [
+        (
+            f"Excel sheet, {max(rows // 20, 16_384):,} rows x 3",
+            "python-calamine",
+            lambda: sheet_rows(sheet, None),
+            "openpyxl (read-only)",
+            lambda: _openpyxl_rows(sheet),
+        ),
         (
             "repeated ids: shuffled ids",
             "count_repeats",

@@ -137,8 +137,8 @@ class StartSearch:
 
     def _seed(self, k: int, random_state: np.random.RandomState) -> np.ndarray:
         """k-means++ centres (scikit-learn's public `kmeans_plusplus`) on the centred rows."""
-        # The rows were checked once here: checking them again in each of the sweep's
-        # starts would cost about as much as the seeding itself on small data.
+        # The rows are prepared features, already finite: checking them again in each of
+        # the sweep's starts would cost about as much as the seeding itself on small data.
         with config_context(skip_parameter_validation=True, assume_finite=True):
             centres, _ = kmeans_plusplus(
                 self._centred,

@@ -31,18 +31,19 @@ KMEANS_MODULE = ROOT / "segmentation" / "kmeans.py"
 
 
 def _sklearn_imports(path: Path) -> list[tuple[str, str]]:
-    """(module, name) of every ``from sklearn... import name`` in `path`."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [
-        (node.module, alias.name)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sklearn")
-        for alias in node.names
-    ]
+    """(module, name) of every ``from sklearn... import name`` and (module, "") of every
+    ``import sklearn...`` in `path`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sklearn"):
+            found += [(node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(a.name, "") for a in node.names if a.name.startswith("sklearn")]
+    return found
 
 
 def _is_private(module: str, name: str) -> bool:
-    return any(part.startswith("_") for part in [*module.split("."), name])
+    return any(part.startswith("_") for part in [*module.split("."), name] if part)
 
 
 def _private_imports(path: Path) -> list[tuple[str, str]]:
@@ -53,7 +54,8 @@ def _private_imports(path: Path) -> list[tuple[str, str]]:
 def test_private_sklearn_kernel_is_importable(module, name):
     # Loud on purpose: these kernels are not scikit-learn's public API and may move in any
     # release; pyproject.toml's range says which versions were tested.
-    assert hasattr(importlib.import_module(module), name), (
+    imported = importlib.import_module(module)  # an ImportError names a missing module
+    assert not name or hasattr(imported, name), (
         f"scikit-learn {sklearn.__version__} has no {module}.{name}, which "
         "segmentation/kmeans.py needs: install the scikit-learn pinned in requirements.txt."
     )

@@ -24,6 +24,8 @@ by bytes.
 
 Every cache has ``max_entries`` so memory stays bounded with many users and large files
 (``st.cache_resource`` has no byte limit: the counts below are chosen from measured sizes).
+The biggest results, the reads and the prepared features, are also noted in `ui.budget`,
+which clears the least recently used of them past its byte total (`budget.TOTAL_BYTES`).
 The ``current_*`` functions below turn the durable choices of `ui.state` into results,
 one step at a time, so a page can show what it has when a later step fails.
 """
@@ -47,7 +49,7 @@ from segmentation import stability as core_stability
 from segmentation import transitions as core_transitions
 from segmentation.features import feature_options
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
-from ui import state
+from ui import budget, state
 from ui.state import Choices
 
 # Bounds by count (least recently used evicted first). Measured sizes in memory, at 100k
@@ -84,7 +86,7 @@ def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()
 
 
-@st.cache_resource(max_entries=_LOADS, show_spinner="Reading the file and checking its health…")
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
     """`segmentation.read_customers` on uploaded bytes, keyed on their digest."""
     return segmentation.read_customers(_raw, name=name, id_column=id_column)
@@ -284,16 +286,26 @@ def current_data() -> CustomerData:
     override = state.get(state.ID_COLUMN)
     if override is not None:
         try:
-            return load(source.digest, source.raw, source.name, override)
+            return _read(source.digest, source.raw, source.name, override)
         except segmentation.DataError:
             state.put(state.ID_COLUMN, None)
             raise
-    return load(source.digest, source.raw, source.name, None)
+    return _read(source.digest, source.raw, source.name, None)
 
 
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
     """Read a new upload (cached: the page then gets the same result). Raises DataError."""
-    return load(digest, raw, name, None)
+    return _read(digest, raw, name, None)
+
+
+def _read(digest: str, raw: bytes, name: str, id_column: str | None) -> CustomerData:
+    """`load` with a spinner counting the seconds, shown only if the read takes a while."""
+    with st.spinner(f"Reading {name} and checking its health…", show_time=True):
+        data = load(digest, raw, name, id_column)
+    budget.note(
+        ("load", digest, name, id_column), data, lambda: load.clear(digest, None, name, id_column)
+    )
+    return data
 
 
 def log_options(data: CustomerData, features: tuple[str, ...]) -> list[str]:
@@ -323,7 +335,11 @@ def current_choices(data: CustomerData) -> Choices:
 
 def current_prepared(data: CustomerData, choices: Choices) -> PreparedFeatures:
     """The prepared features for the current choices (cached: once per choice)."""
-    return prepared(current_source().digest, data.id_column, choices, data)
+    digest = current_source().digest
+    result = prepared(digest, data.id_column, choices, data)
+    key = (digest, data.id_column, choices)
+    budget.note(("prepared", *key), result, lambda: prepared.clear(*key, None))
+    return result
 
 
 def current_sweep(data: CustomerData, choices: Choices) -> KChoice:

@@ -14,6 +14,7 @@ from segmentation.health.measure import count_repeats
 from segmentation.health.report import build_report
 from segmentation.health.thresholds import (
     CODE_TOKENS,
+    CORRELATION_COLUMNS,
     CORRELATION_THRESHOLD,
     MAX_PAIR_FINDINGS,
     MOSTLY_MISSING,
@@ -23,6 +24,7 @@ from segmentation.health.thresholds import (
 __all__ = [
     "CHECKS",
     "CODE_TOKENS",
+    "CORRELATION_COLUMNS",
     "CORRELATION_THRESHOLD",
     "MAX_PAIR_FINDINGS",
     "MOSTLY_MISSING",

@@ -19,6 +19,7 @@ from __future__ import annotations
 from segmentation.health.finding import Finding
 from segmentation.health.measure import Facts
 from segmentation.health.thresholds import (
+    CORRELATION_COLUMNS,
     CORRELATION_THRESHOLD,
     MAX_PAIR_FINDINGS,
     MOSTLY_MISSING,
@@ -245,6 +246,15 @@ def correlated_columns(facts: Facts) -> list[Finding]:
         )
         for a, b, r in facts.pairs[:MAX_PAIR_FINDINGS]
     ]
+    if facts.uncompared:
+        findings.append(
+            Finding(
+                None,
+                f"Only the first {CORRELATION_COLUMNS} columns of numbers were compared for "
+                f"pairs that move together ({facts.uncompared:,} more were not)",
+                "Choose a few features that describe different behaviour",
+            )
+        )
     if len(facts.pairs) > MAX_PAIR_FINDINGS:
         # A wide file can hold tens of thousands of such pairs: a list no one reads.
         findings.append(

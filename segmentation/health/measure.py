@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from segmentation.health.thresholds import (
     CODE_TOKENS,
+    CORRELATION_COLUMNS,
     CORRELATION_ROWS,
     CORRELATION_THRESHOLD,
     SKEW_THRESHOLD,
@@ -44,7 +45,10 @@ class Facts:
     constant, code_like : tuple of str
     skewed : dict of column -> skewness
     pairs : tuple of (a, b, r)
-        Correlated numeric pairs, strongest first.
+        Correlated numeric pairs, strongest first, among the first `CORRELATION_COLUMNS`
+        varying amounts.
+    uncompared : int
+        Varying amounts left out of the pair search (beyond the first ones).
     converted : tuple of (column, how)
         Numeric columns whose text had to be cleaned.
 
@@ -69,6 +73,7 @@ class Facts:
     skewed: dict[str, float]
     pairs: tuple[tuple[str, str, float], ...]
     converted: tuple[tuple[str, str], ...] = ()
+    uncompared: int = 0
 
 
 def measure(
@@ -110,7 +115,8 @@ def measure(
     )
     varying = [c for c in numeric if c not in constant]
     skewed = _skewed(values, extremes, varying, n_rows)
-    pairs = _correlated_pairs(frame, [c for c in varying if c not in code_like])
+    amounts = [c for c in varying if c not in code_like]
+    pairs = _correlated_pairs(frame, amounts[:CORRELATION_COLUMNS])
     return Facts(
         n_rows=n_rows,
         id_column=id_column,
@@ -126,6 +132,7 @@ def measure(
         skewed=skewed,
         pairs=tuple(pairs),
         converted=tuple(converted_columns),
+        uncompared=max(len(amounts) - CORRELATION_COLUMNS, 0),
     )
 
 

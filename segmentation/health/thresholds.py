@@ -39,5 +39,8 @@ CODE_TOKENS = frozenset(
         "num",
     }
 )
+#: Columns compared for correlated pairs (the first ones in the file): the pairs grow with
+#: the square of the columns, and a wide file's later columns are listed as not compared.
+CORRELATION_COLUMNS = 50
 #: Rows used to compute correlations on very long files: enough for r to two decimals.
 CORRELATION_ROWS = 200_000

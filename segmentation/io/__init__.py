@@ -14,7 +14,10 @@ One module per job:
 - ``pieces``         pyarrow's CSV parser over a file cut into one piece per core
 - ``typed``          the typed streaming CSV reader (numbers straight into one float64 block)
 - ``text``           the text readers: every cell as text, and the row-by-row fallback
-- ``excel``          .xlsx workbooks; ``parquet``: Parquet files
+                     (``rows_worker``: that parser, in its own process for big files)
+- ``limits``         what one upload may cost (`Limits`, `APP_LIMITS`), checked before parsing
+- ``excel``          .xlsx workbooks (``excel_worker``: the sheet read in its own process)
+- ``parquet``        Parquet files
 - ``tidy``           column names, empty unnamed columns, repeated header rows
 - ``numbers``        number typing: decimal commas, currency, thousands, percent (`Cleaning`)
 - ``dates``          text columns written as dates
@@ -26,15 +29,19 @@ One module per job:
 from segmentation.io.customer_data import CustomerData
 from segmentation.io.formats import DELIMITERS
 from segmentation.io.ids import ID_NAMES
+from segmentation.io.limits import APP_LIMITS, NO_LIMITS, Limits
 from segmentation.io.numbers import CURRENCY_SYMBOLS, MISSING_MARKERS
 from segmentation.io.read import MIN_CUSTOMERS, read_customers
 
 __all__ = [
+    "APP_LIMITS",
     "CURRENCY_SYMBOLS",
     "DELIMITERS",
     "ID_NAMES",
     "MIN_CUSTOMERS",
     "MISSING_MARKERS",
+    "NO_LIMITS",
     "CustomerData",
+    "Limits",
     "read_customers",
 ]

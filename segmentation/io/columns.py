@@ -15,6 +15,7 @@ from segmentation.io.cells import _blank, _Cells, _is_text
 from segmentation.io.customer_data import CustomerData, _RawSource
 from segmentation.io.dates import _looks_like_dates
 from segmentation.io.ids import _choose_id
+from segmentation.io.limits import _listed
 from segmentation.io.numbers import _leading_zero, _Number, _to_number
 
 #: Fewest customers a file may hold: two segments and a quality score need three.
@@ -69,7 +70,7 @@ def _check_rows_and_id(cells: _Cells, id_override: str | None) -> None:
     if id_override is not None and id_override not in cells.names:
         raise DataError(
             f"There is no column named {id_override!r} to use as the customer id; the "
-            f"columns are {', '.join(repr(n) for n in cells.names)}: choose one of them"
+            f"columns are {_listed(cells.names)}: choose one of them"
         )
     if cells.n_rows < MIN_CUSTOMERS:
         raise DataError(
@@ -95,7 +96,7 @@ def _split_numbers(
 
 
 def _no_numeric_columns(names: list[str], id_col: str | None) -> DataError:
-    described = ", ".join(repr(n) for n in names)
+    described = _listed(names)
     return DataError(
         f"No numeric columns to segment on: the columns {described} hold text"
         + (f" (and {id_col!r} is the customer id)" if id_col else "")

@@ -11,11 +11,12 @@ from segmentation.io.columns import MIN_CUSTOMERS, _type_columns
 from segmentation.io.customer_data import CustomerData
 from segmentation.io.excel import _read_xlsx
 from segmentation.io.formats import UPLOAD_HINT, _decode, _has_content, _is_xlsx, _load
+from segmentation.io.limits import APP_LIMITS, Limits, _check_table
 from segmentation.io.parquet import _read_parquet
 from segmentation.io.text import _read_text
 from segmentation.io.tidy import _tidy
 
-__all__ = ["MIN_CUSTOMERS", "read_customers"]
+__all__ = ["APP_LIMITS", "MIN_CUSTOMERS", "Limits", "read_customers"]
 
 
 def read_customers(
@@ -24,6 +25,7 @@ def read_customers(
     name: str | None = None,
     id_column: str | None = None,
     sheet: str | None = None,
+    limits: Limits | None = APP_LIMITS,
 ) -> CustomerData:
     """Read a customer file (CSV/TSV/TXT, Excel .xlsx, Parquet) into `CustomerData`.
 
@@ -40,6 +42,10 @@ def read_customers(
         Override the detected customer id column; it is read as text.
     sheet : str, optional
         Excel sheet to read; the first sheet by default.
+    limits : Limits or None, default APP_LIMITS
+        The most a file may hold or cost to read (rows, columns, cells, decoded bytes),
+        checked on what the file declares before it is parsed; None reads without limits
+        (the command line, on the user's own machine).
 
     Returns
     -------
@@ -52,7 +58,8 @@ def read_customers(
     DataError
         Empty file, header only, not a table, duplicate column names, no numeric column,
         fewer than `MIN_CUSTOMERS` rows, unknown ``id_column`` or ``sheet``, or a row with
-        more (non-empty) fields than the header.
+        more (non-empty) fields than the header, or a file over ``limits`` (the message
+        names the limit).
 
     Notes
     -----
@@ -77,23 +84,24 @@ def read_customers(
     dataset_name = Path(label).stem if label else "customers"
     dataset_name = dataset_name or "customers"
 
-    cells = _read_cells(payload, label or "", sheet)
+    cells = _read_cells(payload, label or "", sheet, limits)
     del payload
     _tidy(cells)
+    _check_table(cells.n_rows, len(cells.names), limits)
     return _type_columns(cells, dataset_name, id_column)
 
 
-def _read_cells(payload: bytes, label: str, sheet: str | None) -> _Cells:
+def _read_cells(payload: bytes, label: str, sheet: str | None, limits: Limits | None) -> _Cells:
     """Detect the format and read every cell as text."""
     if not _has_content(payload):
         raise DataError(
             "The file is empty: upload a CSV with a header row and one row per customer"
         )
     if payload.startswith(b"PAR1"):
-        return _read_parquet(payload)
+        return _read_parquet(payload, limits)
     if payload.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         if _is_xlsx(payload):
-            return _read_xlsx(payload, sheet)
+            return _read_xlsx(payload, sheet, limits)
         raise DataError(f"This file is not a table (it looks like a zip archive): {UPLOAD_HINT}")
     if payload.startswith(b"\xd0\xcf\x11\xe0"):
         raise DataError(
@@ -107,4 +115,4 @@ def _read_cells(payload: bytes, label: str, sheet: str | None) -> _Cells:
             f"or renamed): {UPLOAD_HINT}"
         )
     data, encoding = _decode(payload)
-    return _read_text(data, encoding)
+    return _read_text(data, encoding, limits)

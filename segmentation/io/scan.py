@@ -83,3 +83,16 @@ def _any_leading_zero(data: bytes | memoryview, delimiter: str, *, start: int = 
         if before[buffer[hits - 1]].any():
             return True
     return False
+
+
+def _count_blank_lines(data: bytes | memoryview) -> int:
+    """Empty lines (a line end right after a line end, \\n or \\r\\n), counted by numpy."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    total = 0
+    for offset in range(0, len(buffer), _SCAN_SLICE):
+        window = buffer[offset : offset + _SCAN_SLICE + 2]
+        end = window[:-1] == 10
+        total += int(np.count_nonzero(end[:_SCAN_SLICE] & (window[1:][:_SCAN_SLICE] == 10)))
+        crlf = end[:-1] & (window[1:-1] == 13) & (window[2:] == 10)
+        total += int(np.count_nonzero(crlf[:_SCAN_SLICE]))
+    return total

@@ -9,26 +9,50 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.errors import DataError
 from segmentation.health import Finding, reading
+from segmentation.io import rows_worker
 from segmentation.io.cells import _Cells, _is_text
 from segmentation.io.formats import (
     TEXT_HEAD_BYTES,
     _delimiter_name,
+    _field_counts,
     _not_a_table,
     _sniff_delimiter,
 )
+from segmentation.io.limits import Limits, _check_table
 from segmentation.io.pieces import _read_all_text
-from segmentation.io.scan import _CR_STANDIN, _LONE_CR, _contains, _has_lone_cr
+from segmentation.io.rows_worker import RowsError, parse_rows
+from segmentation.io.scan import (
+    _CR_STANDIN,
+    _LONE_CR,
+    _contains,
+    _count_blank_lines,
+    _count_lines,
+    _has_lone_cr,
+    _span,
+)
 from segmentation.io.typed import _read_text_typed
 
+#: Irregular files up to this size are parsed row by row in this process (under a second);
+#: bigger ones in a process of their own.
+IN_PROCESS_TEXT_BYTES = 2_000_000
+#: Seconds the row-by-row parser may take before it is stopped.
+WORKER_SECONDS = 120
 
-def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
-    """Read UTF-8 text: pyarrow for regular files, the csv module for irregular ones."""
+
+def _read_text(data: bytes | memoryview, encoding: str, limits: Limits | None = None) -> _Cells:
+    """Read UTF-8 text: pyarrow for regular files, the csv module for irregular ones.
+
+    The header's columns and the file's lines are counted against ``limits`` first.
+    """
     # A lone carriage return inside a line of a file with \n line ends is data (a cell
     # "\rtext" written unquoted), but csv parsers would end the row there: hide it.
     hidden_cr = _has_lone_cr(data) and _contains(data, b"\n")
@@ -38,6 +62,7 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
     if "\x00" in head:
         raise _not_a_table("binary data, not text")
     delimiter = _sniff_delimiter(head)
+    _check_size(data, head, delimiter, limits)
     try:
         try:
             cells = _read_text_typed(data, head, delimiter, hidden_cr)
@@ -46,7 +71,7 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
         if cells is None:
             cells = _read_text_fast(data, head, delimiter)
     except (pa.ArrowInvalid, ValueError):
-        cells = _read_text_slow(bytes(data).decode("utf-8"), delimiter)
+        cells = _read_text_slow(data, delimiter)
     if hidden_cr:
         cells.names = [n.replace(_CR_STANDIN, "\r") for n in cells.names]
         cells.columns = [
@@ -55,6 +80,26 @@ def _read_text(data: bytes | memoryview, encoding: str) -> _Cells:
     cells.encoding = encoding
     cells.delimiter = delimiter
     return cells
+
+
+def _check_size(data: bytes | memoryview, head: str, delimiter: str, limits: Limits | None) -> None:
+    """Refuse a file whose header or line count is over ``limits``, before parsing it."""
+    if limits is None:
+        return
+    base, start, stop = _span(data)
+    first_end = base.find(b"\n", start, stop)
+    if 0 <= first_end - start < len(head.encode("utf-8")):
+        columns = max(_field_counts(head, delimiter)[:1] or [1])
+    else:  # a header longer than the head: count its delimiters
+        columns = (
+            base.count(delimiter.encode("utf-8"), start, first_end if first_end >= 0 else stop) + 1
+        )
+    rows = max(_count_lines(data) - (bytes(data[-1:]) == b"\n"), 0)
+    over_rows = limits.max_rows is not None and rows > limits.max_rows
+    over_cells = limits.max_cells is not None and rows * columns > limits.max_cells
+    if over_rows or over_cells:
+        rows = max(rows - _count_blank_lines(data), 0)  # empty lines are not customers
+    _check_table(rows, columns, limits, about=True)
 
 
 def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cells:
@@ -74,53 +119,70 @@ def _read_text_fast(data: bytes | memoryview, head: str, delimiter: str) -> _Cel
     return _Cells(names=names, columns=columns, file_format="csv")
 
 
-def _read_text_slow(text: str, delimiter: str) -> _Cells:
-    """Parse irregular files row by row: pad short rows, refuse rows with extra values."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    padded = trimmed = 0
+def _read_text_slow(data: bytes | memoryview, delimiter: str) -> _Cells:
+    """Parse irregular files row by row (`rows_worker.parse_rows`): here when small, in a
+    process of its own when big, as the parser holds the interpreter while it runs."""
     try:
-        for record in reader:
-            if not record or all(not v.strip() for v in record):
-                continue
-            if header is None:
-                header = record
-                n = len(header)
-                continue
-            if len(record) < n:
-                record = record + [""] * (n - len(record))
-                padded += 1
-            elif len(record) > n:
-                _refuse_extra_values(record[n:], reader.line_num, len(record), n, delimiter)
-                record = record[:n]
-                trimmed += 1
-            rows.append(record)
-    except csv.Error as exc:
-        raise DataError(
-            f"The file cannot be read as a table near line {reader.line_num} ({exc}): "
-            "check for an unclosed quote and upload the file again"
-        ) from exc
-    if header is None:
-        raise DataError(
-            "The file is empty: upload a CSV with a header row and one row per customer"
-        )
-    columns = [
-        pa.chunked_array([pa.array([r[i] for r in rows], pa.string())]) for i in range(len(header))
-    ]
-    cells = _Cells(names=list(header), columns=columns, file_format="csv")
+        if len(data) <= IN_PROCESS_TEXT_BYTES:
+            got = parse_rows(bytes(data).decode("utf-8"), delimiter)
+            names, padded, trimmed = got.header, got.padded, got.trimmed
+            columns = [
+                pa.chunked_array([pa.array([r[i] for r in got.rows], pa.string())])
+                for i in range(len(names))
+            ]
+        else:
+            table = _rows_in_worker(data, delimiter)
+            metadata = table.schema.metadata or {}
+            padded, trimmed = int(metadata[b"padded"]), int(metadata[b"trimmed"])
+            names = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+            columns = [table.column(i).slice(1) for i in range(table.num_columns)]
+    except RowsError as exc:
+        raise _rows_error(exc, delimiter) from exc
+    cells = _Cells(names=list(names), columns=columns, file_format="csv")
     cells.notes.extend(_shape_notes(padded, trimmed))
     return cells
 
 
-def _refuse_extra_values(extra: list[str], line: int, count: int, n: int, delimiter: str) -> None:
-    """Extra empty values are a trailing delimiter; extra values mean a broken row."""
-    if any(v.strip() for v in extra):
-        raise DataError(
-            f"Line {line} has {count} values but the header has "
-            f"{n} columns: fix that row (a missing quote or an extra "
+def _rows_error(exc: RowsError, delimiter: str) -> DataError:
+    if exc.kind == rows_worker.EXTRA_VALUES:
+        return DataError(
+            f"Line {exc.line} has {exc.count} values but the header has "
+            f"{exc.n} columns: fix that row (a missing quote or an extra "
             f"{_delimiter_name(delimiter)}) and upload the file again"
         )
+    if exc.kind == rows_worker.UNREADABLE:
+        return DataError(
+            f"The file cannot be read as a table near line {exc.line} ({exc.detail}): "
+            "check for an unclosed quote and upload the file again"
+        )
+    return DataError("The file is empty: upload a CSV with a header row and one row per customer")
+
+
+def _rows_in_worker(data: bytes | memoryview, delimiter: str) -> pa.Table:
+    """`parse_rows` in a process of its own: the app's other sessions keep running."""
+    try:
+        done = subprocess.run(
+            # -I: the worker's folder (which holds a numbers.py) is not on the import path.
+            [sys.executable, "-I", rows_worker.__file__, delimiter],
+            input=data,
+            capture_output=True,
+            timeout=WORKER_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise DataError(
+            f"Reading this file row by row took longer than {WORKER_SECONDS} s and was "
+            "stopped: fix its irregular rows (a missing quote or delimiter) and upload it again"
+        ) from exc
+    if done.returncode in (rows_worker.EXTRA_VALUES, rows_worker.UNREADABLE, rows_worker.NO_HEADER):
+        line, count, n, detail = json.loads(done.stderr)
+        raise RowsError(done.returncode, line, count, n, detail)
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip()[-200:] or f"exit {done.returncode}"
+        raise DataError(
+            f"The file cannot be read as a table ({detail}): save it again as CSV and upload that"
+        )
+    return pa.ipc.open_stream(done.stdout).read_all()
 
 
 def _shape_notes(padded: int, trimmed: int) -> list[Finding]:

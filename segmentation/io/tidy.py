@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 from segmentation.errors import DataError
 from segmentation.health import reading
 from segmentation.io.cells import _all_blank, _Cells, _is_text
+from segmentation.io.limits import _listed
 
 
 def _tidy(cells: _Cells) -> None:
@@ -53,7 +54,7 @@ def _refuse_duplicate_names(names: list[str]) -> None:
         seen[col_name] = seen.get(col_name, 0) + 1
     duplicated = [n for n, c in seen.items() if c > 1]
     if duplicated:
-        listed = ", ".join(repr(n) for n in duplicated)
+        listed = _listed(duplicated)
         raise DataError(
             f"Duplicate column names: {listed} appear more than once in the header. "
             "Rename the columns so each has its own name and upload the file again"
