@@ -61,15 +61,26 @@ def excel_download(
 def render() -> None:
     """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
     st.title("Export")
-
     cur = widgets.current_segmentation("download segments")
     if cur is None:
         return
+    try:
+        margins = trust.export_margins(cur)
+        all_customers(cur, margins)
+    except SegmentationError as exc:
+        widgets.error(exc)
+        return
+    one_segment(cur, margins)
+    saved_json = ui_saved.download_segmentation(cur)
+    if profile_downloads(cur):
+        share.downloads(cur, saved_json=saved_json)
+
+
+def all_customers(cur, margins) -> None:
+    """Every row of the file with its segment: CSV, Excel and a preview."""
     data, seg, names, k, choices = cur.data, cur.seg, cur.names, cur.k, cur.choices
-    digest = cur.source.digest
     stem = data.name or cur.source.name
     unassigned = int((seg.labels < 0).sum())
-
     st.subheader("All customers with their segment")
     st.caption(
         f"Every one of the {widgets.count(len(data.frame))} rows of the file, in file order, with "
@@ -83,14 +94,9 @@ def render() -> None:
             else ""
         )
     )
-    try:
-        margins = trust.export_margins(cur)
-        labelled = cached.labelled_csv(
-            digest, data.id_column, choices, k, names, data, seg, True, margins
-        )
-    except SegmentationError as exc:
-        widgets.error(exc)
-        return
+    labelled = cached.labelled_csv(
+        cur.source.digest, data.id_column, choices, k, names, data, seg, True, margins
+    )
     st.download_button(
         "Download labelled customers",
         labelled,
@@ -106,21 +112,25 @@ def render() -> None:
         "labelled customers",
         file_name(stem, k, "labelled", "xlsx"),
         len(data.frame),
-        lambda: cached.customers_xlsx(digest, data.id_column, choices, k, names, None, data, seg),
+        lambda: cached.customers_xlsx(
+            cur.source.digest, data.id_column, choices, k, names, None, data, seg
+        ),
     )
-
     head = data.raw_head(PREVIEW_ROWS)
     preview, seg_col = widgets.with_segments(head, seg.labels[: len(head)], names, front=False)
     preview = trust.with_margins(preview, margins)
     st.caption(f"The first {len(preview)} rows of {file_name(stem, k, 'labelled')}:")
     widgets.segment_table(preview, seg_col)
 
+
+def one_segment(cur, margins) -> None:
+    """The customers of the segment chosen in a selectbox: CSV and Excel."""
+    data, seg, names, k, choices = cur.data, cur.seg, cur.names, cur.k, cur.choices
+    digest, stem = cur.source.digest, data.name or cur.source.name
     st.subheader("One segment's customers")
     segment_numbers = list(range(1, k + 1))
     chosen = state.get(state.EXPORT_SEGMENT)
-    if chosen not in segment_numbers:
-        chosen = 1
-    state.seed(state.W_EXPORT_SEGMENT, chosen)
+    state.seed(state.W_EXPORT_SEGMENT, chosen if chosen in segment_numbers else 1)
     segment = st.selectbox(
         "Segment",
         segment_numbers,
@@ -150,8 +160,10 @@ def render() -> None:
         ),
     )
 
-    saved_json = ui_saved.download_segmentation(cur)
 
+def profile_downloads(cur) -> bool:
+    """The profile table as CSV and Excel; False (and the reason shown) when it cannot be made."""
+    data, k, stem = cur.data, cur.k, cur.data.name or cur.source.name
     st.subheader("Segment profiles")
     st.caption(
         "One row per segment: size, share, stability (how often it comes back when customers "
@@ -162,7 +174,7 @@ def render() -> None:
         profile_bytes = trust.profile_csv(cur, value=share.current_value(cur))
     except SegmentationError as exc:
         widgets.error(exc)
-        return
+        return False
     st.download_button(
         "Download the profile table",
         profile_bytes,
@@ -174,15 +186,15 @@ def render() -> None:
     )
     st.download_button(
         "Download the profile table (.xlsx)",
-        cached.profile_xlsx(digest, data.id_column, choices, k, names, cur.profiles),
+        cached.profile_xlsx(
+            cur.source.digest, data.id_column, cur.choices, k, cur.names, cur.profiles
+        ),
         file_name=file_name(stem, k, "profiles", "xlsx"),
         mime=XLSX,
         on_click="ignore",
         key="download_profiles_xlsx",
         icon=":material/download:",
     )
-
-    share.downloads(cur, saved_json=saved_json)
-
+    return True
 
 render()
