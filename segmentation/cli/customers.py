@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             delimiter = log.data.report.delimiter or ","
             table = customers_from_csv(path, columns, delimiter=delimiter, **options)
         if table is None:
-            data = log.data if log.whole else read_customers(path)
+            data = log.data if log.whole else read_customers(path, limits=None)
             table = customers_from_data(data, columns, **options)
     except AmbiguousDates as problem:
         raise DataError(f"{problem}: add --dates day-first or --dates month-first") from None

@@ -110,7 +110,8 @@ def run_fit(args: argparse.Namespace) -> int:
     from segmentation.saved import save_segmentation, write_saved
 
     path = Path(args.customers)
-    data = read_customers(path, id_column=args.id)
+    # The command line reads without the app's limits: the machine is the user's own.
+    data = read_customers(path, id_column=args.id, limits=None)
     if data.id_column in args.features:
         raise SettingsError(
             f"{data.id_column!r} is the customer id column: it cannot be a feature."
