@@ -7,6 +7,7 @@ import streamlit as st
 
 from segmentation import DataError, SegmentationError
 from ui import cached, state, widgets
+from ui import orders as order_widgets
 from ui import saved as ui_saved
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
@@ -51,7 +52,7 @@ def render() -> None:
     uploader()
     try:
         source = cached.current_source()
-        data = cached.current_data()
+        data = cached.file_data()
     except SegmentationError as exc:
         widgets.error(exc)
         return
@@ -59,11 +60,16 @@ def render() -> None:
         widgets.sample_notice(data.report.n_rows)
     else:
         st.button("Use the built-in sample instead", on_click=use_sample)
-    what_was_read(source, data.report)
-    id_choice(data)
+    what_was_read(source, data.report, rows="Rows" if cached.is_order_log(data) else None)
+    customers = order_widgets.order_section(data)
+    if customers is None and cached.is_order_log(data):
+        return  # the order choices are not complete yet: the problem is shown above
+    if customers is None:
+        id_choice(data)
+    data = customers or data
     health_check(data.report)
     columns_and_roles(data)
-    preview(data.raw_head(PREVIEW_ROWS), data.report.n_rows)
+    preview(data.raw_head(PREVIEW_ROWS), data.report.n_rows, built=customers is not None)
 
 
 def uploader() -> None:
@@ -81,11 +87,11 @@ def uploader() -> None:
         st.caption("The customers you had before are still loaded.")
 
 
-def what_was_read(source, report) -> None:
+def what_was_read(source, report, *, rows: str | None = None) -> None:
     """Rows, columns and format, and how a text file was decoded and split."""
     st.subheader("What was read")
     cols = st.columns(4)
-    cols[0].metric("Customers (rows)", widgets.count(report.n_rows))
+    cols[0].metric(rows or "Customers (rows)", widgets.count(report.n_rows))
     cols[1].metric("Columns", widgets.count(report.n_columns))
     cols[2].metric("Numeric columns", widgets.count(len(report.numeric_columns)))
     cols[3].metric("Format", report.file_format.upper())
@@ -200,12 +206,13 @@ def columns_and_roles(data) -> None:
         )
 
 
-def preview(head: pd.DataFrame, n_rows: int) -> None:
-    """The first rows, as written in the file."""
+def preview(head: pd.DataFrame, n_rows: int, *, built: bool = False) -> None:
+    """The first rows, as written in the file (or as built from its orders)."""
     st.subheader("Preview")
     st.caption(
         f"First {widgets.count(min(PREVIEW_ROWS, n_rows))} of "
-        f"{widgets.count(n_rows)} customers, as written in the file."
+        f"{widgets.count(n_rows)} customers, "
+        + ("one row per customer as built from the orders." if built else "as written in the file.")
     )
     st.dataframe(head, hide_index=True)
 

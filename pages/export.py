@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, state, trust, widgets
+from ui import cached, share, state, trust, widgets
 from ui import saved as ui_saved
 
 CSV = "text/csv"
@@ -93,15 +93,16 @@ def render() -> None:
         icon=":material/download:",
     )
 
-    ui_saved.download_segmentation(cur)
+    saved_json = ui_saved.download_segmentation(cur)
 
     st.subheader("Segment profiles")
     st.caption(
         "One row per segment: size, share, stability (how often it comes back when customers "
-        "are resampled), means and medians, index against the average, borderline share."
+        "are resampled), means and medians, index against the average, borderline share; "
+        "with a value column chosen on Profiles, its value_share and value_per_customer."
     )
     try:
-        profile_bytes = trust.profile_csv(cur)
+        profile_bytes = trust.profile_csv(cur, value=share.current_value(cur))
     except SegmentationError as exc:
         widgets.error(exc)
         return
@@ -114,6 +115,8 @@ def render() -> None:
         key="download_profiles",
         icon=":material/download:",
     )
+
+    share.downloads(cur, saved_json=saved_json)
 
 
 render()

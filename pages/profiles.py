@@ -7,7 +7,8 @@ import streamlit as st
 
 from segmentation import SettingsError, charts
 from segmentation import profile as core_profile
-from ui import state, trust, widgets
+from ui import orders as order_widgets
+from ui import share, state, trust, widgets
 
 
 def name_key(seg_key: str, segment: int) -> str:
@@ -73,6 +74,8 @@ def render() -> None:
     if state.renames_for(cur.key):
         st.button("Restore the suggested names", on_click=reset_names, args=(cur.key,))
 
+    share.cards(cur, share.value_section(cur))
+
     st.subheader("Profile table")
     table = core_profile.profile_table(prof, names)
     shown = table.copy()
@@ -100,6 +103,7 @@ def render() -> None:
     with left:
         st.plotly_chart(charts.sizes_figure(prof, names), key="sizes")
     st.plotly_chart(charts.profile_heatmap(prof, names), key="heatmap")
+    order_widgets.rfm_profiles(cur)
 
     if prof.category_shares:
         st.subheader("Categories within each segment")

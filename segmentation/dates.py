@@ -2,7 +2,7 @@
 
 Exports write dates in many ways: ``2024-12-31``, ``2024-12-31T23:05:00+01:00``,
 ``31.12.2024``, ``31/12/2024 18:30``, ``12/31/2024 6:30 PM``, ``04-09-2012``,
-``31 Dec 2024``. `parse_dates` reads a whole column at once and decides whether
+``31 Dec 2024``, ``20241231``. `parse_dates` reads a whole column at once and decides whether
 ``04/09/2012`` is the 4th of September or April 9th from the column's own values: one
 value whose first part is above 12 (``13/09/2012``) proves the column is day-first, one
 whose second part is above 12 proves it month-first. When every value reads both ways
@@ -189,14 +189,22 @@ def looks_like_dates(values: pd.Series, *, min_share: float = 0.9, sample: int =
     (False, False)
     >>> looks_like_dates(pd.Series(["12", "2024"]))  # numbers are not dates
     False
+    >>> looks_like_dates(pd.Series([20241231, 20250101])), looks_like_dates(pd.Series([1.5, 2.0]))
+    (True, False)
     """
     if not 0 < min_share <= 1:
         raise SettingsError(f"min_share={min_share!r} must be above 0 and at most 1")
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return bool(series.notna().any())
-    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+    if pd.api.types.is_bool_dtype(series.dtype):
         return False
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        # only whole numbers written like dates, 19000101 to 21001231 (20241231)
+        head = series.dropna().head(sample).to_numpy(dtype=np.float64)
+        plausible = (head >= 19000101) & (head <= 21001231) & (head == np.round(head))
+        if head.size == 0 or not plausible.all():
+            return False
     filled = series.dropna()
     filled = filled[filled.astype(str).str.strip() != ""].head(sample)
     if filled.empty:
@@ -241,6 +249,13 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
         codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
         return codes, encoded.dictionary
     codes, uniques = pd.factorize(series, sort=False)
+    if pd.api.types.is_numeric_dtype(uniques.dtype) and not pd.api.types.is_bool_dtype(
+        uniques.dtype
+    ):
+        values = np.asarray(uniques, dtype=np.float64)
+        whole = np.isfinite(values) & (values == np.round(values))
+        ints = pa.array(np.where(whole, values, 0).astype(np.int64), mask=~whole)
+        return codes, pc.cast(ints, pa.string())  # 20241231.0 is written 20241231
     return codes, pa.array([str(v) for v in uniques], type=pa.string())
 
 
@@ -274,9 +289,13 @@ class _Layout:
 
 def _layouts(text: pa.Array) -> list[_Layout]:
     """The numeric layouts in a sample of the values, the most common first."""
-    found = pc.extract_regex(text.slice(0, LAYOUT_SAMPLE), _LAYOUT).drop_null()
+    sample = text.slice(0, LAYOUT_SAMPLE)
+    compact = []
+    if pc.any(pc.match_substring_regex(sample, r"^\d{8}$")).as_py():
+        compact = [_Layout(year_first=True, sep="", short_year=False, time="", zone=False)]
+    found = pc.extract_regex(sample, _LAYOUT).drop_null()
     if len(found) == 0:
-        return []
+        return compact
     fields = {name: pc.struct_field(found, name) for name in found.type.names if name != "a"}
     a_len = pc.utf8_length(pc.struct_field(found, "a"))
     keys = pa.table(
@@ -304,7 +323,7 @@ def _layouts(text: pa.Array) -> list[_Layout]:
                 zone=row["zone"],
             )
         )
-    return list(dict.fromkeys(layouts))
+    return list(dict.fromkeys(layouts + compact))
 
 
 def _time_format(row: dict) -> str:

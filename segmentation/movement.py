@@ -9,6 +9,8 @@ is assigned again, the labelled download keeps those columns as ``previous_segme
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +28,8 @@ RENAMED = {
     PREVIOUS_SEGMENT: "previous_segment",
     PREVIOUS_NAME: "previous_segment_name",
     PREVIOUS_REASON: "previous_unassigned_reason",
+    "runner_up_segment": "previous_runner_up_segment",
+    "margin": "previous_margin",
 }
 #: The row and column of customers without a segment.
 NO_SEGMENT = "no segment"
@@ -59,15 +63,31 @@ def output_columns(columns: Sequence[str]) -> tuple[list[str], list[str]]:
     ['id', 'previous_segment', 'previous_segment_name']
     """
     columns = [str(c) for c in columns]
-    ours = list(_segment_columns(columns))
+    written = columns + list(_segment_columns(columns))
+    return written, renamed_columns(columns, written)
+
+
+def renamed_columns(columns: Sequence[str], written: Sequence[str]) -> list[str]:
+    """`written` (the file's `columns`, then the columns the export added, suffixed
+    ``_new`` where a name was taken) with the previous assignment renamed and the added
+    columns given back their plain names.
+
+    >>> renamed_columns(["id", "segment", "segment_name", "margin"],
+    ...                 ["id", "segment", "segment_name", "margin", "segment_new", "margin_new"])
+    ['id', 'previous_segment', 'previous_segment_name', 'previous_margin', 'segment', 'margin']
+    """
+    columns = [str(c) for c in columns]
     renames = previous_renames(columns)
     if not renames:
-        return columns + ours, columns + ours
-    return columns + ours, [renames.get(c, c) for c in columns] + [
-        PREVIOUS_SEGMENT,
-        PREVIOUS_NAME,
-        PREVIOUS_REASON,
-    ]
+        return list(written)
+    head = [renames.get(c, c) for c in written[: len(columns)]]
+    taken = {c.casefold() for c in head}
+    tail = []
+    for name in written[len(columns) :]:
+        plain = re.sub(r"_new(_\d+)?$", "", name)
+        tail.append(plain if plain.casefold() not in taken else name)
+        taken.add(tail[-1].casefold())
+    return head + tail
 
 
 def _header(columns: Sequence[str]) -> bytes:
@@ -104,14 +124,14 @@ def labelled_bytes(
     'id,x,previous_segment,previous_segment_name,segment,segment_name,unassigned_reason'
     """
     body = labelled_csv_bytes(data, segmentation, names, margins=margins)
-    written, renamed = renamed_header(data.frame.columns)
-    if written == renamed:
+    columns = [str(c) for c in data.frame.columns]
+    if not previous_renames(columns):
         return body
-    # Without the line end: margin columns, when written, follow the renamed ones.
-    written, renamed = written.rstrip(b"\r\n"), renamed.rstrip(b"\r\n")
-    if not body.startswith(written):  # pragma: no cover - labelled_csv_bytes writes it so
-        raise AssertionError("the labelled download does not start with its header")
-    return renamed + body[len(written) :]
+    end = body.index(b"\n") + 1
+    bom = b"\xef\xbb\xbf" if body.startswith(b"\xef\xbb\xbf") else b""
+    written = next(csv.reader([body[len(bom) : end].decode("utf-8")]))
+    header = _header(renamed_columns(columns, written)).removeprefix(b"\xef\xbb\xbf")
+    return bom + header + body[end:]
 
 
 def labelled_table(data, segmentation: Segmentation, names: Sequence[str]) -> pd.DataFrame:

@@ -128,7 +128,18 @@ def test_looks_like_dates(cells, expected):
 
 
 def test_looks_like_dates_number_columns_are_not_dates():
-    assert looks_like_dates(pd.Series([20240101.0, 20240102.0])) is False
+    assert looks_like_dates(pd.Series([1500.0, 20240102.0])) is False
+    assert looks_like_dates(pd.Series([12345678.0, 20240102.0])) is False
+
+
+def test_compact_dates_written_as_numbers_are_dates():
+    """20241231 is how many tills and old systems write a date (a code to the reader)."""
+    numbers = pd.Series([20241231.0, 20250102.0, float("nan")])
+    assert looks_like_dates(numbers)
+    parsed = parse_dates(numbers)
+    assert _iso_days(parsed) == ["2024-12-31", "2025-01-02", None]
+    assert parsed.format == "%Y%m%d" and parsed.n_blank == 1
+    assert _iso_days(parse_dates(pd.Series(["19970101", "19970230"]))) == ["1997-01-01", None]
 
 
 # --------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ one step at a time, so a page can show what it has when a later step fails.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -49,9 +50,13 @@ from segmentation import profile as core_profile
 from segmentation import saved as core_saved
 from segmentation import stability as core_stability
 from segmentation import transitions as core_transitions
+from segmentation import value as core_value
 from segmentation.apply import apply_saved
+from segmentation.charts import rfm as rfm_charts
 from segmentation.drift import Drift, feature_drift
 from segmentation.features import feature_options
+from segmentation.order_log import OrderColumns, OrderLogGuess, guess_order_log
+from segmentation.orders import CustomerTable, customer_data, customers_from_data, rfm_features
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import budget, state
 from ui.state import Choices
@@ -238,8 +243,7 @@ def segment_csv(
         _data, _seg, names, segment, margins=_margins if with_margins else None
     )
     if is_applied_key(digest):  # the previous assignment named as in the labelled download
-        renamed = core_movement.output_columns(_data.raw.columns)[1]
-        frame.columns = renamed + list(frame.columns[len(renamed) :])
+        frame.columns = core_movement.renamed_columns(_data.raw.columns, list(frame.columns))
     return core_export.to_csv_bytes(frame)
 
 
@@ -254,14 +258,32 @@ def profile_csv(
     with_trust: bool = False,
     _stability: core_stability.Stability | None = None,
     _borderline: core_margins.Borderline | None = None,
+    value_column: str | None = None,
+    _value: core_value.SegmentValue | None = None,
 ) -> bytes:
     """CSV bytes of the profile table with the current names (and, `with_trust`, each
-    segment's stability and borderline share)."""
+    segment's stability and borderline share; with `value_column`, its value columns)."""
     table = core_profile.profile_table(_profiles, names)
     if with_trust:
         table = core_stability.with_stability(table, _stability)
         table = core_margins.with_borderline(table, _borderline, names)
+    if _value is not None:
+        table = core_value.with_value_columns(table, _value)
     return core_export.to_csv_bytes(table)
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def segment_value(
+    digest: str,
+    id_column: str | None,
+    choices: Choices,
+    k: int,
+    column: str,
+    _data: CustomerData,
+    _seg: Segmentation,
+) -> core_value.SegmentValue:
+    """`segmentation.value.segment_value` of one segmentation on one value column."""
+    return core_value.segment_value(_data.frame, _seg, column)
 
 
 # --- the current results, step by step ---------------------------------------------------
@@ -269,37 +291,158 @@ def profile_csv(
 
 @dataclass(frozen=True)
 class Source:
-    """Where the current customers come from."""
+    """Where the current customers come from.
+
+    ``digest`` keys every result; for an order log it covers the user's order choices
+    too (the customer table changes with them), while ``file_digest`` is the bytes' own.
+    """
 
     raw: bytes
     name: str
     digest: str
     is_sample: bool
+    file_digest: str = ""
 
 
 def current_source() -> Source:
     """The uploaded dataset, or the built-in sample when nothing was uploaded."""
     dataset = state.get(state.DATASET)
     if dataset is not None:
-        return Source(dataset.data, dataset.name, dataset.digest, False)
+        choices = state.order_choices()
+        digest = dataset.digest
+        if choices is not None:
+            digest = state.digest_of(f"{dataset.digest}|{choices!r}".encode())
+        return Source(dataset.data, dataset.name, digest, False, dataset.digest)
     raw = sample_bytes()
     return Source(raw, SAMPLE_NAME, state.digest_of(raw), True)
 
 
-def current_data() -> CustomerData:
-    """The current customers, read with the user's id column if they chose one.
+def file_data() -> CustomerData:
+    """The current file as read, with the user's id column if they chose one.
 
     Raises DataError (e.g. an id override that no longer applies is dropped first).
     """
     source = current_source()
+    digest = source.file_digest or source.digest
     override = state.get(state.ID_COLUMN)
     if override is not None:
         try:
-            return _read(source.digest, source.raw, source.name, override)
+            return _read(digest, source.raw, source.name, override)
         except segmentation.DataError:
             state.put(state.ID_COLUMN, None)
             raise
-    return _read(source.digest, source.raw, source.name, None)
+    return _read(digest, source.raw, source.name, None)
+
+
+def current_data() -> CustomerData:
+    """The current customers: the file as read, or the customer table built from it when it
+    is an order log (see `current_orders`). Raises DataError."""
+    data = file_data()
+    built = current_orders(data)
+    return data if built is None else built[1]
+
+
+@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+def order_guess(digest: str, _data: CustomerData) -> OrderLogGuess:
+    """`segmentation.order_log.guess_order_log` of the file `digest`."""
+    return guess_order_log(_data.frame, id_column=_data.id_column)
+
+
+@st.cache_resource(
+    max_entries=_LOADS, show_spinner="Building one row per customer from the orders…"
+)
+def order_customers(
+    digest: str,
+    columns: OrderColumns,
+    snapshot: dt.date | None,
+    date_order: str,
+    _data: CustomerData,
+) -> tuple[CustomerTable, CustomerData]:
+    """The customer table of the order log `digest` for the chosen columns and snapshot."""
+    table = customers_from_data(_data, columns, snapshot=snapshot, date_order=date_order)
+    report = _data.report
+    return table, customer_data(table, name=_data.name, file_format=report.file_format)
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def rfm_grid(digest: str, _data: CustomerData) -> go.Figure:
+    """`segmentation.charts.rfm.rfm_grid_figure` of a customer table built from orders."""
+    return rfm_charts.rfm_grid_figure(_data.frame)
+
+
+@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+def rfm_mix(
+    digest: str,
+    choices: Choices,
+    k: int,
+    names: tuple[str, ...],
+    _data: CustomerData,
+    _seg: Segmentation,
+) -> go.Figure:
+    """`segmentation.charts.rfm.rfm_mix_figure`: each segment's mix of RFM segments."""
+    return rfm_charts.rfm_mix_figure(_data.frame["rfm_segment"], _seg.labels, names)
+
+
+def is_order_log(data: CustomerData) -> bool:
+    """Whether `data` (the file as read) is used as an order log: the user said so, or it
+    looks like one and the user did not say otherwise."""
+    source = current_source()
+    if source.is_sample:
+        return False
+    mode = state.get(state.ORDERS_MODE)
+    if mode is not None:
+        return mode == "orders"
+    return order_guess(source.file_digest, data).looks_like_orders
+
+
+def order_columns(data: CustomerData) -> OrderColumns:
+    """The columns of the order log: the user's choices, the guess for the rest.
+
+    Raises DataError naming a role no column was found for."""
+    guess = order_guess(current_source().file_digest, data)
+    chosen = dict(state.get(state.ORDER_COLUMNS) or {})
+    found = {
+        "customer": guess.customer_options,
+        "date": guess.date_options,
+        "amount": guess.amount_options,
+    }
+    roles = {}
+    for role, options in found.items():
+        taken = set(roles.values())
+        roles[role] = chosen.get(role) or next((c for c in options if c not in taken), None)
+        if roles[role] is None:
+            raise segmentation.DataError(
+                f"No column was found for the {ORDER_ROLES[role].lower()}: choose it below"
+            )
+    guessed_order = guess.columns.order if guess.columns else None
+    roles["order"] = chosen["order"] if "order" in chosen else guessed_order
+    if roles["order"] in (roles["customer"], roles["date"], roles["amount"]):
+        roles["order"] = None
+    return OrderColumns(**roles)
+
+
+#: The label of each order-log role, as the Data page names its selectbox.
+ORDER_ROLES = {
+    "customer": "Customer id column",
+    "date": "Order date column",
+    "amount": "Amount column",
+    "order": "Order id column",
+}
+
+
+def current_orders(data: CustomerData) -> tuple[CustomerTable, CustomerData] | None:
+    """The customer table built from the current file when it is an order log, else None.
+
+    Raises DataError (no column for a role, ambiguous dates, two currencies...)."""
+    if not is_order_log(data):
+        return None
+    return order_customers(
+        current_source().file_digest,
+        order_columns(data),
+        state.get(state.SNAPSHOT),
+        state.get(state.DATE_ORDER),
+        data,
+    )
 
 
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
@@ -328,7 +471,7 @@ def current_choices(data: CustomerData) -> Choices:
     options = feature_options(data)
     chosen = state.get(state.FEATURES)
     if chosen is None:
-        features = tuple(segmentation.default_features(data))
+        features = rfm_features(data) or tuple(segmentation.default_features(data))
     else:
         features = tuple(f for f in chosen if f in options)
     logs = state.get(state.LOG_FEATURES)
@@ -651,9 +794,10 @@ def segmentation_json(
     _data: CustomerData,
     _seg: Segmentation,
     _saved: core_saved.SavedSegmentation | None = None,
+    notes: str = "",
 ) -> bytes:
     """The `Download segmentation` file: the current segmentation saved as JSON (a saved
-    one applied is given back with the current names)."""
+    one applied is given back with the current names), with the campaign `notes`."""
     if _saved is not None:
         saved = core_saved.with_names(_saved, names)
     else:
@@ -665,6 +809,8 @@ def segmentation_json(
             file_name=file_name,
             sha256=digest,
         )
+    if notes:
+        saved = core_saved.with_notes(saved, notes[: core_saved.MAX_NOTES])
     return core_saved.to_json_bytes(saved)
 
 

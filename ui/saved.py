@@ -9,6 +9,7 @@ import streamlit as st
 
 from segmentation import SegmentationError
 from segmentation.apply import check_columns
+from segmentation.cards import campaign_notes_text
 from segmentation.drift import OUTSIDE_SHIFTED, PSI_MODERATE, PSI_SHIFTED
 from ui import cached, state, widgets
 
@@ -217,8 +218,9 @@ def _movement(cur) -> None:
 # --------------------------------------------------------------------------- Export page
 
 
-def download_segmentation(cur) -> None:
-    """`Download segmentation`: the current segmentation as a JSON file to apply later."""
+def download_segmentation(cur) -> bytes:
+    """`Download segmentation`: the current segmentation as a JSON file to apply later
+    (with the campaign notes); returns the file's bytes (the campaign pack carries them)."""
     st.subheader("The segmentation itself")
     st.caption(
         "A small JSON file with everything needed to give next month's customers the same "
@@ -236,6 +238,7 @@ def download_segmentation(cur) -> None:
         cur.data,
         cur.seg,
         None if loaded is None else loaded.saved,
+        campaign_notes_text(cur.names, state.notes_for(cur.key)),
     )
     stem = widgets.file_stem(cur.data.name or cur.source.name)
     st.download_button(
@@ -247,3 +250,4 @@ def download_segmentation(cur) -> None:
         key="download_segmentation",
         icon=":material/bookmark:",
     )
+    return data

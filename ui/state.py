@@ -37,7 +37,13 @@ EXPORT_SEGMENT = "seg.export_segment"  # int segment number 1..k for the per-seg
 UPLOAD_SEEN = "seg.upload_seen"  # file_id of the last upload handled
 UPLOAD_ERROR = "seg.upload_error"  # message of the last failed upload, or None
 NAMES_ERROR = "seg.names_error"  # message of the last refused rename, or None
+ORDERS_MODE = "seg.orders_mode"  # None (as detected), "customers" or "orders"
+ORDER_COLUMNS = "seg.order_columns"  # {role: column or None} the user chose, or None
+SNAPSHOT = "seg.snapshot"  # datetime.date or None (None: the day after the last order)
+DATE_ORDER = "seg.date_order"  # "auto", "day-first" or "month-first"
 SEGMENTED = "seg.segmented"  # (digest, id column, Choices) a page last swept k for, or None
+VALUE_COLUMN = "seg.value_column"  # str, value.NO_VALUE, or None (None: the money-like default)
+NOTES = "seg.notes"  # {segmentation key: {segment 1..k: campaign note}}, beside RENAMES
 BORDERLINE = "seg.borderline"  # bool: outline borderline customers on the scatter
 MEASURED = "seg.measured"  # segmentation keys whose stability a page has measured (tuple)
 SAVED = "seg.saved"  # LoadedSaved or None: a saved segmentation applied instead of a fit
@@ -58,9 +64,15 @@ W_SCATTER_Y = "w.scatter_y"
 W_SCATTER_VIEW = "w.scatter_view"
 W_SCATTER = "w.scatter"  # the chart's selection state
 W_EXPORT_SEGMENT = "w.export_segment"
+W_ORDERS_MODE = "w.orders_mode"
+W_ORDER_ROLE_PREFIX = "w.order_role."  # + customer / date / amount / order
+W_SNAPSHOT = "w.snapshot"
+W_DATE_ORDER = "w.date_order"
 W_SAVED_UPLOAD = "w.saved_upload"
 W_MOVEMENT_CELL = "w.movement_cell"  # the cell of the who-moved matrix whose customers to download
 W_NAME_PREFIX = "w.name."  # + segmentation key digest + "." + segment number
+W_VALUE_COLUMN = "w.value_column"
+W_NOTE_PREFIX = "w.note."  # + segmentation key digest + "." + segment number
 W_BORDERLINE = "w.borderline"
 
 #: Clip percentiles used when outlier clipping is on.
@@ -85,6 +97,11 @@ _DEFAULTS: dict[str, Any] = {
     UPLOAD_ERROR: None,
     NAMES_ERROR: None,
     SEGMENTED: None,
+    ORDERS_MODE: None,
+    ORDER_COLUMNS: None,
+    SNAPSHOT: None,
+    DATE_ORDER: "auto",
+    VALUE_COLUMN: None,
     BORDERLINE: False,
     MEASURED: (),
     SAVED: None,
@@ -102,6 +119,11 @@ _PER_DATASET = (
     SCATTER_Y,
     EXPORT_SEGMENT,
     NAMES_ERROR,
+    ORDERS_MODE,
+    ORDER_COLUMNS,
+    SNAPSHOT,
+    DATE_ORDER,
+    VALUE_COLUMN,
 )
 
 
@@ -132,6 +154,15 @@ class Choices:
     missing: str
     log_features: tuple[str, ...]
     clip: tuple[float, float] | None
+
+
+def order_choices() -> tuple | None:
+    """The user's order-log choices as one hashable value; None while all are defaults."""
+    choices = (get(ORDERS_MODE), get(ORDER_COLUMNS), get(SNAPSHOT), get(DATE_ORDER))
+    if choices == (None, None, None, "auto"):
+        return None
+    columns = get(ORDER_COLUMNS)
+    return (choices[0], tuple(sorted((columns or {}).items())), choices[2], choices[3])
 
 
 def digest_of(data: bytes) -> str:
@@ -186,3 +217,23 @@ def set_renames(seg_key: str, renames: dict[int, str]) -> None:
     while len(allr) > MAX_RENAMED_SEGMENTATIONS:
         allr.pop(next(iter(allr)))
     put(RENAMES, allr)
+
+
+def notes_for(seg_key: str) -> dict[int, str]:
+    """The campaign notes for the segmentation `seg_key` ({segment 1..k: note})."""
+    return dict(get(NOTES) or {}).get(seg_key, {})
+
+
+def set_note(seg_key: str, segment: int, note: str) -> None:
+    """Store one campaign note (an empty note removes it), keeping notes for at most
+    MAX_RENAMED_SEGMENTATIONS segmentations, as the names."""
+    all_notes = dict(get(NOTES) or {})
+    notes = dict(all_notes.pop(seg_key, {}))
+    if note:
+        notes[segment] = note
+    else:
+        notes.pop(segment, None)
+    all_notes[seg_key] = notes
+    while len(all_notes) > MAX_RENAMED_SEGMENTATIONS:
+        all_notes.pop(next(iter(all_notes)))
+    put(NOTES, all_notes)

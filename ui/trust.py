@@ -172,9 +172,9 @@ def with_margins(preview: pd.DataFrame, margins) -> pd.DataFrame:
     return out
 
 
-def profile_csv(cur: Current) -> bytes:
+def profile_csv(cur: Current, *, value=None) -> bytes:
     """The profile table download with `stability`, `stability_word`, `borderline_share`
-    and `borderline_lean_to`."""
+    and `borderline_lean_to` (and the value columns of `value`, a SegmentValue)."""
     result = cached.current_stability(cur)
     border = borderline_summary(export_margins(cur), cur.seg)
     return cached.profile_csv(
@@ -187,4 +187,6 @@ def profile_csv(cur: Current) -> bytes:
         True,
         result,
         border,
+        None if value is None else value.column,
+        value,
     )

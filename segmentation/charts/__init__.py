@@ -17,6 +17,8 @@ points      which customers a scatter draws (sampled per segment) and the PCA pr
 selection   `selected_rows`: row positions of the customers in a box / lasso selection
 sizes       `sizes_figure`: customers per segment as horizontal bars
 heatmap     `profile_heatmap`: segments x features, index against the average (100 = average)
+rfm         `rfm_grid_figure`: the R x F grid; `rfm_mix_figure`: each segment's RFM mix
+value       `value_share_figure`: share of customers beside share of value, per segment
 sankey      `sankey_figure`: how the segments at k - 1 split or regroup at k and k + 1
 borderline  `borderline_overlay`: the scatter with its borderline customers outlined
 
@@ -30,10 +32,12 @@ from segmentation.charts.figure import FONT, TEMPLATE, Figure
 from segmentation.charts.heatmap import profile_heatmap
 from segmentation.charts.palette import SEGMENT_COLOURS, UNASSIGNED_COLOUR, segment_colour
 from segmentation.charts.points import MIN_POINTS_PER_SEGMENT, PCA_SAMPLE
+from segmentation.charts.rfm import rfm_grid_figure, rfm_mix_figure
 from segmentation.charts.sankey import sankey_figure
 from segmentation.charts.scatter import SCATTER_VIEWS, scatter_figure
 from segmentation.charts.selection import selected_rows
 from segmentation.charts.sizes import sizes_figure
+from segmentation.charts.value import value_share_figure
 
 __all__ = [
     "FONT",
@@ -47,9 +51,12 @@ __all__ = [
     "borderline_overlay",
     "elbow_figure",
     "profile_heatmap",
+    "rfm_grid_figure",
+    "rfm_mix_figure",
     "sankey_figure",
     "scatter_figure",
     "segment_colour",
     "selected_rows",
     "sizes_figure",
+    "value_share_figure",
 ]

@@ -105,7 +105,9 @@ def test_drift_warns_and_who_moved_is_counted(saved_session, monkeypatch, downlo
     assert {"previous_segment", "previous_segment_name", "segment"} <= set(moved.columns)
     goto(at, EXPORT)
     out = csv_text(downloads(download(at, "Download labelled customers")).content)
-    assert list(out.columns[-3:]) == ["segment", "segment_name", "unassigned_reason"]
+    added = ["segment", "segment_name", "unassigned_reason", "runner_up_segment", "margin"]
+    assert list(out.columns[-5:]) == added
+    assert {"previous_runner_up_segment", "previous_margin"} <= set(out.columns)
     assert (out["previous_segment_name"] == frame["segment_name"]).all()
     ok(at.selectbox(key="w.export_segment").set_value(2).run())
     members = csv_text(downloads(download(at, "Download this segment's customers")).content)

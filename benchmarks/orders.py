@@ -1,0 +1,202 @@
+"""Benchmark: an order export to the customer table, ours against the plain pandas recipe.
+
+    python benchmarks/orders.py                    # 10M order lines (~450 MB CSV)
+    python benchmarks/orders.py --lines 1000000    # quick
+    python benchmarks/orders.py --repeat 2         # each side twice, the best kept
+
+The order log (order id, customer id, timestamp, amount with 2% returns; ~1 customer per
+20 lines, 2.5 lines per order) is generated once with numpy and written with pyarrow,
+untimed, to benchmarks/out/orders-<lines>.csv. Then each side runs in its own FRESH
+Python process, and reports its time (imports excluded) and its peak RSS (VmHWM):
+
+- pandas:   pd.read_csv(parse_dates=["order_date"]) + groupby("customer_id").agg(first,
+            last, nunique orders, sum) + recency + DataFrame.to_csv (the recipe a
+            tutorial gives, without RFM scores);
+- ours CLI: `python -m segmentation customers FILE -o OUT` as `segmentation.cli.main`
+            runs it (head read carefully, needed columns summed by DuckDB, the whole customer
+            table with scores, segments and CSV written);
+- ours app: `read_customers(bytes)` + `customers_from_data` + `to_csv_bytes`: the careful
+            reader the app uses on an upload.
+
+The table prints each side's seconds, peak MB and the speed-up over pandas, with the load
+average (the machine is shared: compare sides of one run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+SIDES = ("pandas", "ours CLI", "ours app")
+
+
+def make_orders(n_lines: int, path: Path, *, random_state: int = 42) -> int:
+    """Write an order log of ``n_lines`` lines to ``path``; its size in bytes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(random_state)
+    n_customers = max(3, n_lines // 20)
+    n_orders = max(3, n_lines * 2 // 5)
+    # a long tail of frequent buyers: most customers order once or twice
+    heavy = (rng.pareto(1.2, n_orders) * n_customers / 20).astype(np.int64)
+    customer_of_order = rng.permutation(n_customers)[np.minimum(heavy, n_customers - 1)]
+    order_of_line = np.sort(rng.integers(0, n_orders, n_lines))
+    start = np.datetime64("2022-01-01T00:00:00", "s")
+    when = start + rng.integers(0, 3 * 365 * 86400, n_orders).astype("timedelta64[s]")
+    amount = np.round(rng.lognormal(3, 1, n_lines), 2)
+    amount[rng.random(n_lines) < 0.02] *= -1  # returns
+
+    def ids(prefix: str, numbers: np.ndarray, width: int):
+        text = pc.cast(pa.array(numbers + 1), pa.string())
+        return pc.binary_join_element_wise(prefix, pc.utf8_lpad(text, width, "0"), "")
+
+    table = pa.table(
+        {
+            "order_id": ids("O", order_of_line, 8),
+            "customer_id": ids("C", customer_of_order[order_of_line], 7),
+            "order_date": pa.array(when[order_of_line]),
+            "amount": pa.array(amount),
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="none"))
+    return path.stat().st_size
+
+
+# --------------------------------------------------------------------------- the sides
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def side_pandas(path: Path, out: Path) -> int:
+    import pandas as pd
+
+    lines = pd.read_csv(path, parse_dates=["order_date"])
+    snapshot = lines["order_date"].max().normalize() + pd.Timedelta(days=1)
+    customers = lines.groupby("customer_id").agg(
+        first_order=("order_date", "min"),
+        last_order=("order_date", "max"),
+        frequency=("order_id", "nunique"),
+        monetary=("amount", "sum"),
+    )
+    customers["recency_days"] = (snapshot - customers["last_order"]).dt.days
+    customers.to_csv(out)
+    return len(customers)
+
+
+def side_cli(path: Path, out: Path) -> int:
+    from segmentation.cli import main
+
+    status = main(["customers", str(path), "-o", str(out)])
+    if status:
+        raise SystemExit(status)
+    with open(out, "rb") as fh:
+        return sum(1 for _ in fh) - 1
+
+
+def side_app(path: Path, out: Path) -> int:
+    from segmentation import read_customers
+    from segmentation.export import to_csv_bytes
+    from segmentation.orders import customers_from_data
+
+    data = read_customers(path.read_bytes(), name=path.name)
+    table = customers_from_data(data)
+    out.write_bytes(to_csv_bytes(table.frame))
+    return len(table.frame)
+
+
+def child(side: str, path: Path) -> None:
+    """Run one side in this (fresh) process; print its figures as JSON."""
+    sys.path.insert(0, str(ROOT))
+    import pandas  # noqa: F401  (imports are not timed: a running server has them)
+    import pyarrow  # noqa: F401
+
+    import segmentation  # noqa: F401
+
+    if side != "pandas":
+        import duckdb  # noqa: F401
+
+    run = {"pandas": side_pandas, "ours CLI": side_cli, "ours app": side_app}[side]
+    out = OUT / f"customers-{side.replace(' ', '-')}.csv"
+    start = time.perf_counter()
+    n_customers = run(path, out)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "customers": n_customers}))
+
+
+def measure(side: str, path: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", side, "--file", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if done.returncode:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=10_000_000, help="order lines (10M)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per side, best kept")
+    parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=SIDES)
+    parser.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.file)
+        return
+
+    path = OUT / f"orders-{args.lines}.csv"
+    if not path.exists():
+        print(f"writing {args.lines:,} order lines to {path} ...", file=sys.stderr)
+        make_orders(args.lines, path)
+    size_mb = path.stat().st_size / 2**20
+    results = {}
+    for side in args.sides:
+        runs = [measure(side, path) for _ in range(args.repeat)]
+        good = [r for r in runs if "error" not in r]
+        results[side] = min(good, key=lambda r: r["seconds"]) if good else runs[0]
+        print(f"{side}: {results[side]}", file=sys.stderr)
+
+    base = results.get("pandas", {}).get("seconds")
+    print(
+        f"orders -> customers: {args.lines:,} lines, {size_mb:.0f} MB CSV; "
+        f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; "
+        f"{os.cpu_count()} cores"
+    )
+    header = f"{'side':<10} {'seconds':>9} {'peak MB':>9} {'customers':>10} {'vs pandas':>10}"
+    print(header)
+    print("-" * len(header))
+    for side, r in results.items():
+        if "error" in r:
+            print(f"{side:<10} error: {r['error']}")
+            continue
+        ratio = f"{base / r['seconds']:.1f}x" if base else "n/a"
+        print(
+            f"{side:<10} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {r['customers']:>10,} "
+            f"{ratio:>10}"
+        )
+
+
+if __name__ == "__main__":
+    main()
