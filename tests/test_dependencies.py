@@ -27,7 +27,10 @@ def _ranges() -> dict[str, Requirement]:
 
 
 def test_pyproject_and_requirements_name_the_same_libraries():
-    assert sorted(_ranges()) == sorted(_pins())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [canonicalize_name(Requirement(r).name) for r in project["dependencies"]]
+    assert len(names) == len(set(names)), "pyproject.toml names a library twice"
+    assert sorted(names) == sorted(_pins())
 
 
 @pytest.mark.parametrize(("name", "version"), sorted(_pins().items()))
