@@ -106,7 +106,9 @@ def render() -> None:
         "labelled customers",
         file_name(stem, k, "labelled", "xlsx"),
         len(data.frame),
-        lambda: cached.customers_xlsx(digest, data.id_column, choices, k, names, None, data, seg),
+        lambda: cached.customers_xlsx(
+            digest, data.id_column, choices, k, names, None, data, seg, True, margins
+        ),
     )
 
     head = data.raw_head(PREVIEW_ROWS)
@@ -146,7 +148,7 @@ def render() -> None:
         file_name(stem, k, f"segment{segment}", "xlsx"),
         int(seg.sizes[segment - 1]),
         lambda: cached.customers_xlsx(
-            digest, data.id_column, choices, k, names, segment, data, seg
+            digest, data.id_column, choices, k, names, segment, data, seg, True, margins
         ),
     )
 

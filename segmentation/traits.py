@@ -253,7 +253,8 @@ def segment_traits(profiles: Profiles, segment: int, *, n: int = N_TRAITS) -> tu
     >>> [t.text for t in segment_traits(prof, 2)]
     ['buys 2.4x as often', 'earns 34% more than the average']
     """
-    effects = profiles.effect.loc[segment]
+    # The clustered features: profiles also describe the file's other numeric columns.
+    effects = profiles.effect.loc[segment, list(profiles.features)]
     order = np.argsort(-np.nan_to_num(np.abs(effects.to_numpy(float)), nan=-1.0), kind="stable")
     ranked = [effects.index[i] for i in order]
     chosen = [f for f in ranked if abs(effects[f]) >= DISTINCTIVE_THRESHOLD][:n]
