@@ -113,7 +113,7 @@ def all_customers(cur, margins) -> None:
         file_name(stem, k, "labelled", "xlsx"),
         len(data.frame),
         lambda: cached.customers_xlsx(
-            cur.source.digest, data.id_column, choices, k, names, None, data, seg
+            cur.source.digest, data.id_column, choices, k, names, None, data, seg, True, margins
         ),
     )
     head = data.raw_head(PREVIEW_ROWS)
@@ -156,7 +156,7 @@ def one_segment(cur, margins) -> None:
         file_name(stem, k, f"segment{segment}", "xlsx"),
         int(seg.sizes[segment - 1]),
         lambda: cached.customers_xlsx(
-            digest, data.id_column, choices, k, names, segment, data, seg
+            digest, data.id_column, choices, k, names, segment, data, seg, True, margins
         ),
     )
 

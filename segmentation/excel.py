@@ -22,7 +22,7 @@ import pandas as pd
 import xlsxwriter
 
 from segmentation.errors import SettingsError
-from segmentation.export import labelled_customers, neutralise, segment_columns
+from segmentation.export import labelled_customers, neutralise
 from segmentation.io import CustomerData
 from segmentation.model import Segmentation
 
@@ -135,6 +135,7 @@ def customers_xlsx_bytes(
     names: Sequence[str],
     *,
     segment: int | None = None,
+    margins=None,
     progress: Progress | None = None,
 ) -> bytes:
     """The labelled customers (or segment number `segment`'s) as an .xlsx workbook.
@@ -160,7 +161,7 @@ def customers_xlsx_bytes(
     >>> rows[0][:4], rows[1][:2]
     (('id', 'spend', 'segment', 'segment_name'), ('000', 0))
     """
-    table = labelled_customers(data, segmentation, names)
+    table = labelled_customers(data, segmentation, names, margins=margins)
     if segment is not None:
         k = segmentation.k
         if isinstance(segment, bool) or not isinstance(segment, (int, np.integer)):
@@ -170,11 +171,15 @@ def customers_xlsx_bytes(
         table = table[np.asarray(segmentation.labels) == segment - 1]
     if not fits_in_excel(len(table)):
         raise SettingsError(too_many_rows_message(len(table)))
-    seg_col = segment_columns([str(c) for c in data.raw_head(0).columns])[0]
+    file_columns = [str(c) for c in data.raw_head(0).columns]
     numeric = [c for c in data.report.numeric_columns if c != data.id_column and c in table]
     rows = table.index.to_numpy()
     numbers = {str(c): data.frame[c].to_numpy(dtype=float, na_value=np.nan)[rows] for c in numeric}
-    numbers[seg_col] = pd.to_numeric(table[seg_col], errors="coerce").to_numpy(dtype=float)
+    for column in table.columns:  # ours: segment number, runner-up, margin are numbers
+        if str(column) not in file_columns:
+            values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+            if np.isfinite(values).any():
+                numbers[str(column)] = values
     return frame_xlsx_bytes(table, numbers=numbers, progress=progress)
 
 

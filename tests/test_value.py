@@ -142,7 +142,7 @@ def test_traits_follow_the_strongest_effects():
         assert 1 <= len(traits) <= 3
         sizes = [abs(t.effect) for t in traits]
         assert sizes == sorted(sizes, reverse=True)
-        top = prof.effect.loc[segment].abs().idxmax()
+        top = prof.effect.loc[segment, features].abs().idxmax()  # the clustered features
         assert traits[0].feature == top
         # the words go the same way as the numbers
         for t in traits:

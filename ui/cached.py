@@ -279,11 +279,16 @@ def customers_xlsx(
     segment: int | None,
     _data: CustomerData,
     _seg: Segmentation,
+    with_margins: bool = False,
+    _margins: core_margins.Margins | None = None,
 ) -> bytes:
-    """.xlsx bytes of the labelled customers (or of segment number `segment`'s), with a
-    progress bar while they are written."""
+    """.xlsx bytes of the labelled customers (or of segment number `segment`'s), the same
+    columns as the CSV, with a progress bar while they are written."""
     bar, report = _excel_progress()
-    book = core_excel.customers_xlsx_bytes(_data, _seg, names, segment=segment, progress=report)
+    margins = _margins if with_margins else None
+    book = core_excel.customers_xlsx_bytes(
+        _data, _seg, names, segment=segment, margins=margins, progress=report
+    )
     bar.empty()
     return book
 
