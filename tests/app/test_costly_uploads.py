@@ -15,8 +15,19 @@ from streamlit.testing.v1 import AppTest
 from ui import budget
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import _run_entry_script_like_the_server  # noqa: E402
 from costly import case_named  # noqa: E402
+
+
+def _app_conftest():
+    """This folder's conftest by path: the name ``conftest`` may be another folder's."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "app_conftest", Path(__file__).with_name("conftest.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 REFUSED = ["wide_csv", "xlsx_bomb", "parquet_constant_rows", "parquet_long_strings"]
 
@@ -52,7 +63,7 @@ def test_several_sessions_uploading_stay_under_the_cache_budget(monkeypatch):
     files = [_customers(seed) for seed in range(5)]
     sessions = []
     monkeypatch.chdir(ROOT)
-    _run_entry_script_like_the_server(monkeypatch)
+    _app_conftest()._run_entry_script_like_the_server(monkeypatch)
     for i, data in enumerate(files):
         at = ok(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
         upload(at, f"customers_{i}.csv", data)
