@@ -96,7 +96,7 @@ def test_trust_journey(page: Page, app_url: str, tmp_path):
     assert table.header[-2:] == ["runner_up_segment", "margin"]
     margins = [float(m) for m in table.column("margin")]
     assert all(0 <= m <= 1 for m in margins) and len(margins) == 1000
-    _, profiles = download(page, "Download the profile table", tmp_path)
+    _, profiles = download(page, re.compile(r"^Download the profile table$"), tmp_path)
     stability = read_csv_text(profiles).column("stability")
     assert len(stability) == k and all(0 <= float(s) <= 1 for s in stability)
     screenshot(page, "trust", "export")
