@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +19,23 @@ EXPORT = "pages/export.py"
 PAGES = [DATA, SEGMENTS, PROFILES, EXPORT]
 UPLOAD_KEY = "w.upload"
 SAMPLE_NOTICE = "You're exploring the built-in sample of 1,000 customers"
+
+
+def run_entry_script_like_the_server(monkeypatch) -> None:
+    """Make AppTest run app.py on every page, as `streamlit run` does.
+
+    With a ``pages/`` folder next to the entry script, AppTest's switch_page runs the page
+    file alone (legacy multipage mode): no app.py, so no page config and no sidebar. In the
+    browser app.py runs on every page (checked with Playwright), so the tests turn the
+    legacy mode off.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def ok(at: AppTest) -> AppTest:

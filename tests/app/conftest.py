@@ -7,9 +7,8 @@ MemoryMediaFileStorage); it is the only place that does.
 from __future__ import annotations
 
 import pytest
-from apptools import DATASETS, ROOT, ok
+from apptools import DATASETS, ROOT, ok, run_entry_script_like_the_server
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
@@ -27,28 +26,11 @@ def dataset():
     return read
 
 
-def _run_entry_script_like_the_server(monkeypatch) -> None:
-    """Make AppTest run app.py on every page, as `streamlit run` does.
-
-    With a ``pages/`` folder next to the entry script, AppTest's switch_page runs the page
-    file alone (legacy multipage mode): no app.py, so no page config and no sidebar. In the
-    browser app.py runs on every page (checked with Playwright), so the tests turn the
-    legacy mode off.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture
 def app(monkeypatch) -> AppTest:
     """The app from its entry script, run once (the Data page, on the sample)."""
     monkeypatch.chdir(ROOT)
-    _run_entry_script_like_the_server(monkeypatch)
+    run_entry_script_like_the_server(monkeypatch)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     return ok(at.run())
 

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from apptools import EXPORT, PROFILES, ROOT, SEGMENTS, goto, metric, ok, texts, upload
-from conftest import _run_entry_script_like_the_server
+from apptools import (
+    EXPORT,
+    PROFILES,
+    ROOT,
+    SEGMENTS,
+    goto,
+    metric,
+    ok,
+    run_entry_script_like_the_server,
+    texts,
+    upload,
+)
 from streamlit.testing.v1 import AppTest
 
 from ui import persist, state
@@ -14,7 +24,7 @@ from ui import persist, state
 def reopen(monkeypatch):
     """`reopen(token) -> AppTest`: a new session (a reload) at an address with `token`."""
     monkeypatch.chdir(ROOT)
-    _run_entry_script_like_the_server(monkeypatch)
+    run_entry_script_like_the_server(monkeypatch)
 
     def open_with(token: str | None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

@@ -9,25 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptools import DATA, ROOT, goto, metric, ok, upload
+from apptools import DATA, ROOT, goto, metric, ok, run_entry_script_like_the_server, upload
 from streamlit.testing.v1 import AppTest
 
 from ui import budget
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from costly import case_named  # noqa: E402
-
-
-def _app_conftest():
-    """This folder's conftest by path: the name ``conftest`` may be another folder's."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "app_conftest", Path(__file__).with_name("conftest.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 REFUSED = ["wide_csv", "xlsx_bomb", "parquet_constant_rows", "parquet_long_strings"]
 
@@ -37,9 +25,7 @@ def shown(value: str) -> str:
 
 
 @pytest.mark.parametrize("name", REFUSED)
-def test_costly_upload_is_refused_naming_the_limit_and_the_old_customers_stay(
-    app, dataset, name
-):
+def test_costly_upload_is_refused_naming_the_limit_and_the_old_customers_stay(app, dataset, name):
     upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
     case = case_named(name)
     at = upload(app, case.filename, case.build())
@@ -63,7 +49,7 @@ def test_several_sessions_uploading_stay_under_the_cache_budget(monkeypatch):
     files = [_customers(seed) for seed in range(5)]
     sessions = []
     monkeypatch.chdir(ROOT)
-    _app_conftest()._run_entry_script_like_the_server(monkeypatch)
+    run_entry_script_like_the_server(monkeypatch)
     for i, data in enumerate(files):
         at = ok(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
         upload(at, f"customers_{i}.csv", data)

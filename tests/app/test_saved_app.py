@@ -8,7 +8,19 @@ import json
 
 import pandas as pd
 import pytest
-from apptools import DATA, EXPORT, PROFILES, ROOT, SEGMENTS, csv_text, download, goto, ok, texts
+from apptools import (
+    DATA,
+    EXPORT,
+    PROFILES,
+    ROOT,
+    SEGMENTS,
+    csv_text,
+    download,
+    goto,
+    ok,
+    run_entry_script_like_the_server,
+    texts,
+)
 from streamlit.testing.v1 import AppTest
 
 from segmentation.saved import from_json
@@ -18,9 +30,7 @@ SAVED_KEY = "w.saved_upload"
 
 def _fresh(monkeypatch) -> AppTest:
     """Another browser session: the app from its entry script, nothing in its state."""
-    from conftest import _run_entry_script_like_the_server
-
-    _run_entry_script_like_the_server(monkeypatch)
+    run_entry_script_like_the_server(monkeypatch)
     return ok(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
 
 

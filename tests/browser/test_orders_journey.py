@@ -89,7 +89,7 @@ def test_order_export_to_segments_and_one_row_per_customer(page: Page, app_url: 
     go(page, "Export")
     filename, data = download(page, DOWNLOAD_LABELLED, tmp_path / "downloads")
     assert filename.startswith("shop_orders"), filename
-    labelled = read_csv_text(data, encoding="utf-8")
+    labelled = read_csv_text(data)
     assert labelled.header[: 1 + len(CUSTOMER_COLUMNS)] == ["Kunde", *CUSTOMER_COLUMNS]
     ids = labelled.column("Kunde")
     assert len(ids) == n_customers and len(set(ids)) == n_customers  # one row per customer
