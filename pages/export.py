@@ -9,7 +9,7 @@ import streamlit as st
 
 from segmentation import SegmentationError
 from segmentation import excel as core_excel
-from ui import cached, share, state, trust, widgets
+from ui import downloads, share, state, trust, widgets
 from ui import saved as ui_saved
 
 CSV = "text/csv"
@@ -94,7 +94,7 @@ def all_customers(cur, margins) -> None:
             else ""
         )
     )
-    labelled = cached.labelled_csv(
+    labelled = downloads.labelled_csv(
         cur.source.digest, data.id_column, choices, k, names, data, seg, True, margins
     )
     st.download_button(
@@ -112,7 +112,7 @@ def all_customers(cur, margins) -> None:
         "labelled customers",
         file_name(stem, k, "labelled", "xlsx"),
         len(data.frame),
-        lambda: cached.customers_xlsx(
+        lambda: downloads.customers_xlsx(
             cur.source.digest, data.id_column, choices, k, names, None, data, seg, True, margins
         ),
     )
@@ -138,7 +138,7 @@ def one_segment(cur, margins) -> None:
         format_func=lambda s: f"{s} · {names[s - 1]} ({widgets.count(seg.sizes[s - 1])} customers)",
         on_change=state.copier(state.W_EXPORT_SEGMENT, state.EXPORT_SEGMENT, int),
     )
-    members = cached.segment_csv(
+    members = downloads.segment_csv(
         digest, data.id_column, choices, k, names, segment, data, seg, True, margins
     )
     st.download_button(
@@ -155,7 +155,7 @@ def one_segment(cur, margins) -> None:
         "this segment's customers",
         file_name(stem, k, f"segment{segment}", "xlsx"),
         int(seg.sizes[segment - 1]),
-        lambda: cached.customers_xlsx(
+        lambda: downloads.customers_xlsx(
             digest, data.id_column, choices, k, names, segment, data, seg, True, margins
         ),
     )
@@ -186,7 +186,7 @@ def profile_downloads(cur) -> bool:
     )
     st.download_button(
         "Download the profile table (.xlsx)",
-        cached.profile_xlsx(
+        downloads.profile_xlsx(
             cur.source.digest, data.id_column, cur.choices, k, cur.names, cur.profiles
         ),
         file_name=file_name(stem, k, "profiles", "xlsx"),
@@ -196,5 +196,6 @@ def profile_downloads(cur) -> bool:
         icon=":material/download:",
     )
     return True
+
 
 render()

@@ -1,4 +1,7 @@
-"""The app's only caching: cached wrappers over the core, and the current results.
+"""The app's caching: cached wrappers over the core, and the current results.
+
+Beside it: `ui.downloads` (the cached download files), `ui.trust_cache` (stability, margins,
+the Sankey) and `ui.cache_policy` (entry counts and keys).
 
 Every wrapper is keyed on the sha256 digest of the uploaded bytes plus hashable choices
 (strings, tuples, ints). DataFrames and core results are passed as ``_underscore``
@@ -19,11 +22,12 @@ here because:
   bytes it uploaded itself (or the shipped sample), so sharing one object between sessions
   happens only between users who uploaded the very same bytes, and reveals nothing.
 
-The CSV downloads are bytes: they stay in ``st.cache_data``, whose ``max_size`` bounds them
-by bytes.
+The downloads are bytes: they stay in ``st.cache_data`` (`ui.downloads`), whose ``max_size``
+bounds them by bytes.
 
 Every cache has ``max_entries`` so memory stays bounded with many users and large files
-(``st.cache_resource`` has no byte limit: the counts below are chosen from measured sizes).
+(``st.cache_resource`` has no byte limit: the counts in `ui.cache_policy` come from measured
+sizes).
 The biggest results, the reads and the prepared features, are also noted in `ui.budget`,
 which clears the least recently used of them past its byte total (`budget.TOTAL_BYTES`).
 The ``current_*`` functions below turn the durable choices of `ui.state` into results,
@@ -43,16 +47,10 @@ import streamlit as st
 
 import segmentation
 from segmentation import CustomerData, KChoice, PreparedFeatures, Segmentation, charts
-from segmentation import apply as core_apply
 from segmentation import defaults as core_defaults
-from segmentation import excel as core_excel
-from segmentation import export as core_export
-from segmentation import margins as core_margins
 from segmentation import movement as core_movement
 from segmentation import profile as core_profile
 from segmentation import saved as core_saved
-from segmentation import stability as core_stability
-from segmentation import transitions as core_transitions
 from segmentation import value as core_value
 from segmentation.apply import apply_saved
 from segmentation.charts import rfm as rfm_charts
@@ -61,32 +59,17 @@ from segmentation.order_log import OrderColumns, OrderLogGuess, guess_order_log
 from segmentation.orders import CustomerTable, customer_data, customers_from_data, rfm_features
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import budget, state
+from ui.cache_policy import (
+    FITS,
+    LOADS,
+    PREPARED,
+    PROFILES,
+    SCATTERS,
+    SWEEPS,
+    applied_key,
+    read_only,
+)
 from ui.state import Choices
-
-# Bounds by count (least recently used evicted first). Measured sizes in memory, at 100k
-# and at 1M customers x 7 columns: CustomerData ~5 MB / ~50 MB (plus its raw text frame
-# once shown), PreparedFeatures ~6 MB / ~64 MB, Segmentation ~2 MB / ~16 MB, a scatter
-# figure ~3 MB (at most 20k points drawn, whatever the size), KChoice, Profiles and an
-# elbow figure a few KB. Ten users on 100k-row files and one on a 1M file need well under
-# 1 GB; even every entry at 1M rows stays under ~4 GB. The byte-bounded CSV caches
-# (st.cache_data) add at most their max_size.
-_LOADS = 12
-_PREPARED = 16
-_SWEEPS = 64
-_FITS = 32
-_PROFILES = 64
-_SCATTERS = 32
-_EXPORTS, _EXPORTS_SIZE = 8, "300MB"
-
-
-def _read_only(result):
-    """`result` (a frozen dataclass) with its numpy arrays made read-only: shared, never edited."""
-    for field in dataclasses.fields(result):
-        value = getattr(result, field.name)
-        if isinstance(value, np.ndarray):
-            value.flags.writeable = False
-    return result
-
 
 # --- cached wrappers over the core -------------------------------------------------------
 
@@ -97,7 +80,7 @@ def sample_bytes() -> bytes:
     return SAMPLE_PATH.read_bytes()
 
 
-@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+@st.cache_resource(max_entries=LOADS, show_spinner=False)
 def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> CustomerData:
     """`segmentation.read_customers` on uploaded bytes, keyed on their digest, with the
     derived columns offered as features (an age from a year of birth)."""
@@ -105,7 +88,7 @@ def load(digest: str, _raw: bytes, name: str, id_column: str | None) -> Customer
     return core_defaults.add_derived_columns(data)
 
 
-@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+@st.cache_resource(max_entries=LOADS, show_spinner=False)
 def suggestion(
     digest: str, id_column: str | None, _data: CustomerData
 ) -> core_defaults.FeatureSuggestion:
@@ -113,13 +96,13 @@ def suggestion(
     return core_defaults.suggest_features(_data)
 
 
-@st.cache_resource(max_entries=_PREPARED, show_spinner="Preparing the features…")
+@st.cache_resource(max_entries=PREPARED, show_spinner="Preparing the features…")
 def prepared(
     digest: str, id_column: str | None, choices: Choices, _data: CustomerData
 ) -> PreparedFeatures:
     """`segmentation.prepare_features` for the data `digest` and the preparation `choices`:
     done once per choice, shared by the sweep and the fit of every k."""
-    return _read_only(
+    return read_only(
         segmentation.prepare_features(
             _data.frame,
             choices.features,
@@ -132,7 +115,7 @@ def prepared(
 
 
 @st.cache_resource(
-    max_entries=_SWEEPS,
+    max_entries=SWEEPS,
     show_spinner="Trying k = 2 to 10 segments on your customers…",
 )
 def sweep(
@@ -142,7 +125,7 @@ def sweep(
     return segmentation.evaluate_prepared(_prepared)
 
 
-@st.cache_resource(max_entries=_FITS, show_spinner="Fitting the segments…")
+@st.cache_resource(max_entries=FITS, show_spinner="Fitting the segments…")
 def fit(
     digest: str,
     id_column: str | None,
@@ -153,10 +136,10 @@ def fit(
 ) -> Segmentation:
     """`segmentation.fit_prepared` (as `fit_segments`) for `digest`, `choices` and `k`;
     `_start` (the sweep's centres for k) only saves time, so it is not part of the key."""
-    return _read_only(segmentation.fit_prepared(_prepared, k, start=_start))
+    return read_only(segmentation.fit_prepared(_prepared, k, start=_start))
 
 
-@st.cache_resource(max_entries=_PROFILES, show_spinner="Describing each segment…")
+@st.cache_resource(max_entries=PROFILES, show_spinner="Describing each segment…")
 def profiles(
     digest: str,
     id_column: str | None,
@@ -172,7 +155,7 @@ def profiles(
     return core_profile.profile_segments(_data.frame, _seg, numeric=numeric)
 
 
-@st.cache_resource(max_entries=_SWEEPS, show_spinner=False)
+@st.cache_resource(max_entries=SWEEPS, show_spinner=False)
 def elbow(
     digest: str, id_column: str | None, choices: Choices, k: int, _choice: KChoice
 ) -> go.Figure:
@@ -180,7 +163,7 @@ def elbow(
     return charts.elbow_figure(_choice, current_k=k)
 
 
-@st.cache_resource(max_entries=_SCATTERS, show_spinner="Drawing the customers…")
+@st.cache_resource(max_entries=SCATTERS, show_spinner="Drawing the customers…")
 def scatter(
     digest: str,
     id_column: str | None,
@@ -210,128 +193,7 @@ def scatter(
     )
 
 
-@st.cache_data(
-    max_entries=_EXPORTS,
-    max_size=_EXPORTS_SIZE,
-    show_spinner="Preparing the labelled customers file…",
-)
-def labelled_csv(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    _data: CustomerData,
-    _seg: Segmentation,
-    with_margins: bool = False,
-    _margins: core_margins.Margins | None = None,
-) -> bytes:
-    """CSV bytes of every input row with its segment and segment name (and, `with_margins`,
-    the runner-up segment and margin from `_margins`; for a saved segmentation applied, an
-    earlier assignment in the file kept as ``previous_*``)."""
-    # With a byte-order mark: Excel on Windows then reads the file as UTF-8 ("·", "é").
-    margins = _margins if with_margins else None
-    if is_applied_key(digest):
-        return core_movement.labelled_bytes(_data, _seg, names, margins=margins, bom=True)
-    return core_export.labelled_csv_bytes(_data, _seg, names, margins=margins, bom=True)
-
-
-@st.cache_data(
-    max_entries=_EXPORTS,
-    max_size=_EXPORTS_SIZE,
-    show_spinner="Preparing the segment's customer list…",
-)
-def segment_csv(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    segment: int,
-    _data: CustomerData,
-    _seg: Segmentation,
-    with_margins: bool = False,
-    _margins: core_margins.Margins | None = None,
-) -> bytes:
-    """CSV bytes of the customers of segment number `segment` (1..k) (and, `with_margins`,
-    their runner-up segment and margin from `_margins`)."""
-    frame = core_export.segment_customers(
-        _data, _seg, names, segment, margins=_margins if with_margins else None
-    )
-    if is_applied_key(digest):  # the previous assignment named as in the labelled download
-        frame.columns = core_movement.renamed_columns(_data.raw.columns, list(frame.columns))
-    return core_export.to_csv_bytes(frame, bom=True)
-
-
-def _excel_progress():
-    """A progress bar drawn inside the cached function (so a cache hit replays it, gone)."""
-    bar = st.progress(0.0, text="Writing the Excel file…")
-    return bar, lambda share: bar.progress(min(share, 1.0), text="Writing the Excel file…")
-
-
-@st.cache_data(max_entries=_EXPORTS, max_size=_EXPORTS_SIZE, show_spinner=False)
-def customers_xlsx(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    segment: int | None,
-    _data: CustomerData,
-    _seg: Segmentation,
-    with_margins: bool = False,
-    _margins: core_margins.Margins | None = None,
-) -> bytes:
-    """.xlsx bytes of the labelled customers (or of segment number `segment`'s), the same
-    columns as the CSV, with a progress bar while they are written."""
-    bar, report = _excel_progress()
-    margins = _margins if with_margins else None
-    book = core_excel.customers_xlsx_bytes(
-        _data, _seg, names, segment=segment, margins=margins, progress=report
-    )
-    bar.empty()
-    return book
-
-
-@st.cache_data(max_entries=_PROFILES, show_spinner=False)
-def profile_xlsx(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    _profiles: core_profile.Profiles,
-) -> bytes:
-    """.xlsx bytes of the profile table with the current names."""
-    return core_excel.profile_xlsx_bytes(core_profile.profile_table(_profiles, names))
-
-
-@st.cache_data(max_entries=_PROFILES, show_spinner=False)
-def profile_csv(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    _profiles: core_profile.Profiles,
-    with_trust: bool = False,
-    _stability: core_stability.Stability | None = None,
-    _borderline: core_margins.Borderline | None = None,
-    value_column: str | None = None,
-    _value: core_value.SegmentValue | None = None,
-) -> bytes:
-    """CSV bytes of the profile table with the current names (and, `with_trust`, each
-    segment's stability and borderline share; with `value_column`, its value columns)."""
-    table = core_profile.profile_table(_profiles, names)
-    if with_trust:
-        table = core_stability.with_stability(table, _stability)
-        table = core_margins.with_borderline(table, _borderline, names)
-    if _value is not None:
-        table = core_value.with_value_columns(table, _value)
-    return core_export.to_csv_bytes(table, bom=True)
-
-
-@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+@st.cache_resource(max_entries=PROFILES, show_spinner=False)
 def segment_value(
     digest: str,
     id_column: str | None,
@@ -401,15 +263,13 @@ def current_data() -> CustomerData:
     return data if built is None else built[1]
 
 
-@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+@st.cache_resource(max_entries=LOADS, show_spinner=False)
 def order_guess(digest: str, _data: CustomerData) -> OrderLogGuess:
     """`segmentation.order_log.guess_order_log` of the file `digest`."""
     return guess_order_log(_data.frame, id_column=_data.id_column)
 
 
-@st.cache_resource(
-    max_entries=_LOADS, show_spinner="Building one row per customer from the orders…"
-)
+@st.cache_resource(max_entries=LOADS, show_spinner="Building one row per customer from the orders…")
 def order_customers(
     digest: str,
     columns: OrderColumns,
@@ -423,13 +283,13 @@ def order_customers(
     return table, customer_data(table, name=_data.name, file_format=report.file_format)
 
 
-@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+@st.cache_resource(max_entries=PROFILES, show_spinner=False)
 def rfm_grid(digest: str, _data: CustomerData) -> go.Figure:
     """`segmentation.charts.rfm.rfm_grid_figure` of a customer table built from orders."""
     return rfm_charts.rfm_grid_figure(_data.frame)
 
 
-@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+@st.cache_resource(max_entries=PROFILES, show_spinner=False)
 def rfm_mix(
     digest: str,
     choices: Choices,
@@ -688,211 +548,31 @@ def current() -> Current:
     )
 
 
-# --- can these segments be trusted: stability, margins, k -> k+1 (issue 14) ---------------
-
-
-@st.cache_resource(
-    max_entries=_FITS,
-    show_spinner="Refitting the segments on resampled customers to test how stable each is…",
-)
-def stability(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    _prepared: PreparedFeatures,
-    _seg: Segmentation,
-) -> core_stability.Stability:
-    """`segmentation.stability.segment_stability` of one segmentation (a few KB)."""
-    return core_stability.segment_stability(_prepared, _seg)
-
-
-@st.cache_resource(max_entries=_FITS, show_spinner="Finding the customers on a border…")
-def margins(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    _prepared: PreparedFeatures,
-    _seg: Segmentation,
-) -> core_margins.Margins:
-    """`segmentation.margins.segment_margins` of one segmentation (16 bytes a customer:
-    16 MB at 1M, as a Segmentation)."""
-    return _read_only(core_margins.segment_margins(_prepared, _seg))
-
-
-@st.cache_resource(max_entries=_SCATTERS, show_spinner=False)
-def borderline_scatter(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    x: str | None,
-    y: str | None,
-    view: str,
-    max_points: int,
-    _scatter: go.Figure,
-    _margins: core_margins.Margins,
-) -> go.Figure:
-    """The scatter with borderline customers outlined (shared, never edited)."""
-    return charts.borderline_overlay(_scatter, _margins)
-
-
-@st.cache_resource(max_entries=_SWEEPS, show_spinner="Following the customers from k to k + 1…")
-def sankey(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    ks: tuple[int, ...],
-    chosen_k: int,
-    names: tuple[tuple[str, ...], ...],
-    _segs: tuple[Segmentation, ...],
-) -> go.Figure:
-    """The Sankey of the fits `_segs` (one per k of `ks`) with `names` (shared, never edited)."""
-    chain = [core_transitions.segment_transitions(a, b) for a, b in zip(_segs, _segs[1:])]
-    return charts.sankey_figure(chain, names, chosen_k=chosen_k)
-
-
-def current_stability(cur: Current) -> core_stability.Stability:
-    """Stability of the current segmentation (cached); remembered as measured for the
-    sidebar, which shows it only once a page has asked for it."""
-    result = stability(
-        cur.source.digest,
-        cur.data.id_column,
-        cur.choices,
-        cur.k,
-        current_prepared(cur.data, cur.choices),
-        cur.seg,
-    )
-    measured = tuple(key for key in state.get(state.MEASURED) if key != cur.key)
-    state.put(state.MEASURED, (*measured[-(state.MAX_RENAMED_SEGMENTATIONS - 1) :], cur.key))
-    return result
-
-
-def measured_stability(cur: Current) -> core_stability.Stability | None:
-    """Stability of the current segmentation if a page has measured it, else None (the
-    sidebar never starts the resampling itself)."""
-    if cur.key not in state.get(state.MEASURED):
-        return None
-    return current_stability(cur)
-
-
-def current_margins(data: CustomerData, choices: Choices, seg: Segmentation):
-    """Runner-up segment and margin of every customer of `seg` (cached)."""
-    loaded = state.get(state.SAVED)
-    if loaded is not None:  # measured in the saved segmentation's own scaled space
-        key = applied_key(current_source().digest, loaded.digest)
-        return applied_margins(key, data.id_column, data, loaded.saved, seg)
-    prepared_features = current_prepared(data, choices)
-    return margins(current_source().digest, data.id_column, choices, seg.k, prepared_features, seg)
-
-
-def neighbours(data: CustomerData, choices: Choices, choice: KChoice, k: int):
-    """[(k', Segmentation, names)] for k - 1, k and k + 1 where swept: the fits the app
-    makes when k moves there (cached, started from the sweep's centres)."""
-    out = []
-    for other in (k - 1, k, k + 1):
-        if other not in choice.k_values:
-            continue
-        seg = current_fit(data, choices, other)
-        prof = current_profiles(data, choices, seg)
-        out.append((other, seg, current_names(segmentation_key(data, choices, other), prof.names)))
-    return out
-
-
 # --- a saved segmentation applied instead of a fit ------------------------------------------
-# Its results are cached under "<data digest>+<saved file digest>" where a fit's are under
-# the data digest, so the two never share an entry (same features and k or not).
 
 
-def applied_key(data_digest: str, saved_digest: str) -> str:
-    """The cache key of a saved segmentation applied to some data."""
-    return f"{data_digest}+{saved_digest}"
-
-
-def is_applied_key(digest: str) -> bool:
-    """Whether `digest` is an `applied_key`."""
-    return "+" in digest
-
-
-@st.cache_resource(max_entries=_LOADS, show_spinner=False)
+@st.cache_resource(max_entries=LOADS, show_spinner=False)
 def saved_file(digest: str, _raw: bytes, name: str) -> core_saved.SavedSegmentation:
     """`segmentation.saved.from_json` on uploaded bytes. Raises SavedFileError."""
     return core_saved.from_json(_raw, name=name)
 
 
-@st.cache_resource(max_entries=_FITS, show_spinner="Assigning customers to the saved segments…")
+@st.cache_resource(max_entries=FITS, show_spinner="Assigning customers to the saved segments…")
 def applied(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Segmentation:
     """`segmentation.apply.apply_saved` for the data and saved segmentation `digest`."""
-    return _read_only(apply_saved(_saved, _data.frame))
+    return read_only(apply_saved(_saved, _data.frame))
 
 
-@st.cache_resource(max_entries=_FITS, show_spinner=False)
-def applied_margins(
-    digest: str, id_column: str | None, _data: CustomerData, _saved, _seg: Segmentation
-):
-    """`segmentation.apply.saved_margins` of the customers assigned to a saved segmentation."""
-    return _read_only(core_apply.saved_margins(_saved, _data.frame, _seg.labels))
-
-
-@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+@st.cache_resource(max_entries=PROFILES, show_spinner=False)
 def drift(digest: str, id_column: str | None, _data: CustomerData, _saved) -> Drift:
     """`segmentation.drift.feature_drift` for the data and saved segmentation `digest`."""
     return feature_drift(_saved, _data.frame)
 
 
-@st.cache_resource(max_entries=_PROFILES, show_spinner=False)
+@st.cache_resource(max_entries=PROFILES, show_spinner=False)
 def movement(digest: str, id_column: str | None, names: tuple[str, ...], _data: CustomerData, _seg):
     """`segmentation.movement.movement` (None when the file has no earlier assignment)."""
     return core_movement.movement(_data, _seg, names)
-
-
-@st.cache_data(max_entries=_EXPORTS, max_size=_EXPORTS_SIZE, show_spinner=False)
-def cell_csv(
-    digest: str,
-    id_column: str | None,
-    names: tuple[str, ...],
-    before: str,
-    now: str,
-    _data: CustomerData,
-    _seg: Segmentation,
-    _moved,
-) -> bytes:
-    """CSV bytes of the customers of one cell of the movement matrix."""
-    table = core_movement.labelled_table(_data, _seg, names)
-    return core_export.to_csv_bytes(table.iloc[_moved.cell(before, now)])
-
-
-@st.cache_data(max_entries=_EXPORTS, show_spinner=False)
-def segmentation_json(
-    digest: str,
-    id_column: str | None,
-    choices: Choices,
-    k: int,
-    names: tuple[str, ...],
-    file_name: str,
-    _data: CustomerData,
-    _seg: Segmentation,
-    _saved: core_saved.SavedSegmentation | None = None,
-    notes: str = "",
-) -> bytes:
-    """The `Download segmentation` file: the current segmentation saved as JSON (a saved
-    one applied is given back with the current names), with the campaign `notes`."""
-    if _saved is not None:
-        saved = core_saved.with_names(_saved, names)
-    else:
-        saved = core_saved.save_segmentation(
-            _data.frame,
-            _seg,
-            names,
-            id_column=_data.id_column,
-            file_name=file_name,
-            sha256=digest,
-        )
-    if notes:
-        saved = core_saved.with_notes(saved, notes[: core_saved.MAX_NOTES])
-    return core_saved.to_json_bytes(saved)
 
 
 def current_applied() -> Current:

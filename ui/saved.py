@@ -11,7 +11,7 @@ from segmentation import SegmentationError
 from segmentation.apply import check_columns
 from segmentation.cards import campaign_notes_text
 from segmentation.drift import OUTSIDE_SHIFTED, PSI_MODERATE, PSI_SHIFTED
-from ui import cached, state, widgets
+from ui import cache_policy, cached, downloads, state, widgets
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -201,7 +201,7 @@ def _movement(cur) -> None:
         format_func=lambda c: f"{c[0]} → {c[1]} ({widgets.count(moved.counts.loc[c])})",
         key=state.W_MOVEMENT_CELL,
     )
-    data = cached.cell_csv(
+    data = downloads.cell_csv(
         cur.source.digest, cur.data.id_column, cur.names, before, now, cur.data, cur.seg, moved
     )
     st.download_button(
@@ -227,8 +227,8 @@ def download_segmentation(cur) -> bytes:
         "segments (features, scaling, centres, names, colours): upload it on the Data page "
         "under *Apply a saved segmentation*, or use it with `python -m segmentation apply`."
     )
-    loaded = state.get(state.SAVED) if cached.is_applied_key(cur.source.digest) else None
-    data = cached.segmentation_json(
+    loaded = state.get(state.SAVED) if cache_policy.is_applied_key(cur.source.digest) else None
+    data = downloads.segmentation_json(
         cur.source.digest,
         cur.data.id_column,
         cur.choices,

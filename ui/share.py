@@ -17,7 +17,7 @@ from segmentation.pack import write_pack
 from segmentation.report import build_report
 from segmentation.traits import ratio_words
 from segmentation.value import NO_VALUE, SegmentValue, default_value_column
-from ui import cached, state, widgets
+from ui import cached, state, trust_cache, widgets
 
 CARDS_PER_ROW = 3
 REPORT_LABEL = "Download report"
@@ -94,7 +94,7 @@ def stability(cur: cached.Current) -> dict[int, float] | None:
     """Stability per segment (issue 14; Profiles and Export measure it, cached), or None
     when it cannot be measured."""
     try:
-        result = cached.current_stability(cur)
+        result = trust_cache.current_stability(cur)
     except SegmentationError:
         return None
     return {s: v for s, v in enumerate(result.stability, start=1) if v is not None}

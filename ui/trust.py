@@ -16,7 +16,7 @@ from segmentation.export import margin_columns
 from segmentation.margins import BORDERLINE, borderline_summary
 from segmentation.stability import shown
 from segmentation.transitions import describe_transition, segment_transitions
-from ui import cached, state, widgets
+from ui import cached, downloads, state, trust_cache, widgets
 from ui.cached import Current
 from ui.state import Choices
 
@@ -48,7 +48,7 @@ def stability_caption(result) -> str:
 def legend_notes(cur: Current) -> list[str] | None:
     """Per segment 'stability 0.91 · highly stable' for the sidebar legend, or None when no
     page has measured it yet (the sidebar never starts the resampling)."""
-    result = cached.measured_stability(cur)
+    result = trust_cache.measured_stability(cur)
     if result is None:
         return None
     return [
@@ -71,8 +71,10 @@ def sidebar_caption(notes: list[str] | None) -> None:
 def trust_table(cur: Current) -> pd.DataFrame:
     """Per segment: stability, its word, resamples it broke up in, borderline share and
     the segment they lean to."""
-    result = cached.current_stability(cur)
-    border = borderline_summary(cached.current_margins(cur.data, cur.choices, cur.seg), cur.seg)
+    result = trust_cache.current_stability(cur)
+    border = borderline_summary(
+        trust_cache.current_margins(cur.data, cur.choices, cur.seg), cur.seg
+    )
     k = cur.k
     return pd.DataFrame(
         {
@@ -94,7 +96,7 @@ def profiles_section(cur: Current) -> None:
     st.subheader("Can you trust these segments?")
     try:
         table = trust_table(cur)
-        result = cached.current_stability(cur)
+        result = trust_cache.current_stability(cur)
     except SegmentationError as exc:
         widgets.error(exc)
         return
@@ -122,9 +124,9 @@ def scatter_with_borderline(
         return fig
     if view == "pca" and len(choices.features) > 1:
         x = y = None  # as `cached.current_scatter`: one figure whatever axes were chosen
-    margins = cached.current_margins(data, choices, seg)
+    margins = trust_cache.current_margins(data, choices, seg)
     digest = cached.current_source().digest
-    return cached.borderline_scatter(
+    return trust_cache.borderline_scatter(
         digest, data.id_column, choices, seg.k, tuple(names), x, y, view, max_points, fig, margins
     )
 
@@ -136,7 +138,7 @@ def sankey_section(data, choices: Choices, k: int) -> None:
         if len(choice.k_values) < 2:
             return
         st.subheader("One segment more or fewer")
-        fits = cached.neighbours(data, choices, choice, k)
+        fits = trust_cache.neighbours(data, choices, choice, k)
     except SegmentationError as exc:
         widgets.error(exc)
         return
@@ -144,7 +146,7 @@ def sankey_section(data, choices: Choices, k: int) -> None:
     names = tuple(tuple(n) for _, _, n in fits)
     segs = tuple(seg for _, seg, _ in fits)
     digest = cached.current_source().digest
-    fig = cached.sankey(digest, data.id_column, choices, ks, k, names, segs)
+    fig = trust_cache.sankey(digest, data.id_column, choices, ks, k, names, segs)
     st.caption(
         "Does one more segment find a new group of customers, or just cut an old one in "
         "two? Each band follows customers from their segment at one k to their segment at "
@@ -157,7 +159,7 @@ def sankey_section(data, choices: Choices, k: int) -> None:
 
 def export_margins(cur: Current):
     """Margins of the current segmentation for the downloads (cached)."""
-    return cached.current_margins(cur.data, cur.choices, cur.seg)
+    return trust_cache.current_margins(cur.data, cur.choices, cur.seg)
 
 
 def with_margins(preview: pd.DataFrame, margins) -> pd.DataFrame:
@@ -175,9 +177,9 @@ def with_margins(preview: pd.DataFrame, margins) -> pd.DataFrame:
 def profile_csv(cur: Current, *, value=None) -> bytes:
     """The profile table download with `stability`, `stability_word`, `borderline_share`
     and `borderline_lean_to` (and the value columns of `value`, a SegmentValue)."""
-    result = cached.current_stability(cur)
+    result = trust_cache.current_stability(cur)
     border = borderline_summary(export_margins(cur), cur.seg)
-    return cached.profile_csv(
+    return downloads.profile_csv(
         cur.source.digest,
         cur.data.id_column,
         cur.choices,
