@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from segmentation.cli import customers, saved
 from segmentation.errors import SegmentationError
 
 EXIT_USAGE = 2
@@ -37,23 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         title="commands", dest="command", required=True, parser_class=_Parser
     )
-    for register in _commands():
-        register(commands)
+    for command in (customers, saved):
+        command.add_parser(commands)
     return parser
-
-
-def _commands():
-    """The add_parser function of every command module (imported late: each is optional)."""
-    registered = []
-    for name in ("segmentation.cli.customers", "segmentation.cli.saved"):
-        try:
-            module = __import__(name, fromlist=["add_parser"])
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-            continue
-        registered.append(module.add_parser)
-    return registered
 
 
 def fail(message: str) -> int:
