@@ -540,3 +540,69 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
     ]
     columns["clustered on"] = ", ".join(map(str, profiles.features))
     return pd.DataFrame(columns)
+
+
+#: The mark before the columns of the features the segments were built on.
+CLUSTERED_MARK = "● "
+
+
+@dataclass(frozen=True)
+class ReadableTable:
+    """The profile table as a marketer reads it (`readable_table`).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        `profile_table` with ``share`` in percent (0..100), an index and values from 1,000
+        up rounded to whole numbers and the others to two decimals, the clustered features'
+        columns marked with `CLUSTERED_MARK`, and without ``"clustered on"``.
+    kinds : dict of column -> str
+        How each numeric column reads: ``"count"`` (customers), ``"percent"`` (share),
+        ``"year"`` (a year's mean or median: 1968, no thousands separator) or ``"number"``.
+    """
+
+    frame: pd.DataFrame
+    kinds: dict[str, str]
+
+
+def readable_table(profiles: Profiles, names: Sequence[str]) -> ReadableTable:
+    """`profile_table` rounded and marked for reading; the kind of number in each column.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments
+    >>> df = pd.DataFrame({"spend": [10.0, 12, 11, 2010, 1990, 2000],
+    ...                    "birth year": [1970.0, 1980, 1990, 1960, 1975, 1985]})
+    >>> seg = fit_segments(df, ["spend"], k=2)
+    >>> prof = profile_segments(df, seg)
+    >>> table = readable_table(prof, prof.names)
+    >>> table.frame[["share", "● spend mean", "birth year mean"]].to_numpy().tolist()
+    [[50.0, 11.0, 1980.0], [50.0, 2000.0, 1973.0]]
+    >>> table.kinds["share"], table.kinds["● spend mean"], table.kinds["birth year mean"]
+    ('percent', 'number', 'year')
+    """
+    table = profile_table(profiles, names)
+    shown = table.copy()
+    shown["share"] = shown["share"] * 100
+    kinds = {"customers": "count", "share": "percent"}
+    for column in table.columns:
+        if column in kinds or not pd.api.types.is_float_dtype(table[column]):
+            continue
+        values = shown[column]
+        if str(column).endswith(" index"):
+            shown[column] = values.round(0)
+        else:
+            shown[column] = values.round(0).where(values.abs() >= 1000, values.round(2))
+        kinds[column] = "year" if _is_year(str(column), values) else "number"
+    clustered = {f"{f} {stat}" for f in profiles.features for stat in ("mean", "median", "index")}
+    marked = {c: f"{CLUSTERED_MARK}{c}" for c in shown.columns if c in clustered}
+    shown = shown.drop(columns=["clustered on"]).rename(columns=marked)
+    return ReadableTable(frame=shown, kinds={marked.get(c, c): kind for c, kind in kinds.items()})
+
+
+def _is_year(column: str, values: pd.Series) -> bool:
+    """A year's mean or median (1968, not 1,968): no thousands separator."""
+    if column.endswith(" index") or "year" not in column.lower():
+        return False
+    present = values.dropna()
+    return bool(len(present)) and bool(present.between(1800, 2200).all())
