@@ -358,6 +358,20 @@ def profile_segments(
     Missing feature values (possible with the ``median`` policy, which clustered them with
     a filled-in value) are left out of that feature's statistics, so the profile shows the
     customers' real values only.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments
+    >>> df = pd.DataFrame({"spend": [10.0, 12, 11, 2010, 1990, 2000],
+    ...                    "visits": [1.0, 2, 3, 9, 8, 10],
+    ...                    "region": ["N", "S", "N", "S", "S", "S"]})
+    >>> prof = profile_segments(df, fit_segments(df, ["spend"], k=2))
+    >>> prof.names, prof.sizes.tolist()
+    (('Very low spending', 'High spending'), [3, 3])
+    >>> prof.means.round(1).to_dict()  # visits described beside spend, not clustered
+    {'spend': {1: 11.0, 2: 2000.0}, 'visits': {1: 2.0, 2: 9.0}}
+    >>> prof.category_shares["region"].round(2).loc[1].to_dict()
+    {'S': 0.33, 'N': 0.67}
     """
     _check_inputs(df, segmentation)
     k = segmentation.k
@@ -447,6 +461,15 @@ def apply_names(default_names: Sequence[str], renames: Mapping[int, str]) -> tup
     ------
     SettingsError
         For an empty name, an unknown segment number, or two segments with the same name.
+
+    Examples
+    --------
+    >>> apply_names(("High spending", "Low spending"), {2: "  Bargain hunters "})
+    ('High spending', 'Bargain hunters')
+    >>> apply_names(("High spending", "Low spending"), {2: "high SPENDING"})
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SettingsError: Segments 1 and 2 would both be called 'high SPENDING': ...
     """
     k = len(default_names)
     names = [str(n).strip() for n in default_names]
@@ -512,6 +535,17 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
     ------
     SettingsError
         `names` does not have one name per segment.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments
+    >>> df = pd.DataFrame({"spend": [10.0, 12, 11, 2010, 1990, 2000]})
+    >>> prof = profile_segments(df, fit_segments(df, ["spend"], k=2))
+    >>> table = profile_table(prof, ("Browsers", "Big spenders"))
+    >>> table[["segment", "name", "customers", "share", "spend mean"]].to_numpy().tolist()
+    [[1, 'Browsers', 3, 0.5, 11.0], [2, 'Big spenders', 3, 0.5, 2000.0]]
+    >>> table["sets it apart"].tolist()
+    ['spending 0.011x the average', 'spending 2.0x the average']
     """
     k = profiles.k
     if len(names) != k:

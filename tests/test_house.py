@@ -18,27 +18,11 @@ MAX_FUNCTION_LINES = 80
 MAX_MODULE_LINES = 700
 MAX_PAGE_LINES = 250
 
-# Public functions still without an example, in files other helpers were changing when
-# this test was written (issue 10 finished around them): each is to get one, then go.
+# Public functions still without an example, all in files two other helpers were changing
+# when this test was written (orders speed: orders.py, order_log.py; sharing: pack.py,
+# value.py). Each is to get an example and leave this list; nothing may join it.
 WITHOUT_EXAMPLE_YET: frozenset[str] = frozenset(
     {
-        "segmentation/cli/__init__.py:fail",
-        "segmentation/cli/__init__.py:main",
-        "segmentation/cli/customers.py:add_parser",
-        "segmentation/cli/customers.py:run",
-        "segmentation/cli/saved.py:add_parser",
-        "segmentation/cli/saved.py:run_fit",
-        "segmentation/cli/saved.py:run_apply",
-        "segmentation/cli/saved.py:run_sql",
-        "segmentation/defaults.py:birth_year_columns",
-        "segmentation/defaults.py:age_column",
-        "segmentation/defaults.py:derived_columns",
-        "segmentation/excel.py:too_many_rows_message",
-        "segmentation/excel.py:profile_xlsx_bytes",
-        "segmentation/io/excel_worker.py:main",
-        "segmentation/io/rows_worker.py:main",
-        "segmentation/margins.py:scaled_centres",
-        "segmentation/naming.py:effect_level",
         "segmentation/order_log.py:normalise_name",
         "segmentation/orders.py:table_of",
         "segmentation/orders.py:one_currency",
@@ -50,9 +34,6 @@ WITHOUT_EXAMPLE_YET: frozenset[str] = frozenset(
         "segmentation/orders.py:score_table",
         "segmentation/orders.py:without_values",
         "segmentation/pack.py:pack_bytes",
-        "segmentation/profile.py:profile_segments",
-        "segmentation/profile.py:apply_names",
-        "segmentation/profile.py:profile_table",
         "segmentation/value.py:with_value_columns",
     }
 )
