@@ -49,7 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=300_000)
     args = parser.parse_args()
-    frame, _ = make_customers(args.rows)
+    frame = make_customers(args.rows)
     data = read_customers(frame.to_csv(index=False).encode(), name="customers.csv")
     features = [c for c in data.report.numeric_columns if c != data.id_column][:4]
     seg = fit_segments(data.frame, features, 4)

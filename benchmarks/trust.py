@@ -61,7 +61,7 @@ def best_of_cpu(fn, repeat: int = 3):
 
 
 def prepared_and_fit(n: int):
-    frame, _ = make_customers(n)
+    frame = make_customers(n)
     prepared = prepare_features(frame, list(FEATURES))
     choice = evaluate_prepared(prepared)
     k = choice.recommended
