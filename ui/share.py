@@ -5,15 +5,15 @@ the cached core, and render.
 
 from __future__ import annotations
 
+import functools
 import html
-import io
 
 import streamlit as st
 
 from segmentation import SegmentationError, charts
 from segmentation.cards import MAX_NOTE, SegmentCard, clean_note, segment_cards
 from segmentation.features import numeric_columns
-from segmentation.pack import write_pack
+from segmentation.pack import pack_bytes
 from segmentation.report import build_report
 from segmentation.traits import ratio_words
 from segmentation.value import NO_VALUE, SegmentValue, default_value_column
@@ -192,23 +192,25 @@ def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
         + ("" if value is None else f" Value is measured on {widgets.md(value.column)}.")
     )
 
+    @functools.cache  # both buttons of this run share one report
+    def report_html() -> str:
+        return _report(cur, value, notes, stable)
+
     def report() -> bytes:
-        return _report(cur, value, notes, stable).encode()
+        return report_html().encode()
 
     def pack() -> bytes:
-        sink = io.BytesIO()
-        write_pack(
-            sink,
+        return pack_bytes(
             cur.data,
             cur.seg,
             cur.names,
             profiles=cur.profiles,
             value=value,
-            report_html=_report(cur, value, notes, stable),
+            report_html=report_html(),
             saved_json=saved_json,
             file_name=cur.source.name,
+            notes=notes,
         )
-        return sink.getvalue()
 
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
