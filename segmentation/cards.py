@@ -15,13 +15,16 @@ import numpy as np
 from segmentation.charts import segment_colour
 from segmentation.errors import SettingsError
 from segmentation.profile import Profiles
+from segmentation.saved import MAX_SEGMENT_NOTE
 from segmentation.stability import UNSTABLE, shown, stability_word
 from segmentation.traits import segment_traits
 from segmentation.value import SegmentValue
 
-#: Longest campaign note kept (characters): a brief, not a document. Ten notes this long,
-#: with their segment names, fit in a saved segmentation's notes (`saved.MAX_NOTES`).
-MAX_NOTE = 1_500
+#: Longest campaign note kept (characters): a brief, not a document; as long as a saved
+#: segmentation keeps per segment.
+MAX_NOTE = MAX_SEGMENT_NOTE
+
+
 @dataclass(frozen=True)
 class SegmentCard:
     """One segment in a few lines.
@@ -92,23 +95,6 @@ def clean_note(note: object) -> str:
     ('Send the spring catalogue.', '')
     """
     return "" if note is None else str(note).strip()[:MAX_NOTE]
-
-
-def campaign_notes_text(names: Sequence[str], notes: Mapping[int, str]) -> str:
-    """The campaign notes as one text, a line per segment that has one (for a saved
-    segmentation's free-text notes).
-
-    Examples
-    --------
-    >>> campaign_notes_text(["Loyal", "New"], {2: "Welcome offer", 1: " "})
-    'Segment 2 · New: Welcome offer'
-    """
-    lines = []
-    for segment in sorted(notes):
-        note = clean_note(notes[segment])
-        if note and 1 <= segment <= len(names):
-            lines.append(f"Segment {segment} · {names[segment - 1]}: {note}")
-    return "\n".join(lines)
 
 
 def _finite(value: float) -> float | None:

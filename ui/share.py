@@ -17,7 +17,7 @@ from segmentation.pack import pack_bytes
 from segmentation.report import build_report
 from segmentation.traits import ratio_words
 from segmentation.value import NO_VALUE, SegmentValue, default_value_column
-from ui import cached, state, trust_cache, widgets
+from ui import cache_policy, cached, state, trust_cache, widgets
 
 CARDS_PER_ROW = 3
 REPORT_LABEL = "Download report"
@@ -82,6 +82,17 @@ def value_section(cur: cached.Current) -> SegmentValue | None:
 # --------------------------------------------------------------------------- cards
 
 
+def current_notes(cur: cached.Current) -> dict[int, str]:
+    """The campaign notes of the current segmentation ({segment: note}, written ones only):
+    what the user wrote, over the notes of a saved segmentation applied."""
+    notes = {}
+    loaded = state.get(state.SAVED)
+    if loaded is not None and cache_policy.is_applied_key(cur.source.digest):
+        notes.update(loaded.saved.notes_by_segment)
+    notes.update(state.notes_for(cur.key))
+    return {s: n for s, n in notes.items() if n and 1 <= s <= cur.k}
+
+
 def note_key(seg_key: str, segment: int) -> str:
     return f"{state.W_NOTE_PREFIX}{seg_key}.{segment}"
 
@@ -144,7 +155,7 @@ def cards(cur: cached.Current, value: SegmentValue | None) -> None:
         cur.names,
         value=value,
         stability=stability(cur),
-        notes=state.notes_for(cur.key),
+        notes=current_notes(cur),
     )
     for start in range(0, len(made), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)
@@ -181,7 +192,7 @@ def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
     st.subheader("Report and campaign pack")
     # Read here, in the page's run: the files are built on another thread, on click.
     value = current_value(cur)
-    notes = state.notes_for(cur.key)
+    notes = current_notes(cur)
     stable = stability(cur)
     stem = f"{widgets.file_stem(cur.data.name or cur.source.name)}_k{cur.k}"
     st.caption(
