@@ -68,7 +68,14 @@ class SegmentCard:
 
     @property
     def stability_text(self) -> str | None:
-        """The stability in words, or None when not measured."""
+        """The stability in words, or None when not measured.
+
+        >>> from segmentation import fit_segments, make_sample_customers, profile_segments
+        >>> customers = make_sample_customers(300)
+        >>> prof = profile_segments(customers, fit_segments(customers, ["annual_income"], 2))
+        >>> [c.stability_text for c in segment_cards(prof, ["A", "B"], stability={1: 0.9})]
+        ['highly stable (0.90)', None]
+        """
         return None if self.stability is None else stability_words(self.stability)
 
 

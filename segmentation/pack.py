@@ -90,7 +90,11 @@ class PackContents:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The member names, in order."""
+        """The member names, in order.
+
+        >>> PackContents((PackMember(README, None, "this file"),)).names
+        ('README.txt',)
+        """
         return tuple(m.name for m in self.members)
 
 

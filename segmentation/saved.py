@@ -85,7 +85,11 @@ class FeatureDistribution:
 
     @property
     def edges(self) -> np.ndarray:
-        """Inner bin edges: the distinct deciles between the smallest and the largest."""
+        """Inner bin edges: the distinct deciles between the smallest and the largest.
+
+        >>> training_distribution(np.array([1.0, 1, 1, 1, 2, 3]), "x").edges.tolist()
+        [1.0, 1.5, 2.0, 2.5]
+        """
         return np.unique(np.asarray(self.deciles[1:-1], dtype=float))
 
 
@@ -159,12 +163,28 @@ class SavedSegmentation:
 
     @property
     def log_mask(self) -> tuple[bool, ...]:
-        """Per feature, whether it is log-transformed."""
+        """Per feature, whether it is log-transformed.
+
+        >>> from segmentation import fit_segments, make_sample_customers
+        >>> customers = make_sample_customers(300)
+        >>> features = ["annual_income", "recency_days"]
+        >>> seg = fit_segments(customers, features, 2, log_features=["recency_days"])
+        >>> save_segmentation(customers, seg, ["A", "B"]).log_mask
+        (False, True)
+        """
         return tuple(f in self.log_features for f in self.features)
 
     @property
     def notes_by_segment(self) -> dict[int, str]:
-        """The campaign notes that were written, by segment number 1..k."""
+        """The campaign notes that were written, by segment number 1..k.
+
+        >>> from segmentation import fit_segments, make_sample_customers
+        >>> customers = make_sample_customers(300)
+        >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 3)
+        >>> saved = save_segmentation(customers, seg, ["A", "B", "C"], segment_notes={2: "Hi"})
+        >>> saved.notes_by_segment
+        {2: 'Hi'}
+        """
         return {s: note for s, note in enumerate(self.segment_notes, start=1) if note}
 
 
