@@ -237,8 +237,9 @@ def download_segmentation(cur) -> bytes:
     st.subheader("The segmentation itself")
     st.caption(
         "A small JSON file with everything needed to give next month's customers the same "
-        "segments (features, scaling, centres, names, colours): upload it on the Data page "
-        "under *Apply a saved segmentation*, or use it with `python -m segmentation apply`."
+        "segments (features, scaling, centres, names, colours and campaign notes): upload it "
+        "on the Data page under *Apply a saved segmentation*, or use it with "
+        "`python -m segmentation apply`."
     )
     loaded = state.get(state.SAVED) if cache_policy.is_applied_key(cur.source.digest) else None
     data = downloads.segmentation_json(

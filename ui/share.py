@@ -198,8 +198,8 @@ def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
     st.caption(
         "The report is one HTML file that opens offline in any browser: the segments, their "
         "cards and notes, the charts and how they were made. The campaign pack is a ZIP with "
-        "one customer list per segment, all customers labelled, the profile table, the report "
-        "and a README."
+        "one customer list per segment, all customers labelled, the profile table, the report, "
+        "the saved segmentation and a README."
         + ("" if value is None else f" Value is measured on {widgets.md(value.column)}.")
     )
 
