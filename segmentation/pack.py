@@ -19,7 +19,8 @@ Streamed: each member is written into its ZIP entry as it is made (`ZipFile.open
 and compressed on a writer thread while the next one is prepared; the customers are split
 by segment in one pass (one stable sort of the labels), and each segment's list is cut out
 of the labelled file's lines (when every line is one customer) rather than written again.
-Nothing but the labelled file and one segment's list is held at a time besides the output.
+Besides the output, only the labelled file and two segments' lists (one being written, the
+next being cut) are held at a time.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ from segmentation.model import Segmentation
 from segmentation.profile import Profiles, profile_segments, profile_table
 from segmentation.value import SegmentValue, with_value_columns
 
-#: ISA-L deflate level of every member (0..3). Level 1 compressed the 1M-customer labelled
-#: file 4.8x faster than zlib's level 1, into a 7% smaller file (benchmarks/README.md).
+#: ISA-L deflate level of every member (0..3): its fastest level that still compresses a
+#: customer file at least as well as zlib's fastest (benchmarks/README.md).
 COMPRESS_LEVEL = 1
 #: Bytes handed to the compressor at a time: bounds the compressed copy held at once.
 WRITE_CHUNK = 4 << 20

@@ -127,6 +127,7 @@ PERSISTED = (
     K,
     RENAMES,
     NOTES,
+    VALUE_COLUMN,
     SCATTER_X,
     SCATTER_Y,
     SCATTER_VIEW,

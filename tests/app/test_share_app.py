@@ -139,8 +139,9 @@ def notes_of(at) -> list[str]:
     return [t.value for t in at.text_area if t.label == "Campaign note"]
 
 
-def test_notes_come_back_after_a_reload(app, monkeypatch):
-    at = goto(app, PROFILES)
+def test_notes_and_the_value_column_come_back_after_a_reload(app, monkeypatch):
+    at = goto(upload(app, "shop.csv", SHOP), PROFILES)
+    at = ok(at.selectbox(key=VALUE_KEY).select("income").run())
     at = ok(next(t for t in at.text_area if t.label == "Campaign note").input("VIP event").run())
     token = at.session_state[state.PERSIST_TOKEN]
     run_entry_script_like_the_server(monkeypatch)
@@ -148,6 +149,7 @@ def test_notes_come_back_after_a_reload(app, monkeypatch):
     again.query_params[persist.PARAM] = token
     again = goto(ok(again.run()), PROFILES)
     assert notes_of(again)[0] == "VIP event"
+    assert again.selectbox(key=VALUE_KEY).value == "income"
 
 
 def test_a_saved_segmentation_brings_its_notes_back(app, monkeypatch, downloads, deferred):
