@@ -218,8 +218,9 @@ def _readme(
         rows = "" if m.rows is None else f" ({m.rows:,} rows)"
         lines.append(f"  {m.name.ljust(width)}  {m.what}{rows}")
         if notes.get(m.name):
-            indent = " " * (width + 6)
-            lines += [f"{indent}Campaign note: {line}" for line in _note_lines(notes[m.name])]
+            indent, label = " " * (width + 6), "Campaign note: "
+            for i, line in enumerate(_note_lines(notes[m.name])):
+                lines.append(f"{indent}{label if i == 0 else ' ' * len(label)}{line}")
     lines += [
         "",
         "Every customer of the file is in customers_labelled.csv and in exactly one file of",
