@@ -15,13 +15,14 @@ import numpy as np
 from segmentation.charts import segment_colour
 from segmentation.errors import SettingsError
 from segmentation.profile import Profiles
+from segmentation.saved import MAX_SEGMENT_NOTE
 from segmentation.stability import UNSTABLE, shown, stability_word
 from segmentation.traits import segment_traits
 from segmentation.value import SegmentValue
 
-#: Longest campaign note kept (characters): a brief, not a document. Ten notes this long,
-#: with their segment names, fit in a saved segmentation's notes (`saved.MAX_NOTES`).
-MAX_NOTE = 1_500
+#: Longest campaign note kept (characters): a brief, not a document; as long as a saved
+#: segmentation keeps per segment.
+MAX_NOTE = MAX_SEGMENT_NOTE
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,14 @@ class SegmentCard:
 
     @property
     def stability_text(self) -> str | None:
-        """The stability in words, or None when not measured."""
+        """The stability in words, or None when not measured.
+
+        >>> from segmentation import fit_segments, make_sample_customers, profile_segments
+        >>> customers = make_sample_customers(300)
+        >>> prof = profile_segments(customers, fit_segments(customers, ["annual_income"], 2))
+        >>> [c.stability_text for c in segment_cards(prof, ["A", "B"], stability={1: 0.9})]
+        ['highly stable (0.90)', None]
+        """
         return None if self.stability is None else stability_words(self.stability)
 
 
@@ -94,23 +102,6 @@ def clean_note(note: object) -> str:
     ('Send the spring catalogue.', '')
     """
     return "" if note is None else str(note).strip()[:MAX_NOTE]
-
-
-def campaign_notes_text(names: Sequence[str], notes: Mapping[int, str]) -> str:
-    """The campaign notes as one text, a line per segment that has one (for a saved
-    segmentation's free-text notes).
-
-    Examples
-    --------
-    >>> campaign_notes_text(["Loyal", "New"], {2: "Welcome offer", 1: " "})
-    'Segment 2 · New: Welcome offer'
-    """
-    lines = []
-    for segment in sorted(notes):
-        note = clean_note(notes[segment])
-        if note and 1 <= segment <= len(names):
-            lines.append(f"Segment {segment} · {names[segment - 1]}: {note}")
-    return "\n".join(lines)
 
 
 def _finite(value: float) -> float | None:

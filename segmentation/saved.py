@@ -9,6 +9,13 @@ training distribution (deciles and the share of customers between them) for drif
 
 A sha256 digest over the content is written with it and checked on reading: a broken,
 truncated or hand-edited file is refused, as is one written by a newer schema version.
+
+Each segment carries the marketer's campaign note (``segments[i].note``), kept with its
+name. The field is optional, so the schema version stays 1: a file saved before it existed
+still reads (its single ``notes`` text, which the app wrote as lines "Segment 2 · Name:
+note", gives each segment its note back; any other text stays the file's notes), and a
+reader that predates it ignores it and assigns exactly the same. The version goes up only
+for a change that would make an older reader assign customers differently.
 `segmentation.apply` assigns customers with it; `segmentation.sql` writes it as SQL.
 """
 
@@ -19,7 +26,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,6 +46,8 @@ MAX_K = 100
 MAX_BYTES = 5_000_000
 #: Most characters of the free-text notes.
 MAX_NOTES = 20_000
+#: Most characters of one segment's campaign note: a brief, not a document.
+MAX_SEGMENT_NOTE = 1_500
 #: Decile positions (percent) kept per feature for drift checks.
 DECILES = tuple(range(0, 101, 10))
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -76,7 +85,11 @@ class FeatureDistribution:
 
     @property
     def edges(self) -> np.ndarray:
-        """Inner bin edges: the distinct deciles between the smallest and the largest."""
+        """Inner bin edges: the distinct deciles between the smallest and the largest.
+
+        >>> training_distribution(np.array([1.0, 1, 1, 1, 2, 3]), "x").edges.tolist()
+        [1.0, 1.5, 2.0, 2.5]
+        """
         return np.unique(np.asarray(self.deciles[1:-1], dtype=float))
 
 
@@ -118,7 +131,9 @@ class SavedSegmentation:
         When it was saved (ISO 8601, UTC).
     random_state : int
     notes : str
-        Free text (campaign notes); part of the digest.
+        Free text about the whole segmentation; part of the digest.
+    segment_notes : tuple of str
+        The campaign note of each segment 1..k ("" for none), or () for none at all.
     """
 
     features: tuple[str, ...]
@@ -143,12 +158,34 @@ class SavedSegmentation:
     created: str = ""
     random_state: int = 42
     notes: str = ""
+    segment_notes: tuple[str, ...] = ()
     schema_version: int = field(default=SCHEMA_VERSION)
 
     @property
     def log_mask(self) -> tuple[bool, ...]:
-        """Per feature, whether it is log-transformed."""
+        """Per feature, whether it is log-transformed.
+
+        >>> from segmentation import fit_segments, make_sample_customers
+        >>> customers = make_sample_customers(300)
+        >>> features = ["annual_income", "recency_days"]
+        >>> seg = fit_segments(customers, features, 2, log_features=["recency_days"])
+        >>> save_segmentation(customers, seg, ["A", "B"]).log_mask
+        (False, True)
+        """
         return tuple(f in self.log_features for f in self.features)
+
+    @property
+    def notes_by_segment(self) -> dict[int, str]:
+        """The campaign notes that were written, by segment number 1..k.
+
+        >>> from segmentation import fit_segments, make_sample_customers
+        >>> customers = make_sample_customers(300)
+        >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 3)
+        >>> saved = save_segmentation(customers, seg, ["A", "B", "C"], segment_notes={2: "Hi"})
+        >>> saved.notes_by_segment
+        {2: 'Hi'}
+        """
+        return {s: note for s, note in enumerate(self.segment_notes, start=1) if note}
 
 
 def training_distribution(values: np.ndarray, feature: str) -> FeatureDistribution:
@@ -189,6 +226,7 @@ def save_segmentation(
     file_name: str = "",
     sha256: str = "",
     notes: str = "",
+    segment_notes: Mapping[int, str] | None = None,
 ) -> SavedSegmentation:
     """The `SavedSegmentation` of `segmentation`, fitted on `df`, with final `names`.
 
@@ -204,6 +242,8 @@ def save_segmentation(
     id_column, file_name, sha256 : where the customers came from.
     notes : str
         Free text kept with the segmentation.
+    segment_notes : mapping of int -> str, optional
+        Campaign notes per segment number 1..k (see `with_segment_notes`).
 
     Examples
     --------
@@ -253,7 +293,7 @@ def save_segmentation(
         random_state=int(segmentation.random_state),
         notes=str(notes),
     )
-    return check_saved(saved)
+    return with_segment_notes(saved, segment_notes or {})
 
 
 def _floats(values) -> tuple[float, ...]:
@@ -270,6 +310,44 @@ def with_notes(saved: SavedSegmentation, notes: str) -> SavedSegmentation:
     'May mailing'
     """
     return check_saved(replace(saved, notes=str(notes)))
+
+
+def with_segment_notes(saved: SavedSegmentation, notes: Mapping[int, str]) -> SavedSegmentation:
+    """`saved` with a campaign note per segment: `notes` maps segment numbers 1..k to text
+    (blanks around it removed; a missing or blank note is "").
+
+    Raises
+    ------
+    SettingsError
+        A segment number outside 1..k, or a note longer than `MAX_SEGMENT_NOTE`.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments, make_sample_customers
+    >>> customers = make_sample_customers(300)
+    >>> seg = fit_segments(customers, ["annual_income", "spending_score"], 3)
+    >>> saved = save_segmentation(customers, seg, ["A", "B", "C"])
+    >>> with_segment_notes(saved, {3: " Win-back mail ", 1: ""}).segment_notes
+    ('', '', 'Win-back mail')
+    """
+    texts = [""] * saved.k
+    for segment, note in notes.items():
+        if isinstance(segment, bool) or not isinstance(segment, (int, np.integer)):
+            raise SettingsError(
+                f"Campaign note for {segment!r}: use a segment number 1 to {saved.k}."
+            )
+        if not 1 <= segment <= saved.k:
+            raise SettingsError(
+                f"Campaign note for segment {segment}: there are segments 1 to {saved.k}."
+            )
+        text = "" if note is None else str(note).strip()
+        if len(text) > MAX_SEGMENT_NOTE:
+            raise SettingsError(
+                f"The campaign note of segment {segment} has {len(text):,} characters: "
+                f"keep it to {MAX_SEGMENT_NOTE:,}."
+            )
+        texts[int(segment) - 1] = text
+    return check_saved(replace(saved, segment_notes=tuple(texts)))
 
 
 def with_names(saved: SavedSegmentation, names: Sequence[str]) -> SavedSegmentation:
@@ -329,6 +407,7 @@ def to_document(saved: SavedSegmentation) -> dict:
                 "training_customers": saved.sizes[s],
                 "centre": list(saved.centres[s]),
                 "centre_scaled": list(saved.centres_scaled[s]),
+                "note": saved.segment_notes[s] if saved.segment_notes else "",
             }
             for s in range(saved.k)
         ],
@@ -496,6 +575,7 @@ __all__ = [
     "DECILES",
     "FORMAT",
     "MAX_K",
+    "MAX_SEGMENT_NOTE",
     "MISSING_POLICIES",
     "SCALERS",
     "SCHEMA_VERSION",
@@ -514,5 +594,6 @@ __all__ = [
     "training_distribution",
     "with_names",
     "with_notes",
+    "with_segment_notes",
     "write_saved",
 ]

@@ -6,12 +6,16 @@ first (a newer file is refused with its version named), then the digest (a file 
 after saving is refused), then every field's type. `check_consistent` checks that the parts
 agree: one value per feature, one name, colour and centre per segment, finite numbers,
 k in range.
+
+A segment's campaign note (``segments[i].note``) is optional: a file saved before notes
+were per segment has only the top-level ``notes`` text, and `legacy_notes` gives each
+segment back the note the app wrote there as a line "Segment N · <name>: <note>".
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +28,7 @@ from segmentation.saved import (
     FORMAT,
     MAX_K,
     MAX_NOTES,
+    MAX_SEGMENT_NOTE,
     SCHEMA_VERSION,
     FeatureDistribution,
     SavedSegmentation,
@@ -156,6 +161,15 @@ def parse_document(document: Any, *, name: str = "the saved segmentation") -> Sa
                 _get(item, "missing_share", _number, where),
             )
         )
+    names = tuple(_get(s, "name", _string, f"segments[{i}].") for i, s in enumerate(seg_items))
+    notes = _get(document, "notes", _string)
+    if any("note" in item for item in seg_items):
+        segment_notes = tuple(
+            _get(item, "note", _string, f"segments[{i}].") if "note" in item else ""
+            for i, item in enumerate(seg_items)
+        )
+    else:  # saved before notes were per segment
+        segment_notes, notes = legacy_notes(notes, names)
     return SavedSegmentation(
         features=_get(document, "features", _strings),
         log_features=_get(prep, "log_features", _strings, "preparation."),
@@ -174,7 +188,7 @@ def parse_document(document: Any, *, name: str = "the saved segmentation") -> Sa
         centres=tuple(
             _get(s, "centre", _numbers, f"segments[{i}].") for i, s in enumerate(seg_items)
         ),
-        names=tuple(_get(s, "name", _string, f"segments[{i}].") for i, s in enumerate(seg_items)),
+        names=names,
         colours=tuple(
             _get(s, "colour", _string, f"segments[{i}].") for i, s in enumerate(seg_items)
         ),
@@ -191,9 +205,38 @@ def parse_document(document: Any, *, name: str = "the saved segmentation") -> Sa
         id_column=_get(document, "id_column", _optional_string),
         created=_get(document, "created", _string),
         random_state=_get(document, "random_state", _integer),
-        notes=_get(document, "notes", _string),
+        notes=notes,
+        segment_notes=segment_notes,
         schema_version=document["schema_version"],
     )
+
+
+def legacy_notes(text: str, names: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """A file's single notes text split into a note per segment and what is left.
+
+    The app once wrote every campaign note into that text as a line "Segment N · <name>:
+    <note>" (lines after it, up to the next such line, continue the note). Text before the
+    first such line stays the file's notes.
+
+    Examples
+    --------
+    >>> legacy_notes("May plan\\nSegment 2 · New: Welcome offer\\nby mail", ["Loyal", "New"])
+    (('', 'Welcome offer\\nby mail'), 'May plan')
+    >>> legacy_notes("Segment 3 · Gone: hi", ["Loyal", "New"])
+    (('', ''), 'Segment 3 · Gone: hi')
+    """
+    prefixes = [f"Segment {s} · {name}: " for s, name in enumerate(names, start=1)]
+    notes: list[list[str]] = [[] for _ in names]
+    rest: list[str] = []
+    current = rest
+    for line in text.splitlines():
+        segment = next((s for s, p in enumerate(prefixes) if line.startswith(p)), None)
+        if segment is None:
+            current.append(line)
+        else:
+            current = notes[segment]
+            current.append(line[len(prefixes[segment]) :])
+    return tuple("\n".join(n).strip() for n in notes), "\n".join(rest).strip()
 
 
 def _same_length(what: str, values, expected: int, per: str) -> None:
@@ -268,6 +311,10 @@ def check_consistent(saved: SavedSegmentation) -> None:
         raise _fail("customer counts", "hold a negative number")
     if len(saved.notes) > MAX_NOTES:
         raise _fail("notes", f"are longer than {MAX_NOTES:,} characters")
+    if saved.segment_notes:
+        _same_length("campaign notes", saved.segment_notes, k, "segments")
+    if any(len(note) > MAX_SEGMENT_NOTE for note in saved.segment_notes):
+        raise _fail("campaign notes", f"hold one longer than {MAX_SEGMENT_NOTE:,} characters")
     _check_training(saved)
 
 

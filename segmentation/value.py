@@ -100,11 +100,24 @@ class SegmentValue:
 
     @property
     def k(self) -> int:
-        """Number of segments."""
+        """Number of segments.
+
+        >>> from segmentation import fit_segments
+        >>> df = pd.DataFrame({"x": [1.0, 1.1, 9.0, 9.2], "revenue": [10.0, 30, 60, 20]})
+        >>> segment_value(df, fit_segments(df, ["x"], k=2), "revenue").k
+        2
+        """
         return len(self.customers)
 
     def table(self) -> pd.DataFrame:
-        """The figures as one table indexed by segment 1..k."""
+        """The figures as one table indexed by segment 1..k.
+
+        >>> from segmentation import fit_segments
+        >>> df = pd.DataFrame({"x": [1.0, 1.1, 9.0, 9.2], "revenue": [10.0, 30, 60, 20]})
+        >>> table = segment_value(df, fit_segments(df, ["x"], k=2), "revenue").table()
+        >>> table["total"].tolist(), table["value_index"].round(1).tolist()
+        ([40.0, 80.0], [66.7, 133.3])
+        """
         return pd.DataFrame(
             {
                 "customers": self.customers,
@@ -310,6 +323,20 @@ def with_value_columns(table: pd.DataFrame, value: SegmentValue) -> pd.DataFrame
     ------
     SettingsError
         The table and `value` are not of the same segments.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from segmentation import fit_segments, profile_segments
+    >>> from segmentation.profile import profile_table
+    >>> df = pd.DataFrame({"x": [1.0, 1.1, 9.0, 9.2], "revenue": [10.0, 30.0, 60.0, 20.0]})
+    >>> seg = fit_segments(df, ["x"], k=2)
+    >>> table = profile_table(profile_segments(df, seg), ["Low", "High"])
+    >>> out = with_value_columns(table, segment_value(df, seg, "revenue"))
+    >>> list(out.columns[3:7])
+    ['share', 'value_share', 'value_per_customer', 'value_index']
+    >>> out["value_share"].tolist(), out["value_index"].tolist()
+    ([0.3333, 0.6667], [66.7, 133.3])
     """
     segments = table["segment"].to_numpy()
     if len(segments) != value.k or sorted(segments) != list(range(1, value.k + 1)):

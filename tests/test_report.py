@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from html.parser import HTMLParser
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from segmentation import evaluate_k, fit_segments, profile_segments, read_customers
-from segmentation.pack import (
-    LABELLED,
-    PROFILES,
-    README,
-    REPORT,
-    SAVED,
-    UNASSIGNED,
-    safe_name_part,
-    segment_file_name,
-    write_pack,
-)
+from segmentation import evaluate_k, fit_segments, read_customers
 from segmentation.report import build_report
 from segmentation.value import segment_value
 
@@ -156,133 +141,6 @@ def test_report_at_a_glance_names_the_top_value_segment(case):
     _, _, value, page = case
     top = int(value.value_share.idxmax())
     assert f"Segment {top} · {NAMES[top - 1]} brings" in " ".join(parsed(page).text)
-
-
-# --------------------------------------------------------------------------- pack
-
-
-@pytest.fixture(scope="module")
-def pack(case):
-    data, seg, value, page = case
-    sink = io.BytesIO()
-    contents = write_pack(
-        sink, data, seg, NAMES, value=value, report_html=page, saved_json='{"k": 3}'
-    )
-    return contents, zipfile.ZipFile(io.BytesIO(sink.getvalue()))
-
-
-def read_csv(archive: zipfile.ZipFile, name: str) -> pd.DataFrame:
-    return pd.read_csv(archive.open(name), dtype=str, keep_default_na=False)
-
-
-def test_pack_members_and_row_counts(case, pack):
-    data, seg, _, _ = case
-    contents, archive = pack
-    names = archive.namelist()
-    assert names == list(contents.names)
-    assert names[:4] == [README, REPORT, LABELLED, PROFILES]
-    assert names[-1] == SAVED and UNASSIGNED in names
-    assert archive.testzip() is None
-    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
-    assert len(read_csv(archive, LABELLED)) == len(data.frame) == 60
-    for member in contents.members:
-        if member.name.endswith(".csv"):
-            assert len(read_csv(archive, member.name)) == member.rows, member.name
-    readme = archive.read(README).decode()
-    for name in names:
-        assert name in readme
-    assert archive.read(REPORT).decode() == case[3]
-
-
-def test_pack_every_customer_in_exactly_one_list(case, pack):
-    data, seg, _, _ = case
-    contents, archive = pack
-    lists = [m.name for m in contents.members if m.name.startswith("segments/")]
-    seen = pd.concat([read_csv(archive, n).assign(file=n) for n in lists])
-    assert seen["customer_id"].is_unique
-    assert sorted(seen["customer_id"]) == sorted(data.raw["customer_id"])
-    for s in range(1, 4):
-        expected = data.raw["customer_id"][seg.labels == s - 1]
-        got = read_csv(archive, segment_file_name(s, NAMES[s - 1], 3))
-        assert list(got["customer_id"]) == list(expected)
-        assert set(got["segment"]) == {str(s)}
-    unassigned = read_csv(archive, UNASSIGNED)
-    assert list(unassigned["customer_id"]) == ["C007"]
-    assert unassigned["unassigned_reason"].item() == "missing income"
-
-
-def test_pack_cells_as_written_and_neutralised(pack):
-    _, archive = pack
-    labelled = read_csv(archive, LABELLED).set_index("customer_id")
-    assert labelled.loc["C004", "note"] == "'=HYPERLINK(1)"
-    assert labelled.loc["C005", "note"] == "a,b"
-    assert labelled.loc["C010", "revenue"] == "210"
-
-
-def test_pack_profiles_have_value_columns(case, pack):
-    _, seg, value, _ = case
-    _, archive = pack
-    profiles = read_csv(archive, PROFILES)
-    assert {"value_share", "value_per_customer", "value_index"} <= set(profiles.columns)
-    shares = profiles["value_share"].astype(float).to_numpy()
-    assert np.allclose(shares, value.value_share.to_numpy(), atol=1e-4)
-
-
-def test_pack_file_names_are_safe(pack):
-    _, archive = pack
-    for name in archive.namelist():
-        base = name.rsplit("/", 1)[-1]
-        assert re.fullmatch(r"[A-Za-z0-9_.-]+", base), name
-        assert base.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL"}
-        assert len(base) <= 64
-    assert "segments/2_script_alert_1_script.csv" in archive.namelist()
-
-
-@pytest.mark.parametrize(
-    "hostile",
-    ["CON", "nul", "COM1", "a/b\\c", "..", "x" * 300, "\x00\x1f", "日本語", "a:b*c?d\"e<f>g|h"],
-)
-def test_safe_name_part_never_unsafe(hostile):
-    part = safe_name_part(hostile)
-    assert re.fullmatch(r"[A-Za-z0-9_-]*", part)
-    assert len(part) <= 49
-    assert part.upper() not in {"CON", "NUL", "COM1"}
-    assert not part.startswith(("-", "_"))
-
-
-def test_pack_quoted_cells_take_the_slow_path_with_the_same_rows():
-    # a cell with a line break inside quotes: a line is no longer one customer
-    upload = b'id,x,memo\n1,1,"two\nlines"\n2,2,b\n3,10,c\n4,11,d\n'
-    data = read_customers(upload, name="q.csv")
-    seg = fit_segments(data.frame, ["x"], 2)
-    sink = io.BytesIO()
-    write_pack(sink, data, seg, ["low", "high"], profiles=profile_segments(data.frame, seg))
-    archive = zipfile.ZipFile(sink)
-    low = read_csv(archive, "segments/1_low.csv")
-    high = read_csv(archive, "segments/2_high.csv")
-    assert sorted(list(low["id"]) + list(high["id"])) == ["1", "2", "3", "4"]
-    assert "two\nlines" in set(low["memo"]) | set(high["memo"])
-
-
-def test_pack_lists_cut_from_a_plain_file_equal_the_segment_downloads():
-    # no quote, no formula: the lists are cut from the labelled file's lines
-    from segmentation.export import labelled_csv_bytes, segment_customers, to_csv_bytes
-    from segmentation.pack import _line_table
-
-    lines = ["id,x,y,city"] + [f"{i},{i % 4 * 10 + i % 3},{i % 5},Zürich" for i in range(40)]
-    data = read_customers(("\n".join(lines) + "\n").encode(), name="plain.csv")
-    seg = fit_segments(data.frame, ["x", "y"], 3)
-    names = ["a", "b", "c"]
-    assert _line_table(labelled_csv_bytes(data, seg, names)) is not None  # the fast path
-    sink = io.BytesIO()
-    write_pack(sink, data, seg, names)
-    archive = zipfile.ZipFile(sink)
-    for s in range(1, 4):
-        expected = to_csv_bytes(segment_customers(data, seg, names, s))
-        got = archive.read(segment_file_name(s, names[s - 1], 3))
-        assert pd.read_csv(io.BytesIO(got), dtype=str).equals(
-            pd.read_csv(io.BytesIO(expected), dtype=str)
-        )
 
 
 def test_report_same_input_same_bytes(case):

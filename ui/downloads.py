@@ -167,10 +167,11 @@ def segmentation_json(
     _data: CustomerData,
     _seg: Segmentation,
     _saved: core_saved.SavedSegmentation | None = None,
-    notes: str = "",
+    notes: tuple[tuple[int, str], ...] = (),
 ) -> bytes:
     """The `Download segmentation` file: the current segmentation saved as JSON (a saved
-    one applied is given back with the current names), with the campaign `notes`."""
+    one applied is given back with the current names), with each segment's campaign note
+    (`notes`: (segment, note) pairs)."""
     if _saved is not None:
         saved = core_saved.with_names(_saved, names)
     else:
@@ -182,6 +183,4 @@ def segmentation_json(
             file_name=file_name,
             sha256=digest,
         )
-    if notes:
-        saved = core_saved.with_notes(saved, notes[: core_saved.MAX_NOTES])
-    return core_saved.to_json_bytes(saved)
+    return core_saved.to_json_bytes(core_saved.with_segment_notes(saved, dict(notes)))

@@ -8,9 +8,9 @@ an unguessable random token in the page's address (``?session=...``).
   seen for `IDLE_SECONDS` is dropped) and in memory (at most `MAX_BYTES` of uploads and
   `MAX_SESSIONS` sessions; the least recently seen go first). Nothing is written to disk.
 * A reload, or a new connection after a dropped one, with a known token brings back the
-  upload, the features, transforms, k, names and chart choices. An unknown token (the
-  server restarted, or the session expired) gets a new token and a plain notice that the
-  file must be uploaded again.
+  upload, the features, transforms, k, names, campaign notes, value column and chart
+  choices (`ui.state.PERSISTED`). An unknown token (the server restarted, or the session
+  expired) gets a new token and a plain notice that the file must be uploaded again.
 """
 
 from __future__ import annotations

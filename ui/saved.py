@@ -9,9 +9,8 @@ import streamlit as st
 
 from segmentation import SegmentationError
 from segmentation.apply import check_columns
-from segmentation.cards import campaign_notes_text
 from segmentation.drift import OUTSIDE_SHIFTED, PSI_MODERATE, PSI_SHIFTED
-from ui import cache_policy, cached, downloads, state, widgets
+from ui import cache_policy, cached, downloads, share, state, widgets
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -124,12 +123,16 @@ def render_segments() -> bool:
 def _segments(saved, cur) -> None:
     st.subheader(f"{saved.k} segments")
     rows = []
+    notes = share.current_notes(cur)
     for s, (name, colour, size) in enumerate(zip(cur.names, saved.colours, cur.seg.sizes), 1):
+        note = notes.get(s)
         rows.append(
             f'<div style="margin:0 0 .3rem 0"><span style="color:{colour};font-size:1.2em">'
             f"&#9679;</span> <b>{s}</b> {html.escape(str(name))} "
             f'<span style="color:#666">· {widgets.count(size)} customers now, '
-            f"{widgets.count(saved.sizes[s - 1])} in training</span></div>"
+            f"{widgets.count(saved.sizes[s - 1])} in training</span>"
+            + _note_html(note)
+            + "</div>"
         )
     st.html("".join(rows))
     unassigned = int((cur.seg.labels < 0).sum())
@@ -138,6 +141,15 @@ def _segments(saved, cur) -> None:
             f"{widgets.count(unassigned)} customers have no segment (a missing value); "
             "the labelled download keeps them with the reason."
         )
+
+
+def _note_html(note: str | None) -> str:
+    if not note:
+        return ""
+    return (
+        '<div style="color:#444;margin-left:1.4rem;white-space:pre-line">Campaign note: '
+        f"{html.escape(note)}</div>"
+    )
 
 
 def _drift(cur) -> None:
@@ -220,12 +232,14 @@ def _movement(cur) -> None:
 
 def download_segmentation(cur) -> bytes:
     """`Download segmentation`: the current segmentation as a JSON file to apply later
-    (with the campaign notes); returns the file's bytes (the campaign pack carries them)."""
+    (with each segment's campaign note); returns the file's bytes (the campaign pack
+    carries them)."""
     st.subheader("The segmentation itself")
     st.caption(
         "A small JSON file with everything needed to give next month's customers the same "
-        "segments (features, scaling, centres, names, colours): upload it on the Data page "
-        "under *Apply a saved segmentation*, or use it with `python -m segmentation apply`."
+        "segments (features, scaling, centres, names, colours and campaign notes): upload it "
+        "on the Data page under *Apply a saved segmentation*, or use it with "
+        "`python -m segmentation apply`."
     )
     loaded = state.get(state.SAVED) if cache_policy.is_applied_key(cur.source.digest) else None
     data = downloads.segmentation_json(
@@ -238,7 +252,7 @@ def download_segmentation(cur) -> bytes:
         cur.data,
         cur.seg,
         None if loaded is None else loaded.saved,
-        campaign_notes_text(cur.names, state.notes_for(cur.key)),
+        tuple(sorted(share.current_notes(cur).items())),
     )
     stem = widgets.file_stem(cur.data.name or cur.source.name)
     st.download_button(

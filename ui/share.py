@@ -5,19 +5,19 @@ the cached core, and render.
 
 from __future__ import annotations
 
+import functools
 import html
-import io
 
 import streamlit as st
 
 from segmentation import SegmentationError, charts
 from segmentation.cards import MAX_NOTE, SegmentCard, clean_note, segment_cards
 from segmentation.features import numeric_columns
-from segmentation.pack import write_pack
+from segmentation.pack import pack_bytes
 from segmentation.report import build_report
 from segmentation.traits import ratio_words
 from segmentation.value import NO_VALUE, SegmentValue, default_value_column
-from ui import cached, state, trust_cache, widgets
+from ui import cache_policy, cached, state, trust_cache, widgets
 
 CARDS_PER_ROW = 3
 REPORT_LABEL = "Download report"
@@ -85,6 +85,17 @@ def value_section(cur: cached.Current) -> SegmentValue | None:
 # --------------------------------------------------------------------------- cards
 
 
+def current_notes(cur: cached.Current) -> dict[int, str]:
+    """The campaign notes of the current segmentation ({segment: note}, written ones only):
+    what the user wrote, over the notes of a saved segmentation applied."""
+    notes = {}
+    loaded = state.get(state.SAVED)
+    if loaded is not None and cache_policy.is_applied_key(cur.source.digest):
+        notes.update(loaded.saved.notes_by_segment)
+    notes.update(state.notes_for(cur.key))
+    return {s: n for s, n in notes.items() if n and 1 <= s <= cur.k}
+
+
 def note_key(seg_key: str, segment: int) -> str:
     return f"{state.W_NOTE_PREFIX}{seg_key}.{segment}"
 
@@ -147,7 +158,7 @@ def cards(cur: cached.Current, value: SegmentValue | None) -> None:
         cur.names,
         value=value,
         stability=stability(cur),
-        notes=state.notes_for(cur.key),
+        notes=current_notes(cur),
     )
     for start in range(0, len(made), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)
@@ -184,34 +195,36 @@ def downloads(cur: cached.Current, *, saved_json: bytes | None = None) -> None:
     st.subheader("Report and campaign pack")
     # Read here, in the page's run: the files are built on another thread, on click.
     value = current_value(cur)
-    notes = state.notes_for(cur.key)
+    notes = current_notes(cur)
     stable = stability(cur)
     stem = f"{widgets.file_stem(cur.data.name or cur.source.name)}_k{cur.k}"
     st.caption(
         "The report is one HTML file that opens offline in any browser: the segments, their "
         "cards and notes, the charts and how they were made. The campaign pack is a ZIP with "
-        "one customer list per segment, all customers labelled, the profile table, the report "
-        "and a README."
+        "one customer list per segment, all customers labelled, the profile table, the report, "
+        "the saved segmentation and a README."
         + ("" if value is None else f" Value is measured on {widgets.md(value.column)}.")
     )
 
+    @functools.cache  # both buttons of this run share one report
+    def report_html() -> str:
+        return _report(cur, value, notes, stable)
+
     def report() -> bytes:
-        return _report(cur, value, notes, stable).encode()
+        return report_html().encode()
 
     def pack() -> bytes:
-        sink = io.BytesIO()
-        write_pack(
-            sink,
+        return pack_bytes(
             cur.data,
             cur.seg,
             cur.names,
             profiles=cur.profiles,
             value=value,
-            report_html=_report(cur, value, notes, stable),
+            report_html=report_html(),
             saved_json=saved_json,
             file_name=cur.source.name,
+            notes=notes,
         )
-        return sink.getvalue()
 
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(

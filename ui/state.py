@@ -126,6 +126,8 @@ PERSISTED = (
     CLIP,
     K,
     RENAMES,
+    NOTES,
+    VALUE_COLUMN,
     SCATTER_X,
     SCATTER_Y,
     SCATTER_VIEW,
@@ -249,14 +251,12 @@ def notes_for(seg_key: str) -> dict[int, str]:
 
 
 def set_note(seg_key: str, segment: int, note: str) -> None:
-    """Store one campaign note (an empty note removes it), keeping notes for at most
-    MAX_RENAMED_SEGMENTATIONS segmentations, as the names."""
+    """Store one campaign note, keeping notes for at most MAX_RENAMED_SEGMENTATIONS
+    segmentations, as the names. An empty note is kept too: it clears the note a saved
+    segmentation brought."""
     all_notes = dict(get(NOTES) or {})
     notes = dict(all_notes.pop(seg_key, {}))
-    if note:
-        notes[segment] = note
-    else:
-        notes.pop(segment, None)
+    notes[segment] = note
     all_notes[seg_key] = notes
     while len(all_notes) > MAX_RENAMED_SEGMENTATIONS:
         all_notes.pop(next(iter(all_notes)))

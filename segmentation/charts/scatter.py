@@ -320,7 +320,10 @@ def _subtitle(drawn: Drawn, n_rows: int) -> str:
         notes.append(f"Showing {count(n_drawn)} of {count(drawn.n_assigned)} customers")
     n_unassigned = n_rows - drawn.n_assigned
     if n_unassigned:
-        notes.append(f"{count(n_unassigned)} customers without a segment are not drawn")
+        who = "customer without a segment is" if n_unassigned == 1 else (
+            "customers without a segment are"
+        )
+        notes.append(f"{count(n_unassigned)} {who} not drawn")
     notes.append("drag to select customers")
     return "; ".join(notes)
 

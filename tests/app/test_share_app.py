@@ -8,9 +8,25 @@ import json
 import zipfile
 
 import pytest
-from apptools import EXPORT, PROFILES, csv_text, download, goto, ok, texts, upload
+from apptools import (
+    DATA,
+    EXPORT,
+    PROFILES,
+    ROOT,
+    SEGMENTS,
+    csv_text,
+    download,
+    goto,
+    ok,
+    run_entry_script_like_the_server,
+    texts,
+    upload,
+)
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
+
+from ui import persist, state
 
 VALUE_KEY = "w.value_column"
 REPORT_LABEL = "Download report"
@@ -99,7 +115,8 @@ def test_export_report_and_pack_carry_names_notes_and_value(app, deferred, downl
     assert names[:4] == ["README.txt", "report.html", "customers_labelled.csv", "profiles.csv"]
     assert names[-1] == "segmentation.json"  # the Download segmentation file, with the notes
     saved = json.loads(pack.read("segmentation.json"))
-    assert "Call <them> first" in saved["notes"]
+    assert [s["note"] for s in saved["segments"]][:2] == ["Call <them> first", ""]
+    assert "Campaign note: Call <them> first" in pack.read("README.txt").decode()
     saved_file = downloads(download(at, "Download segmentation")).content
     assert pack.read("segmentation.json") == saved_file
     assert "Stability: " in page  # measured on Profiles and Export, shown on the cards
@@ -116,3 +133,55 @@ def test_profile_download_has_value_columns(app, downloads):
     table = csv_text(downloads(download(at, "Download the profile table")).content)
     assert abs(sum(map(float, table["value_share"])) - 1) < 1e-3
     assert all(float(v) > 0 for v in table["value_per_customer"])
+
+
+def notes_of(at) -> list[str]:
+    return [t.value for t in at.text_area if t.label == "Campaign note"]
+
+
+def test_notes_and_the_value_column_come_back_after_a_reload(app, monkeypatch):
+    at = goto(upload(app, "shop.csv", SHOP), PROFILES)
+    at = ok(at.selectbox(key=VALUE_KEY).select("income").run())
+    at = ok(next(t for t in at.text_area if t.label == "Campaign note").input("VIP event").run())
+    token = at.session_state[state.PERSIST_TOKEN]
+    run_entry_script_like_the_server(monkeypatch)
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # a reload
+    again.query_params[persist.PARAM] = token
+    again = goto(ok(again.run()), PROFILES)
+    assert notes_of(again)[0] == "VIP event"
+    assert again.selectbox(key=VALUE_KEY).value == "income"
+
+
+def test_a_saved_segmentation_brings_its_notes_back(app, monkeypatch, downloads, deferred):
+    at = goto(upload(app, "shop.csv", SHOP), PROFILES)
+    boxes = [t for t in at.text_area if t.label == "Campaign note"]
+    at = ok(boxes[1].input("Double points week").run())
+    at = ok([t for t in at.text_area if t.label == "Campaign note"][0].input("Call first").run())
+    at = goto(at, EXPORT)
+    saved = downloads(download(at, "Download segmentation")).content
+    assert [s["note"] for s in json.loads(saved)["segments"]][:2] == [
+        "Call first",
+        "Double points week",
+    ]
+
+    # another session, next month: the same customers, the saved file applied
+    run_entry_script_like_the_server(monkeypatch)
+    fresh = ok(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run())
+    fresh = goto(upload(fresh, "shop_june.csv", SHOP), DATA)
+    fresh = ok(
+        fresh.file_uploader(key="w.saved_upload")
+        .set_value(("segments.json", saved, "application/json"))
+        .run()
+    )
+    fresh = goto(fresh, SEGMENTS)
+    listed = " ".join(h.proto.body for h in fresh.get("html"))  # the applied segments
+    assert "Campaign note: Double points week" in listed
+    fresh = goto(fresh, PROFILES)
+    assert notes_of(fresh)[:2] == ["Call first", "Double points week"]
+    # clearing a note the file brought keeps it cleared, in the report and the next file
+    fresh = ok([t for t in fresh.text_area if t.label == "Campaign note"][0].input("").run())
+    fresh = goto(fresh, EXPORT)
+    page = deferred(download(fresh, REPORT_LABEL)).decode()
+    assert "Double points week" in page and "Call first" not in page
+    again = downloads(download(fresh, "Download segmentation")).content
+    assert [s["note"] for s in json.loads(again)["segments"]][:2] == ["", "Double points week"]

@@ -1,6 +1,7 @@
 """Share and act in a real browser: the value column and cards on Profiles, then the report
 (opened with the network cut: every chart must draw from the file alone) and the campaign
-pack (checked customer by customer against the upload)."""
+pack (checked customer by customer against the upload). A campaign note survives a reload
+and travels in the report, the pack's README and its saved segmentation."""
 
 from __future__ import annotations
 
@@ -55,6 +56,13 @@ def test_report_offline_and_pack_customer_by_customer(page: Page, app_url: str, 
     notes.nth(1).press("Control+Enter")
     settle(page)
     expect(notes.nth(1)).to_have_value(NOTE)
+    # a reload (the address keeps the session's token) brings the note back on its card
+    page.reload()
+    page.locator("[data-testid='stSidebarNavLink']").first.wait_for()
+    settle(page)
+    notes = page.get_by_role("textbox", name="Campaign note")
+    expect(notes.nth(1)).to_have_value(NOTE)
+    expect(notes.first).to_have_value("")
     notes.first.scroll_into_view_if_needed()
     screenshot(page, "share", "profiles_cards")
     assert_no_exception(page)
@@ -121,5 +129,7 @@ def test_report_offline_and_pack_customer_by_customer(page: Page, app_url: str, 
     labelled = read_csv_text(archive.read("customers_labelled.csv"))
     assert [r[0] for r in labelled.rows] == [r[0] for r in original.rows]
     saved = json.loads(archive.read("segmentation.json"))
-    assert members[-1] == "segmentation.json" and NOTE in saved["notes"]
+    assert members[-1] == "segmentation.json"
+    assert [s["note"] for s in saved["segments"]][:2] == ["", NOTE]
+    assert f"Campaign note: {NOTE}" in archive.read("README.txt").decode()
     assert_no_exception(page)
