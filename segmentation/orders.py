@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -33,6 +34,7 @@ from segmentation.order_log import (
     guess_order_log,
     normalise_name,
 )
+from segmentation.order_sums import sum_orders
 from segmentation.rfm import quintile_scores, rfm_segments, score_cuts
 
 #: The customer table's columns after the id, in order.
@@ -183,7 +185,6 @@ def customers_from_orders(
     columns = _check_columns(frame, columns)
     if date_order not in DATE_ORDERS:
         raise SettingsError(f"date_order={date_order!r}: choose one of {DATE_ORDERS}")
-    n_lines = len(frame)
     ids = _customer_ids(frame[columns.customer])
     parsed = parse_dates(date_part(frame[columns.date]), order=date_order)
     if parsed.ambiguous:
@@ -191,26 +192,37 @@ def customers_from_orders(
     _refuse_currencies(frame, columns, raw_amounts)
     amounts = _amounts(frame[columns.amount])
     days = _days(parsed.values)
-
-    checks = [
-        ("without a customer id", ~pc.is_valid(ids).to_numpy(zero_copy_only=False)),
-        ("with an unreadable date" if parsed.n_read else "without a date", days == _NO_DAY),
-        ("with an unreadable amount", np.isnan(amounts)),
-    ]
-    usable = ~(checks[0][1] | checks[1][1] | checks[2][1])
-    if not usable.any():
-        raise DataError(_nothing_usable(columns, checks, n_lines))
-    snap = snapshot_date(snapshot, days[usable])
-    snap_day = (np.datetime64(snap, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    checks.append((f"dated after the snapshot date ({snap.isoformat()})", days > snap_day))
-    dropped, usable = left_out(checks, n_lines)
-    if not usable.any():
-        raise DataError(
-            f"Every order line is dated after the snapshot date {snap.isoformat()}: choose a "
-            "later snapshot date"
+    readable = np.isfinite(amounts)
+    orders = _customer_ids(frame[columns.order]) if columns.order else pa.nulls(len(frame))
+    lines = pa.table(
+        {
+            "c": ids,
+            "day": pa.array(days, mask=days == _NO_DAY).cast(pa.int32()),
+            "o": orders.cast(pa.string()),
+            "n": np.ones(len(frame), dtype=np.int64),
+            "n_a": readable.astype(np.int64),
+            "s": pa.array(amounts, mask=~readable),
+            "r": np.arange(len(frame), dtype=np.int64),
+        }
+    )
+    con = duckdb.connect()
+    try:
+        con.register("lines", lines)
+        found = sum_orders(
+            con,
+            "lines",
+            names=(columns.customer, columns.date, columns.amount),
+            snapshot=snapshot,
+            date_reason="with an unreadable date" if parsed.n_read else "without a date",
         )
-    values = _aggregate(ids, days, amounts, usable, frame, columns, snap_day)
-    return table_of(values, columns, snap, n_lines, int(usable.sum()), dropped, parsed)
+    finally:
+        con.close()
+    usable = pc.is_valid(ids).to_numpy(zero_copy_only=False) & readable
+    usable &= (days != _NO_DAY) & (days <= found.snap_day)
+    values = finish_sums(found.sums, found.snap_day, amount_decimals(amounts[usable]))
+    return table_of(
+        values, columns, found.snapshot, found.n_lines, found.n_used, found.left_out, parsed
+    )
 
 
 def table_of(
@@ -376,71 +388,6 @@ def one_currency(codes, column: str) -> None:
 _SIGN_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 
 
-def snapshot_date(snapshot: dt.date | str | None, days: np.ndarray) -> dt.date:
-    last = dt.date(1970, 1, 1) + dt.timedelta(days=int(days.max()))
-    if snapshot is None:
-        return last + dt.timedelta(days=1)
-    if isinstance(snapshot, dt.datetime):
-        return snapshot.date()
-    if isinstance(snapshot, dt.date):
-        return snapshot
-    try:
-        return dt.date.fromisoformat(str(snapshot).strip())
-    except ValueError:
-        raise SettingsError(
-            f"snapshot={snapshot!r} is not a date: write it as YYYY-MM-DD, e.g. "
-            f"{(last + dt.timedelta(days=1)).isoformat()}"
-        ) from None
-
-
-def left_out(checks, n_lines: int) -> tuple[tuple[tuple[str, int], ...], np.ndarray]:
-    """Each line counted under the first check it fails; the lines passing every check."""
-    taken = np.zeros(n_lines, dtype=bool)
-    counts = []
-    for reason, failed in checks:
-        mine = failed & ~taken
-        counts.append((reason, int(mine.sum())))
-        taken |= mine
-    return tuple(counts), ~taken
-
-
-def _nothing_usable(columns: OrderColumns, checks, n_lines: int) -> str:
-    worst = max(checks, key=lambda rc: int(rc[1].sum()))
-    return (
-        f"None of the {n_lines:,} order lines can be used: {int(worst[1].sum()):,} are "
-        f"{worst[0]} (customer {columns.customer!r}, date {columns.date!r}, amount "
-        f"{columns.amount!r}): check the columns chosen"
-    )
-
-
-def _aggregate(
-    ids: pa.Array,
-    days: np.ndarray,
-    amounts: np.ndarray,
-    usable: np.ndarray,
-    frame: pd.DataFrame,
-    columns: OrderColumns,
-    snap_day: int,
-) -> pd.DataFrame:
-    """Per customer (in order of first appearance): dates, order count and net value."""
-    keep = pa.array(usable)
-    encoded = pc.dictionary_encode(ids.filter(keep))
-    codes = np.asarray(encoded.indices, dtype=np.int64)
-    day, amount = days[usable], amounts[usable]
-    n = len(encoded.dictionary)
-    spans = pd.DataFrame({"c": codes, "d": day}).groupby("c", sort=True)["d"].agg(["min", "max"])
-    sums = pd.DataFrame(
-        {
-            "customer": pd.Series(encoded.dictionary.to_pandas(), dtype="str"),
-            "first": spans["min"].to_numpy(),
-            "last": spans["max"].to_numpy(),
-            "frequency": _frequency(codes, n, frame, columns, keep),
-            "monetary": np.bincount(codes, weights=amount, minlength=n),
-        }
-    )
-    return finish_sums(sums, snap_day, amount_decimals(amount))
-
-
 def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFrame:
     """The customer table's value columns from per-customer sums (any engine's).
 
@@ -463,20 +410,6 @@ def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFram
             "last_order_date": _iso(last),
         }
     )
-
-
-def _frequency(codes, n, frame, columns, keep) -> np.ndarray:
-    """Distinct orders per customer (lines per customer without an order column)."""
-    if columns.order is None:
-        return np.bincount(codes, minlength=n)
-    orders = pc.dictionary_encode(_customer_ids(frame[columns.order]).filter(keep))
-    order_codes = np.asarray(pc.fill_null(orders.indices, -1), dtype=np.int64)
-    n_orders = len(orders.dictionary)
-    # a line without an order id is an order of its own
-    missing = order_codes < 0
-    order_codes[missing] = n_orders + np.arange(int(missing.sum()))
-    pairs = pd.unique(codes * (n_orders + int(missing.sum()) + 1) + order_codes)
-    return np.bincount(pairs // (n_orders + int(missing.sum()) + 1), minlength=n)
 
 
 def amount_decimals(amount: np.ndarray) -> int:
