@@ -8,6 +8,7 @@ other languages) and their values.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -289,7 +290,8 @@ class OrderLog:
     data : CustomerData
         What `segmentation.read_customers` read: the whole file, or only its head (the
         first ~2 MB) when ``whole`` is False (a big plain CSV file, to be summed by
-        `segmentation.orders_duckdb.customers_from_csv`).
+        `segmentation.orders_duckdb.customers_from_log`). Its report counts the whole
+        file's lines either way.
     guess : OrderLogGuess
         The roles of the columns, guessed from ``data``.
     whole : bool
@@ -301,9 +303,11 @@ class OrderLog:
     whole: bool
 
 
-def read_order_log(source: str | Path, *, sheet: str | None = None) -> OrderLog:
-    """Read an order export from a path: whole when small or not a plain UTF-8 CSV file,
-    else only its head (the rest is for a fast engine to read).
+def read_order_log(
+    source: str | Path | bytes, *, name: str | None = None, sheet: str | None = None
+) -> OrderLog:
+    """Read an order export from a path or bytes: whole when small or not a plain UTF-8 CSV
+    file, else only its head (the rest is for a fast engine to read).
 
     Examples
     --------
@@ -315,17 +319,50 @@ def read_order_log(source: str | Path, *, sheet: str | None = None) -> OrderLog:
     >>> log.guess.columns, log.whole
     (OrderColumns(customer='customer', date='date', amount='total', order='order'), True)
     """
-    path = Path(source)
-    if path.stat().st_size > CAREFUL_READ_BYTES and sheet is None:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-        head = head[: head.rfind(b"\n") + 1] or head
-        data = read_customers(head, name=path.name)
-        report = data.report
-        if report.file_format == "csv" and report.encoding in (None, "utf-8", "utf-8-sig"):
-            guess = guess_order_log(data.frame, id_column=data.id_column)
-            return OrderLog(data=data, guess=guess, whole=False)
-    data = read_customers(path, sheet=sheet)
+    path = None if isinstance(source, bytes) else Path(source)
+    size = len(source) if path is None else path.stat().st_size
+    if size > CAREFUL_READ_BYTES and sheet is None:
+        log = _read_head(source, path, name)
+        if log is not None:
+            return log
+    data = (
+        read_customers(source, name=name, sheet=sheet)
+        if path is None
+        else (read_customers(path, sheet=sheet))
+    )
     return OrderLog(
         data=data, guess=guess_order_log(data.frame, id_column=data.id_column), whole=True
     )
+
+
+def _read_head(source, path: Path | None, name: str | None) -> OrderLog | None:
+    """The head of a big plain UTF-8 CSV file, its report counting every line."""
+    if path is None:
+        head = source[:_HEAD_BYTES]
+    else:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    head = head[: head.rfind(b"\n") + 1] or head
+    data = read_customers(head, name=name or (path.name if path else None))
+    report = data.report
+    if report.file_format != "csv" or report.encoding not in (None, "utf-8", "utf-8-sig"):
+        return None
+    n_lines = _count_lines(source) if path is None else _count_file_lines(path)
+    data = dataclasses.replace(data, report=dataclasses.replace(report, n_rows=n_lines))
+    guess = guess_order_log(data.frame, id_column=data.id_column)
+    return OrderLog(data=data, guess=guess, whole=False)
+
+
+def _count_lines(raw: bytes) -> int:
+    """Data lines of a CSV file's bytes (quoted line breaks aside): line ends after the
+    header, plus a last line without one."""
+    return max(raw.count(b"\n") - 1 + (not raw.endswith(b"\n")), 0)
+
+
+def _count_file_lines(path: Path) -> int:
+    ends, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(16 * 1024 * 1024):
+            ends += chunk.count(b"\n")
+            last = chunk[-1:]
+    return max(ends - 1 + (last != b"\n"), 0)

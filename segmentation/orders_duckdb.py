@@ -12,6 +12,7 @@ the groups exactly as it does the careful reader's lines.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -21,9 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segmentation.dates import parse_dates
-from segmentation.errors import SettingsError
-from segmentation.io import MISSING_MARKERS
-from segmentation.order_log import CURRENCY_NAMES, OrderColumns, normalise_name
+from segmentation.errors import DataError, SettingsError
+from segmentation.io import APP_LIMITS, MISSING_MARKERS, Limits, read_customers
+from segmentation.order_log import CURRENCY_NAMES, OrderColumns, OrderLog, normalise_name
 from segmentation.order_sums import sum_orders
 from segmentation.orders import (
     DATE_ORDERS,
@@ -31,10 +32,59 @@ from segmentation.orders import (
     AmbiguousDates,
     CustomerTable,
     amount_decimals,
+    customers_from_data,
     finish_sums,
     one_currency,
     table_of,
 )
+
+
+def customers_from_log(
+    log: OrderLog,
+    source: str | Path | bytes,
+    columns: OrderColumns | None = None,
+    *,
+    snapshot: dt.date | str | None = None,
+    date_order: str = "auto",
+    limits: Limits | None = APP_LIMITS,
+) -> CustomerTable:
+    """The customer table of an order export read by `read_order_log` from ``source``.
+
+    A big plain CSV file (``log.whole`` False) is read and summed by DuckDB; anything DuckDB
+    cannot read as plain text (``$12``, ``1,234.50``, a broken line) is read whole by the
+    careful reader (within ``limits``; None: no limits) and summed from its frame. Columns
+    not given are the guessed ones.
+
+    Examples
+    --------
+    >>> from segmentation.order_log import read_order_log
+    >>> raw = (b"order,customer,date,total\\n1,A,2024-01-01,5\\n2,A,2024-01-03,7\\n"
+    ...        b"3,B,2024-01-02,1\\n")
+    >>> table = customers_from_log(read_order_log(raw), raw)
+    >>> table.frame[["customer", "frequency", "monetary"]].values.tolist()
+    [['A', 2, 12.0], ['B', 1, 1.0]]
+    """
+    columns = columns or log.guess.columns
+    if columns is None:
+        raise DataError(f"{log.guess.reason}: choose the customer id, date and amount columns")
+    options = {"snapshot": snapshot, "date_order": date_order}
+    data = log.data
+    if not log.whole:
+        delimiter = data.report.delimiter or ","
+        table = _from_source(source, columns, delimiter=delimiter, **options)
+        if table is not None:
+            return table
+        data = read_customers(source, name=data.name, limits=limits)
+    return customers_from_data(data, columns, **options)
+
+
+def _from_source(source: str | Path | bytes, columns: OrderColumns, **options):
+    if not isinstance(source, bytes):
+        return customers_from_csv(source, columns, **options)
+    with tempfile.TemporaryDirectory(prefix="orders-") as folder:
+        path = Path(folder) / "orders.csv"
+        path.write_bytes(source)
+        return customers_from_csv(path, columns, **options)
 
 
 def customers_from_csv(
@@ -140,30 +190,35 @@ def _day_text(column: str) -> str:
 
 
 def _amount(column: str) -> str:
-    number = f"TRY_CAST(trim({column}) AS DOUBLE)"
+    number = f"TRY_CAST({column} AS DOUBLE)"
     return f"CASE WHEN isfinite({number}) THEN {number} END"
 
 
 def _group_lines(con, source: str, columns: OrderColumns) -> bool:
-    """The temporary table ``groups``: lines folded by customer, date text and order, with
-    their count, readable amounts and first line. False when an amount is not a plain
-    number (the careful reader reads those)."""
-    amount = _quoted(columns.amount)
-    markers = ", ".join(_literal(m) for m in sorted(MISSING_MARKERS))
-    odd = (
-        f"{amount} IS NOT NULL AND TRY_CAST(trim({amount}) AS DOUBLE) IS NULL AND "
-        f"lower(trim({amount})) NOT IN ({markers})"
-    )
+    """The temporary table ``groups``: lines folded by customer, date and order (the time
+    cut from the date after folding: an order's lines share it), with their count, readable
+    amounts and first line. False when an amount is not a plain number (the careful reader
+    reads those)."""
     order = _quoted(columns.order) if columns.order else "NULL::VARCHAR"
     con.execute(
-        "CREATE TEMP TABLE groups AS SELECT NULLIF(trim(c), '') AS c, t, NULLIF(trim(o), '') "
-        "AS o, n, n_a, s, r, odd FROM (SELECT c, t, o, count(*) AS n, count(a) AS n_a, "
-        "sum(a) AS s, min(r) AS r, count(*) FILTER (odd) AS odd FROM (SELECT "
-        f"{_quoted(columns.customer)} AS c, {_day_text(_quoted(columns.date))} AS t, "
-        f"{order} AS o, {_amount(amount)} AS a, {odd} AS odd, row_number() OVER () AS r "
-        f"FROM {source}) GROUP BY c, t, o)"
+        f"CREATE TEMP TABLE groups AS SELECT NULLIF(trim(c), '') AS c, {_day_text('d')} AS t, "
+        "NULLIF(trim(o), '') AS o, n, n_a, s, r, unread FROM (SELECT c, d, o, count(*) AS n, "
+        "count(a) AS n_a, sum(a) AS s, min(r) AS r, count(*) FILTER (a0 IS NULL AND written) "
+        "AS unread FROM (SELECT *, CASE WHEN isfinite(a0) THEN a0 END AS a FROM (SELECT "
+        f"{_quoted(columns.customer)} AS c, {_quoted(columns.date)} AS d, {order} AS o, "
+        f"TRY_CAST({_quoted(columns.amount)} AS DOUBLE) AS a0, {_quoted(columns.amount)} IS "
+        f"NOT NULL AS written, row_number() OVER () AS r FROM {source})) GROUP BY c, d, o)"
     )
-    return not con.execute("SELECT sum(odd) FROM groups").fetchall()[0][0]
+    if not con.execute("SELECT sum(unread) FROM groups").fetchall()[0][0]:
+        return True
+    # some amounts are not numbers: fine when they are all missing markers ("n/a")
+    amount = _quoted(columns.amount)
+    markers = ", ".join(_literal(m) for m in sorted(MISSING_MARKERS))
+    odd = con.execute(
+        f"SELECT count(*) FROM {source} WHERE {amount} IS NOT NULL AND TRY_CAST({amount} AS "
+        f"DOUBLE) IS NULL AND lower(trim({amount})) NOT IN ({markers})"
+    ).fetchall()[0][0]
+    return not odd
 
 
 def _read_dates(con, column: str, date_order: str):
