@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.dates import looks_like_dates
+from segmentation.errors import DataError
 from segmentation.io import CustomerData, read_customers
 
 # Words in column names (lower case, separators removed) that point at each role.
@@ -320,9 +321,8 @@ def read_order_log(
     (OrderColumns(customer='customer', date='date', amount='total', order='order'), True)
     """
     path = None if isinstance(source, bytes) else Path(source)
-    size = len(source) if path is None else path.stat().st_size
-    if size > CAREFUL_READ_BYTES and sheet is None:
-        log = _read_head(source, path, name)
+    if sheet is None:
+        log = read_order_head(source, name=name)
         if log is not None:
             return log
     data = (
@@ -335,15 +335,31 @@ def read_order_log(
     )
 
 
-def _read_head(source, path: Path | None, name: str | None) -> OrderLog | None:
-    """The head of a big plain UTF-8 CSV file, its report counting every line."""
+def read_order_head(source: str | Path | bytes, *, name: str | None = None) -> OrderLog | None:
+    """The head of a big plain UTF-8 CSV file (over `CAREFUL_READ_BYTES`) as an `OrderLog`
+    whose report counts every line; None for any other file.
+
+    Examples
+    --------
+    >>> read_order_head(b"customer,date,amount\\nA,2024-01-01,5\\n") is None  # small
+    True
+    """
+    path = None if isinstance(source, bytes) else Path(source)
+    size = len(source) if path is None else path.stat().st_size
+    if size <= CAREFUL_READ_BYTES:
+        return None
     if path is None:
         head = source[:_HEAD_BYTES]
     else:
         with path.open("rb") as handle:
             head = handle.read(_HEAD_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16: not for the plain-text engine
     head = head[: head.rfind(b"\n") + 1] or head
-    data = read_customers(head, name=name or (path.name if path else None))
+    try:
+        data = read_customers(head, name=name or (path.name if path else None))
+    except DataError:  # the whole file's read says what is wrong with it
+        return None
     report = data.report
     if report.file_format != "csv" or report.encoding not in (None, "utf-8", "utf-8-sig"):
         return None
