@@ -175,7 +175,13 @@ def _reason(looks, n, n_customers, customer, dates, amounts, repeats) -> str:
 
 
 def normalise_name(name: str) -> str:
-    """A column name lower-cased without spaces or separators (``Order No`` -> ``orderno``)."""
+    """A column name lower-cased without spaces or separators (``Order No`` -> ``orderno``).
+
+    Examples
+    --------
+    >>> normalise_name("Order No."), normalise_name("customer_id")
+    ('orderno', 'customerid')
+    """
     return re.sub(r"[\s_\-.#/()]+", "", str(name)).lower()
 
 

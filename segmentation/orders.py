@@ -234,8 +234,20 @@ def table_of(
     dropped: tuple[tuple[str, int], ...],
     parsed: ParsedDates,
 ) -> CustomerTable:
-    """The `CustomerTable` from `finish_sums`'s values: scores, segments, flags added."""
-    score_table(values)
+    """The `CustomerTable` from `finish_sums`'s values: scores, segments, flags added.
+
+    Examples
+    --------
+    >>> from segmentation.dates import parse_dates
+    >>> sums = pd.DataFrame({"customer": ["A", "B"], "first": [19723, 19724],
+    ...                      "last": [19730, 19724], "frequency": [3, 1],
+    ...                      "monetary": [30.0, -5.0]})
+    >>> table = table_of(finish_sums(sums, 19731, 2), OrderColumns("id", "date", "amount"),
+    ...                  dt.date(2024, 1, 10), 4, 4, (), parse_dates(pd.Series(["2024-01-01"])))
+    >>> table.frame[["id", "r_score", "rfm_segment", "value_flag"]].values.tolist()
+    [['A', 5, 'Champions', ''], ['B', 1, 'Hibernating', 'net value zero or negative']]
+    """
+    _score_table(values)
     frame_out = values.rename(columns={"customer": columns.customer})
     return CustomerTable(
         frame=frame_out,
@@ -245,7 +257,7 @@ def table_of(
         n_used=n_used,
         n_orders=int(frame_out["frequency"].sum()),
         left_out=dropped,
-        dates=without_values(parsed),
+        dates=_without_values(parsed),
         cuts=score_cuts(frame_out),
         n_non_positive=int((frame_out["monetary"] <= 0).sum()),
     )
@@ -256,7 +268,7 @@ class AmbiguousDates(DataError):
 
     def __init__(self, column: str, parsed: ParsedDates) -> None:
         self.column = column
-        self.parsed = without_values(parsed)
+        self.parsed = _without_values(parsed)
         super().__init__(
             f"The dates in {column!r} read both ways (04/09/2012 could be 4 September or "
             "April 9) and no date settles it: say whether they are day-first or month-first"
@@ -376,7 +388,17 @@ def _refuse_currencies(
 
 
 def one_currency(codes, column: str) -> None:
-    """Refuse a currency column holding more than one currency (blank cells aside)."""
+    """Refuse a currency column holding more than one currency (blank cells aside).
+
+    Examples
+    --------
+    >>> one_currency(["EUR", " eur", ""], "currency")  # one currency: nothing to say
+    >>> one_currency(["EUR", "USD"], "currency")
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.DataError: The amounts are in 2 currencies (EUR, USD) in column \
+'currency': export one currency at a time, or convert them first
+    """
     found = sorted({str(c).strip().upper() for c in codes if str(c).strip()})
     if len(found) > 1:
         raise DataError(
@@ -393,6 +415,15 @@ def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFram
 
     ``sums`` has ``customer``, ``first`` and ``last`` (days since 1970-01-01),
     ``frequency`` and ``monetary``.
+
+    Examples
+    --------
+    >>> sums = pd.DataFrame({"customer": ["A"], "first": [19723], "last": [19730],
+    ...                      "frequency": [3], "monetary": [10.0]})
+    >>> finish_sums(sums, 19733, 2).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'customer': 'A', 'recency_days': 3, 'frequency': 3, 'monetary': 10.0,
+      'avg_order_value': 3.33, 'tenure_days': 10, 'first_order_date': '2024-01-01',
+      'last_order_date': '2024-01-08'}]
     """
     first = sums["first"].to_numpy(np.int64)
     last = sums["last"].to_numpy(np.int64)
@@ -413,7 +444,13 @@ def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFram
 
 
 def amount_decimals(amount: np.ndarray) -> int:
-    """Decimals the amounts are written with (2 for cents, at most 4), to round sums to."""
+    """Decimals the amounts are written with (2 for cents, at most 4), to round sums to.
+
+    Examples
+    --------
+    >>> amount_decimals(np.array([1.0, 2.5])), amount_decimals(np.array([0.125, 1.5]))
+    (2, 3)
+    """
     sample = amount[:10_000]
     for places in range(5):
         if np.allclose(sample, np.round(sample, places), rtol=0, atol=1e-9):
@@ -423,7 +460,13 @@ def amount_decimals(amount: np.ndarray) -> int:
 
 def date_part(values: pd.Series) -> pd.Series:
     """The dates without their times: recency and tenure count whole days, and a
-    column of timestamps has few distinct days to read."""
+    column of timestamps has few distinct days to read.
+
+    Examples
+    --------
+    >>> date_part(pd.Series(["31.12.2024 18:30", " 2024-12-31T23:05:00+01:00"])).tolist()
+    ['31.12.2024', '2024-12-31']
+    """
     if not pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return values
     text = pc.utf8_trim_whitespace(_arrow_text(values))
@@ -437,7 +480,7 @@ def _iso(days: np.ndarray) -> pd.Series:
     return pd.Series(pc.cast(dates, pa.string()), dtype="str")
 
 
-def score_table(table: pd.DataFrame) -> None:
+def _score_table(table: pd.DataFrame) -> None:
     """Add the scores, the grid's segment and the value flag (in place)."""
     table["r_score"] = quintile_scores(table["recency_days"], higher_is_better=False)
     table["f_score"] = quintile_scores(table["frequency"])
@@ -447,7 +490,7 @@ def score_table(table: pd.DataFrame) -> None:
     table["value_flag"] = pd.Series(flag, dtype="str")
 
 
-def without_values(parsed: ParsedDates) -> ParsedDates:
+def _without_values(parsed: ParsedDates) -> ParsedDates:
     """The reading without its (large) values: what a result keeps to explain itself."""
     import dataclasses
 
