@@ -9,7 +9,8 @@
 The order log (order id, customer id, timestamp, amount with 2% returns; ~1 customer per
 20 lines, 2.5 lines per order) is generated once with numpy and written with pyarrow,
 untimed, to benchmarks/out/orders-<lines>.csv. Then each side runs in its own FRESH
-Python process, and reports its time (imports excluded) and its peak RSS (VmHWM):
+Python process, and reports its time and CPU seconds (imports excluded) and its peak RSS
+(VmHWM):
 
 - pandas:   pd.read_csv(parse_dates=["order_date"]) + groupby("customer_id").agg(first,
             last, nunique orders, sum) + recency + DataFrame.to_csv (the recipe a
@@ -89,6 +90,15 @@ def _peak_mb() -> float:
     return float("nan")
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this process so far, all threads (on a shared machine a side's wall
+    time depends on the others' load; its CPU time much less)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def side_pandas(path: Path, out: Path) -> int:
     import pandas as pd
 
@@ -139,10 +149,19 @@ def child(side: str, path: Path) -> None:
 
     run = {"pandas": side_pandas, "ours CLI": side_cli, "ours app": side_app}[side]
     out = OUT / f"customers-{side.replace(' ', '-')}.csv"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     n_customers = run(path, out)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "customers": n_customers}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu": _cpu_seconds() - cpu,
+                "peak_mb": _peak_mb(),
+                "customers": n_customers,
+            }
+        )
+    )
 
 
 def measure(side: str, path: Path) -> dict:
@@ -198,7 +217,10 @@ def main() -> None:
         f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; "
         f"{os.cpu_count()} cores"
     )
-    header = f"{'side':<10} {'seconds':>9} {'peak MB':>9} {'customers':>10} {'vs pandas':>10}"
+    header = (
+        f"{'side':<10} {'seconds':>9} {'CPU s':>7} {'peak MB':>9} {'customers':>10} "
+        f"{'vs pandas':>10} {'CPU vs pandas':>14}"
+    )
     print(header)
     print("-" * len(header))
     for side, r in results.items():
@@ -206,9 +228,11 @@ def main() -> None:
             print(f"{side:<10} error: {r['error']}")
             continue
         ratio = f"{base / r['seconds']:.1f}x" if base else "n/a"
+        base_cpu = results.get("pandas", {}).get("cpu")
+        cpu_ratio = f"{base_cpu / r['cpu']:.1f}x" if base_cpu else "n/a"
         print(
-            f"{side:<10} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {r['customers']:>10,} "
-            f"{ratio:>10}"
+            f"{side:<10} {r['seconds']:>9.2f} {r['cpu']:>7.1f} {r['peak_mb']:>9.0f} "
+            f"{r['customers']:>10,} {ratio:>10} {cpu_ratio:>14}"
         )
 
 
