@@ -84,7 +84,7 @@ def rapid_steps(browser, url: str, dataset: Path, gap_ms: int, timeout_ms: int) 
     page.set_default_timeout(timeout_ms)
     try:
         page.goto(url)
-        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(dataset)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(dataset)
         page.get_by_text(f"File: {dataset.name}").first.wait_for()
         page.locator("[data-testid='stSidebarNavLink']").filter(has_text="Segments").click()
         slider = page.locator(SLIDER)

@@ -39,17 +39,18 @@ def render() -> None:
     if not choices.features:
         st.warning("Choose at least one feature to build segments on.", icon=":material/warning:")
         return
-    segments_for_k(data, choices)
+    choice = scores_per_k(data, choices)
+    if choice is not None:
+        segments_for_k(data, choices, choice)
 
 
-# Only this part depends on k: moving the slider reruns it alone, not the page (five quick
-# steps then settle in a fraction of the time a whole-page rerun takes each).
+# Only this part depends on k: moving the slider reruns it alone, not the page, and the
+# scores per k above it (a chart and a table) are not sent again on every step.
 @st.fragment
-def segments_for_k(data, choices) -> None:
-    """The k slider and everything that depends on k: scores, sizes, the scatter."""
-    k = k_choice(data, choices)
-    if k is not None:
-        segmentation_at(data, choices, k)
+def segments_for_k(data, choices, choice) -> None:
+    """The k slider and everything that depends on k: sizes, the scatter, the Sankey."""
+    k = k_slider(choice)
+    segmentation_at(data, choices, k)
     persist.save()  # a rerun of this part alone does not reach the end of app.py
 
 
@@ -85,29 +86,15 @@ def segmentable_data():
     return data
 
 
-def k_choice(data, choices) -> int | None:
-    """The k slider, the recommendation, the elbow chart and the scores per k; the chosen
-    k, or None after showing why k cannot be chosen."""
+def scores_per_k(data, choices):
+    """The recommendation, the elbow chart and the scores per k (`KChoice`), or None after
+    showing why k cannot be chosen."""
     try:
         choice = cached.current_sweep(data, choices)
     except SegmentationError as exc:
         widgets.error(exc)
         return None
-    k = cached.current_k(choice)
-    ks = choice.k_values
     st.subheader("How many segments?")
-    if len(ks) > 1:
-        state.seed(state.W_K, k)
-        st.slider(
-            "Number of segments (k)",
-            min_value=min(ks),
-            max_value=max(ks),
-            key=state.W_K,
-            on_change=on_k,
-            help="Moving k does not recompute the scores below: they are computed once per choice.",
-        )
-    else:
-        st.info(f"Only k = {ks[0]} is possible for these customers.", icon=":material/info:")
     st.info(
         f"**Recommended: k = {choice.recommended}.** {widgets.md(choice.reason)}",
         icon=":material/lightbulb:",
@@ -119,9 +106,28 @@ def k_choice(data, choices) -> int | None:
         )
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
-        st.plotly_chart(cached.current_elbow(data, choices, choice, k), key="elbow")
+        st.plotly_chart(cached.current_elbow(data, choices, choice), key="elbow")
     with table_col:
-        widgets.scores_table(choice, k)
+        widgets.scores_table(choice)
+    return choice
+
+
+def k_slider(choice) -> int:
+    """The k slider (a note when only one k is possible); the chosen k."""
+    k = cached.current_k(choice)
+    ks = choice.k_values
+    if len(ks) > 1:
+        state.seed(state.W_K, k)
+        st.slider(
+            "Number of segments (k)",
+            min_value=min(ks),
+            max_value=max(ks),
+            key=state.W_K,
+            on_change=on_k,
+            help="Moving k does not recompute the scores above: they are computed once per choice.",
+        )
+    else:
+        st.info(f"Only k = {ks[0]} is possible for these customers.", icon=":material/info:")
     return k
 
 

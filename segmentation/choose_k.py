@@ -113,17 +113,20 @@ def find_elbow(k_values: Sequence[int], inertias: Sequence[float]) -> int | None
 
 
 def _reason(best: KScore, elbow: int | None, n_tried: int) -> str:
+    """Why `best` is recommended, in a marketer's words (the scores' names in brackets)."""
     if n_tried == 1:
         return f"k={best.k} is the only number of segments these customers allow."
     words = (
-        f"k={best.k} has the best silhouette ({best.silhouette:.2f}): its customers are "
-        "closest to their own segment and farthest from the others."
+        f"k={best.k} separates the segments most clearly (separation {best.silhouette:.2f}, "
+        "the silhouette): its customers are closest to their own segment and farthest from "
+        "the others."
     )
     if elbow is None:
-        return words + " The inertia curve shows no clear elbow."
+        return words + " The spread within segments shows no clear elbow."
     if elbow == best.k:
-        return words + " It is also the elbow of the inertia curve."
-    return words + f" The inertia curve's elbow is at k={elbow}: fewer, broader segments."
+        return words + " It is also where adding segments stops paying off (the elbow)."
+    kind = "fewer, broader" if elbow < best.k else "more, finer"
+    return words + f" Adding segments stops paying off at k={elbow} (the elbow): {kind} segments."
 
 
 def evaluate_k(
@@ -167,7 +170,7 @@ def evaluate_k(
     >>> choice = evaluate_k(customers, ["annual_income", "spending_score"], range(2, 5))
     >>> choice.k_values, choice.recommended in choice.k_values
     ((2, 3, 4), True)
-    >>> choice.reason.startswith(f"k={choice.recommended} has the best silhouette")
+    >>> choice.reason.startswith(f"k={choice.recommended} separates the segments most clearly")
     True
     """
     prepared = prepare_features(

@@ -306,46 +306,66 @@ def test_selected_rows_round_trip_through_the_figure(small):
 # --- elbow -----------------------------------------------------------------------------
 
 
+def marker_named(fig, prefix):
+    """The marker trace whose legend entry starts with `prefix` ("Recommended", "Elbow"...)."""
+    found = [t for t in fig.data if (t.name or "").startswith(prefix + ":")]
+    assert len(found) == 1, [t.name for t in fig.data]
+    return found[0]
+
+
 def test_elbow_marks_the_recommended_k():
     fig = charts.elbow_figure(k_choice(recommended=5))
-    rec = trace_named(fig, "Recommended")
+    rec = marker_named(fig, "Recommended")
     assert list(rec.x) == [5]
     assert rec.y[0] == pytest.approx(0.55)
-    assert "recommended" in rec.text[0]
+    assert rec.name == "Recommended: k=5" and rec.yaxis == "y2"
 
 
 def test_elbow_marks_the_elbow():
     fig = charts.elbow_figure(k_choice(elbow=4))
-    elbow = trace_named(fig, "Elbow")
-    assert list(elbow.x) == [4]
+    elbow = marker_named(fig, "Elbow")
+    assert list(elbow.x) == [4] and elbow.name == "Elbow: k=4"
     assert elbow.y[0] == pytest.approx(110.0)
     assert "no clear elbow" not in all_text(fig).lower()
 
 
 def test_elbow_says_when_there_is_no_clear_elbow():
     fig = charts.elbow_figure(k_choice(elbow=None))
-    assert "Elbow" not in [t.name for t in fig.data]
+    assert not [t.name for t in fig.data if t.name.startswith("Elbow")]
     assert "no clear elbow" in all_text(fig).lower()
 
 
 def test_elbow_highlights_the_current_k():
     fig = charts.elbow_figure(k_choice(), current_k=7)
-    current = trace_named(fig, "Current k")
-    assert list(current.x) == [7]
+    current = marker_named(fig, "Your choice")
+    assert list(current.x) == [7] and current.name == "Your choice: k=7"
     assert current.y[0] == pytest.approx(45.0)
-    assert "current k=7" in all_text(fig)
-    assert "Current k" not in [t.name for t in charts.elbow_figure(k_choice()).data]
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(6.65, 7.35)]
+    assert not [t for t in charts.elbow_figure(k_choice()).data if t.name.startswith("Your")]
 
 
-def test_elbow_plots_inertia_and_silhouette_by_k():
+def test_elbow_names_every_mark_in_the_legend_not_on_the_plot():
+    """No text sits on the curves or the ticks: every mark is named in the legend, above the
+    plot (the labels used to overlap the ticks and each other)."""
+    fig = charts.elbow_figure(k_choice(elbow=4, recommended=5), current_k=5)
+    assert all("text" not in (t.mode or "") for t in fig.data)
+    assert not fig.layout.annotations
+    assert fig.layout.legend.y >= 1 and fig.layout.legend.yanchor == "bottom"
+    assert all(t.showlegend is not False for t in fig.data)
+
+
+def test_elbow_plots_spread_and_separation_by_k_in_plain_words():
     fig = charts.elbow_figure(k_choice())
-    inertia, sil = trace_named(fig, "Inertia"), trace_named(fig, "Silhouette")
-    assert list(inertia.x) == list(range(2, 11))
-    assert inertia.y[0] == 270.0 and sil.y[3] == pytest.approx(0.55)
-    assert sil.yaxis == "y2"
+    spread = trace_named(fig, "Spread within segments")
+    separation = trace_named(fig, "Separation")
+    assert list(spread.x) == list(range(2, 11))
+    assert spread.y[0] == 270.0 and separation.y[3] == pytest.approx(0.55)
+    assert separation.yaxis == "y2"
     assert fig.layout.xaxis.title.text == "Number of segments (k)"
-    assert fig.layout.yaxis.title.text == "Inertia (within-segment spread)"
-    assert fig.layout.yaxis2.title.text == "Silhouette (higher = better separated)"
+    assert fig.layout.yaxis.title.text == "Spread within segments (lower = tighter)"
+    assert fig.layout.yaxis2.title.text == "Separation (higher = clearer)"
+    shown = all_text(fig) + fig.layout.yaxis.title.text + fig.layout.yaxis2.title.text
+    assert "inertia" not in shown.lower() and "silhouette" not in shown.lower()
 
 
 def test_elbow_says_when_scores_come_from_a_sample():

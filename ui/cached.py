@@ -163,11 +163,9 @@ def profiles(
 
 
 @st.cache_resource(max_entries=SWEEPS, show_spinner=False)
-def elbow(
-    digest: str, id_column: str | None, choices: Choices, k: int, _choice: KChoice
-) -> go.Figure:
-    """`segmentation.charts.elbow_figure` of one sweep with `k` marked (shared, never edited)."""
-    return charts.elbow_figure(_choice, current_k=k)
+def elbow(digest: str, id_column: str | None, choices: Choices, _choice: KChoice) -> go.Figure:
+    """`segmentation.charts.elbow_figure` of one sweep (shared, never edited)."""
+    return charts.elbow_figure(_choice)
 
 
 @st.cache_resource(max_entries=SCATTERS, show_spinner="Drawing the customers…")
@@ -481,9 +479,9 @@ def is_segmented(data: CustomerData, choices: Choices) -> bool:
     return state.get(state.SEGMENTED) == (current_source().digest, data.id_column, choices)
 
 
-def current_elbow(data: CustomerData, choices: Choices, choice: KChoice, k: int) -> go.Figure:
-    """The elbow chart of the current sweep with `k` marked (cached per choices and k)."""
-    return elbow(current_source().digest, data.id_column, choices, k, choice)
+def current_elbow(data: CustomerData, choices: Choices, choice: KChoice) -> go.Figure:
+    """The elbow chart of the current sweep (cached per choices; the slider shows k)."""
+    return elbow(current_source().digest, data.id_column, choices, choice)
 
 
 def current_k(choice: KChoice) -> int:

@@ -36,7 +36,10 @@ def value_column(cur: cached.Current) -> str | None:
         return None
     if chosen in options:
         return chosen
-    return default_value_column(options)
+    # Only columns offered as features: a constant (say, Z_Revenue = 11 for everyone) is
+    # money-named but would show value shares equal to customer shares.
+    offered = cached.current_suggestion(cur.data)
+    return default_value_column([c for c in offered.options if c in options])
 
 
 def current_value(cur: cached.Current) -> SegmentValue | None:

@@ -109,16 +109,14 @@ SEPARATION_HELP = (
 )
 
 
-def scores_table(choice, k: int) -> None:
-    """The scores per k of a sweep (`KChoice`) in plain words, the chosen `k` marked with
-    a dot; the analysts' scores (Calinski-Harabasz, Davies-Bouldin) in an expander."""
+def scores_table(choice) -> None:
+    """The scores per k of a sweep (`KChoice`) in plain words; the analysts' scores
+    (Calinski-Harabasz, Davies-Bouldin) in an expander."""
     scores = choice.table().reset_index()
     # Rounded here, shown with the reader's thousands separator ("localized").
     scores["inertia"] = scores["inertia"].round(0)
     scores["calinski_harabasz"] = scores["calinski_harabasz"].round(1)
-    scores.insert(1, "chosen", ["●" if value == k else "" for value in scores["k"]])
     config = {
-        "chosen": st.column_config.TextColumn("", width=30),
         "silhouette": st.column_config.NumberColumn(
             "Separation ↑", format="%.3f", help=SEPARATION_HELP
         ),
@@ -128,10 +126,8 @@ def scores_table(choice, k: int) -> None:
             help="How far customers sit from their segment's centre, in all (inertia)",
         ),
     }
-    st.dataframe(
-        scores[["k", "chosen", "silhouette", "inertia"]], hide_index=True, column_config=config
-    )
-    st.caption("↑ higher is better, ↓ lower is better. ● marks the chosen k.")
+    st.dataframe(scores[["k", "silhouette", "inertia"]], hide_index=True, column_config=config)
+    st.caption("↑ higher is better, ↓ lower is better.")
     with st.expander("Analyst details"):
         st.dataframe(
             scores,

@@ -1,4 +1,6 @@
-"""The elbow chart: inertia and silhouette against k, elbow / recommended / current k marked."""
+"""The elbow chart: spread within segments (inertia) and separation (silhouette) against k,
+with the elbow, the recommended and the current k marked (named in the legend, so no label
+ever sits on a curve or a tick)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from segmentation.charts.text import count, tick_format
 from segmentation.choose_k import KChoice
 
 INERTIA_COLOUR = "#0072B2"
+SPREAD, SEPARATION = "Spread within segments", "Separation"
 SILHOUETTE_COLOUR = "#D55E00"
 
 
@@ -26,10 +29,11 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces, in order: "Inertia", "Silhouette" (second y-axis), then marker traces
-        "Elbow" (when there is one), "Recommended" and "Current k" (when given); each
-        marker trace holds its k as ``x[0]``. With no elbow the subtitle says
-        "no clear elbow"; with a sampled sweep it says how many customers scored.
+        Traces, in order: `SPREAD` (the inertia), `SEPARATION` (the silhouette, second
+        y-axis), then marker traces "Elbow: k=4" (when there is one), "Recommended: k=3"
+        and "Your choice: k=3" (when given); each marker trace holds its k as ``x[0]``.
+        With no elbow the subtitle says "no clear elbow"; with a sampled sweep it says how
+        many customers scored.
 
     Examples
     --------
@@ -38,7 +42,7 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
     >>> choice = evaluate_k(customers, ["annual_income", "spending_score"], range(2, 5))
     >>> fig = elbow_figure(choice, current_k=3)
     >>> [trace.name for trace in fig.data][:2], fig.data[-1].name, list(fig.data[-1].x)
-    (['Inertia', 'Silhouette'], 'Current k', [3])
+    (['Spread within segments', 'Separation'], 'Your choice: k=3', [3])
     """
     table = choice.table()
     ks = np.asarray(table.index, dtype=int)
@@ -60,7 +64,6 @@ def elbow_figure(choice: KChoice, *, current_k: int | None = None) -> go.Figure:
         current_k = int(current_k)
         traces.append(_current_marker(current_k, inertia_at(current_k)))
         layout["shapes"] = [_current_band(current_k)]
-        layout["annotations"] = [_current_label(current_k)]
     return build(traces, layout)
 
 
@@ -71,21 +74,21 @@ def _curves(ks: np.ndarray, inertia: np.ndarray, sil: np.ndarray) -> list[dict]:
             "type": "scatter",
             "x": ks,
             "y": inertia,
-            "name": "Inertia",
+            "name": SPREAD,
             "mode": "lines+markers",
             "line": {"color": INERTIA_COLOUR, "width": 3},
             "marker": {"size": 8},
-            "hovertemplate": "k=%{x}<br>Inertia: %{y:,.0f}<extra></extra>",
+            "hovertemplate": "k=%{x}<br>Spread within segments (inertia): %{y:,.0f}<extra></extra>",
         },
         {
             "type": "scatter",
             "x": ks,
             "y": sil,
-            "name": "Silhouette",
+            "name": SEPARATION,
             "mode": "lines+markers",
             "line": {"color": SILHOUETTE_COLOUR, "width": 3, "dash": "dot"},
             "marker": {"size": 8, "symbol": "square"},
-            "hovertemplate": "k=%{x}<br>Silhouette: %{y:.3f}<extra></extra>",
+            "hovertemplate": "k=%{x}<br>Separation (silhouette): %{y:.3f}<extra></extra>",
             "connectgaps": False,
             "yaxis": "y2",
         },
@@ -93,56 +96,50 @@ def _curves(ks: np.ndarray, inertia: np.ndarray, sil: np.ndarray) -> list[dict]:
 
 
 def _elbow_marker(elbow: int, inertia: float) -> dict:
-    """A diamond on the inertia curve at the elbow, labelled."""
+    """A diamond on the spread curve at the elbow."""
     return {
         "type": "scatter",
         "x": [elbow],
         "y": [inertia],
-        "name": "Elbow",
-        "mode": "markers+text",
+        "name": f"Elbow: k={elbow}",
+        "mode": "markers",
         "marker": {
             "symbol": "diamond",
             "size": 16,
             "color": INERTIA_COLOUR,
             "line": {"color": "white", "width": 2},
         },
-        "text": [f"elbow (k={elbow})"],
-        "textposition": "top right",
-        "textfont": {"size": 13, "color": INERTIA_COLOUR},
-        "hovertemplate": "Elbow of the inertia curve: k=%{x}<extra></extra>",
+        "hovertemplate": "Elbow: beyond k=%{x} more segments pay off less<extra></extra>",
     }
 
 
 def _recommended_marker(recommended: int, silhouette: float) -> dict:
-    """A star on the silhouette curve at the recommended k, labelled."""
+    """A star on the separation curve at the recommended k."""
     return {
         "type": "scatter",
         "x": [recommended],
         "y": [silhouette],
-        "name": "Recommended",
-        "mode": "markers+text",
+        "name": f"Recommended: k={recommended}",
+        "mode": "markers",
         "marker": {
             "symbol": "star",
             "size": 20,
             "color": SILHOUETTE_COLOUR,
             "line": {"color": "white", "width": 1.5},
         },
-        "text": [f"recommended (k={recommended})"],
-        "textposition": "top center",
-        "textfont": {"size": 13, "color": SILHOUETTE_COLOUR},
-        "hovertemplate": "Recommended: k=%{x} (best silhouette)<extra></extra>",
+        "hovertemplate": "Recommended: k=%{x} (clearest separation)<extra></extra>",
         "cliponaxis": False,
         "yaxis": "y2",
     }
 
 
 def _current_marker(current_k: int, inertia: float) -> dict:
-    """An open circle on the inertia curve at the chosen k."""
+    """An open circle on the spread curve at the chosen k."""
     return {
         "type": "scatter",
         "x": [current_k],
         "y": [inertia],
-        "name": "Current k",
+        "name": f"Your choice: k={current_k}",
         "mode": "markers",
         "marker": {
             "symbol": "circle-open",
@@ -150,7 +147,7 @@ def _current_marker(current_k: int, inertia: float) -> dict:
             "color": "#333333",
             "line": {"width": 3},
         },
-        "hovertemplate": "Current choice: k=%{x}<extra></extra>",
+        "hovertemplate": "Your choice: k=%{x}<extra></extra>",
     }
 
 
@@ -171,25 +168,11 @@ def _current_band(current_k: int) -> dict:
     }
 
 
-def _current_label(current_k: int) -> dict:
-    """The label "current k=7" at the foot of the band."""
-    return {
-        "x": current_k,
-        "y": 0,
-        "yref": "paper",
-        "yanchor": "bottom",
-        "text": f"current k={current_k}",
-        "showarrow": False,
-        "font": {"size": 12, "color": "#333"},
-        "bgcolor": "rgba(255,255,255,0.8)",
-    }
-
-
 def _subtitle(choice: KChoice) -> str | None:
     """What to keep in mind reading the chart: no clear elbow, scores from a sample."""
     notes = []
     if choice.elbow is None:
-        notes.append("no clear elbow in the inertia curve")
+        notes.append("no clear elbow in the spread within segments")
     if choice.sweep_sample is not None:
         notes.append(
             f"scores from a sample of {count(choice.sweep_sample)} of "
@@ -200,35 +183,39 @@ def _subtitle(choice: KChoice) -> str | None:
 
 
 def _layout(ks: np.ndarray, inertia: np.ndarray, sil: np.ndarray, subtitle: str | None) -> dict:
-    """Title, k on the x-axis, inertia on the left axis and silhouette on the right."""
+    """Title, the legend under it, k on the x-axis, spread on the left axis and separation
+    on the right."""
     finite = sil[np.isfinite(sil)]
     top = float(finite.max()) if finite.size else 1.0
     bottom = min(0.0, float(finite.min())) if finite.size else 0.0
     return {
-        "title": title("How many segments? Inertia and silhouette by k", subtitle),
-        "margin": {"t": 100 if subtitle else 70, "r": 20, "l": 20, "b": 40},
-        "height": 460,
+        "title": title("How many segments? Spread and separation by k", subtitle),
+        "margin": {"t": 130 if subtitle else 110, "r": 20, "l": 20, "b": 50},
+        "height": 480,
         "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"},
+        "legend": {"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom"},
         "xaxis": {
             "title": {"text": "Number of segments (k)"},
             "dtick": 1,
             "range": [ks.min() - 0.5, ks.max() + 0.5],
         },
         "yaxis": {
-            "title": {"text": "Inertia (within-segment spread)", "font": {"color": INERTIA_COLOUR}},
+            "title": {
+                "text": "Spread within segments (lower = tighter)",
+                "font": {"color": INERTIA_COLOUR},
+            },
             "tickformat": tick_format(inertia),
             "rangemode": "tozero",
         },
         "yaxis2": {
             "title": {
-                "text": "Silhouette (higher = better separated)",
+                "text": "Separation (higher = clearer)",
                 "font": {"color": SILHOUETTE_COLOUR},
             },
             "tickformat": ".1f",
             "dtick": 0.1,
-            # Headroom for the "recommended" label above the best silhouette.
-            "range": [bottom, top + 0.15 * max(top - bottom, 0.1)],
+            # Headroom so the star at the best separation is never cut at the top.
+            "range": [bottom, top + 0.08 * max(top - bottom, 0.1)],
             "showgrid": False,
             "overlaying": "y",
             "side": "right",

@@ -51,10 +51,10 @@ def sizes_table(at):
 
 
 def scores_table(at):
-    """The scores per k on the Segments page (k, the chosen-k mark, the four scores)."""
+    """The scores per k on the Segments page (k, then the scores)."""
     for frame in at.dataframe:
         value = frame.value
-        if list(value.columns[:2]) == ["k", "chosen"]:
+        if list(value.columns[:2]) == ["k", "silhouette"]:
             return value
     raise AssertionError("no scores table on the page")
 
@@ -79,6 +79,8 @@ def test_first_visit_shows_the_samples_segments(app):
 
 
 def test_tables_show_segment_colours_and_the_chosen_k(app):
+    """The sizes table has one row per segment of the chosen k, each with its colour; the
+    scores per k sit above the slider, one row per k swept."""
     from segmentation import charts
 
     goto(app, SEGMENTS)
@@ -88,8 +90,9 @@ def test_tables_show_segment_colours_and_the_chosen_k(app):
     for swatch, segment in zip(sizes["colour"], sizes["segment"]):
         assert swatch.startswith("data:image/svg+xml")
         assert f"fill='{charts.segment_colour(segment).replace('#', '%23')}'" in swatch
+    assert list(sizes["segment"]) == [1, 2, 3, 4, 5]
     scores = scores_table(app)
-    assert list(scores.loc[scores["chosen"] != "", "k"]) == [5]
+    assert 5 in list(scores["k"]) and scores["k"].is_monotonic_increasing
 
 
 def test_sidebar_summarises_the_current_segmentation(app):
