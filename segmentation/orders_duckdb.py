@@ -19,7 +19,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from segmentation.dates import parse_dates
 from segmentation.errors import DataError, SettingsError
@@ -33,6 +32,7 @@ from segmentation.orders import (
     CustomerTable,
     amount_decimals,
     customers_from_data,
+    date_part,
     finish_sums,
     one_currency,
     table_of,
@@ -124,14 +124,10 @@ def customers_from_csv(
     try:
         source = _source(path, delimiter, names)
         _refuse_currencies(con, source, names, wanted)
-        if not _group_lines(con, source, columns):
+        reading = _load_lines(con, source, columns, date_order)
+        if reading is None:
             return None
-        parsed, lookup = _read_dates(con, columns.date, date_order)
-        con.execute(
-            "CREATE TEMP TABLE lines AS SELECT g.c, lk.day, g.o, g.n, g.n_a, g.s, g.r "
-            "FROM groups AS g LEFT JOIN lookup AS lk ON lk.t = g.t"
-        )
-        con.execute("DROP TABLE groups")
+        parsed, day = reading
         found = sum_orders(
             con,
             "lines",
@@ -139,7 +135,7 @@ def customers_from_csv(
             snapshot=snapshot,
             date_reason="with an unreadable date" if parsed.n_read else "without a date",
         )
-        decimals = amount_decimals(_first_amounts(con, source, columns, lookup, found.snap_day))
+        decimals = amount_decimals(_first_amounts(con, source, columns, day, found.snap_day))
     except duckdb.Error:  # a line DuckDB cannot split: the careful reader says what is wrong
         return None
     finally:
@@ -148,6 +144,36 @@ def customers_from_csv(
     return table_of(
         values, columns, found.snapshot, found.n_lines, found.n_used, found.left_out, parsed
     )
+
+
+def _load_lines(con, source: str, columns: OrderColumns, date_order: str):
+    """The temporary table ``lines`` (see `segmentation.order_sums`), the date reading and
+    an expression giving a date text ``d`` its day; None when an amount is not a plain
+    number. When the first lines' layout reads every date, each line's day is read in the
+    same pass; otherwise the lines are folded first and their distinct dates read."""
+    head = _head_layout(con, source, columns, date_order)
+    if head is not None:
+        parsed, day = head
+        # the table keeps the file's order (rowid = line number): no row_number() pass,
+        # which would read the file on one thread
+        con.execute(f"CREATE TEMP TABLE read_lines AS {_lines(source, columns, day)}")
+        con.execute("CREATE TEMP VIEW lines AS SELECT *, rowid AS r FROM read_lines")
+        if con.execute("SELECT count(*) FROM lines WHERE bad_date").fetchall()[0][0]:
+            con.execute("DROP VIEW lines")  # a date that layout does not read: read them all
+            con.execute("DROP TABLE read_lines")
+            head = None
+    if head is None:
+        _group_lines(con, source, columns)
+        parsed, day = _read_dates(con, columns.date, date_order)
+        con.execute(
+            "CREATE TEMP TABLE lines AS SELECT g.c, lk.day, g.o, g.n, g.n_a, g.s, g.r, "
+            "g.unread FROM groups AS g LEFT JOIN lookup AS lk ON lk.t = g.t"
+        )
+        con.execute("DROP TABLE groups")
+    unread = con.execute("SELECT sum(unread) FROM lines").fetchall()[0][0]
+    if unread and _odd_amounts(con, source, columns):
+        return None
+    return parsed, day
 
 
 def _header(path: Path, delimiter: str) -> list[str]:
@@ -194,35 +220,80 @@ def _amount(column: str) -> str:
     return f"CASE WHEN isfinite({number}) THEN {number} END"
 
 
-def _group_lines(con, source: str, columns: OrderColumns) -> bool:
+def _group_lines(con, source: str, columns: OrderColumns) -> None:
     """The temporary table ``groups``: lines folded by customer, date and order (the time
     cut from the date after folding: an order's lines share it), with their count, readable
-    amounts and first line. False when an amount is not a plain number (the careful reader
-    reads those)."""
-    order = _quoted(columns.order) if columns.order else "NULL::VARCHAR"
+    amounts, amounts that are not numbers, and first line."""
     con.execute(
         f"CREATE TEMP TABLE groups AS SELECT NULLIF(trim(c), '') AS c, {_day_text('d')} AS t, "
         "NULLIF(trim(o), '') AS o, n, n_a, s, r, unread FROM (SELECT c, d, o, count(*) AS n, "
-        "count(a) AS n_a, sum(a) AS s, min(r) AS r, count(*) FILTER (a0 IS NULL AND written) "
-        "AS unread FROM (SELECT *, CASE WHEN isfinite(a0) THEN a0 END AS a FROM (SELECT "
-        f"{_quoted(columns.customer)} AS c, {_quoted(columns.date)} AS d, {order} AS o, "
-        f"TRY_CAST({_quoted(columns.amount)} AS DOUBLE) AS a0, {_quoted(columns.amount)} IS "
-        f"NOT NULL AS written, row_number() OVER () AS r FROM {source})) GROUP BY c, d, o)"
+        "count(a) AS n_a, sum(a) AS s, min(r) AS r, count(*) FILTER (unread) AS unread FROM "
+        f"{_read_lines(source, columns)} GROUP BY c, d, o)"
     )
-    if not con.execute("SELECT sum(unread) FROM groups").fetchall()[0][0]:
-        return True
-    # some amounts are not numbers: fine when they are all missing markers ("n/a")
+
+
+def _read_lines(source: str, columns: OrderColumns, *, numbered: bool = True) -> str:
+    """Each line's customer ``c``, date text ``d``, order ``o``, amount ``a`` (NULL when not
+    a finite number), ``unread`` (an amount written that is not a number) and, when
+    ``numbered``, its number ``r``."""
+    amount = _quoted(columns.amount)
+    order = _quoted(columns.order) if columns.order else "NULL::VARCHAR"
+    number = ", row_number() OVER () AS r" if numbered else ""
+    return (
+        "(SELECT * EXCLUDE (a0, written), CASE WHEN isfinite(a0) THEN a0 END AS a, a0 IS NULL "
+        f"AND written AS unread FROM (SELECT {_quoted(columns.customer)} AS c, "
+        f"{_quoted(columns.date)} AS d, {order} AS o, TRY_CAST({amount} AS DOUBLE) AS a0, "
+        f"{amount} IS NOT NULL AS written{number} FROM {source}))"
+    )
+
+
+def _lines(source: str, columns: OrderColumns, day: str) -> str:
+    """A SELECT of the lines in file order with their day read by ``day`` (an expression of
+    the date text ``d``), one group each (see `segmentation.order_sums`; without ``r``);
+    ``bad_date`` marks a date written that ``day`` does not read."""
+    return (
+        "SELECT NULLIF(trim(c), '') AS c, day, NULLIF(trim(o), '') AS o, 1 AS n, "
+        "CAST(a IS NOT NULL AS INTEGER) AS n_a, a AS s, CAST(unread AS INTEGER) AS unread, "
+        f"d IS NOT NULL AND day IS NULL AS bad_date FROM (SELECT *, {day} AS day FROM "
+        f"{_read_lines(source, columns, numbered=False)})"
+    )
+
+
+def _odd_amounts(con, source: str, columns: OrderColumns) -> bool:
+    """Some amounts are not numbers: fine when they are all missing markers ("n/a")."""
     amount = _quoted(columns.amount)
     markers = ", ".join(_literal(m) for m in sorted(MISSING_MARKERS))
-    odd = con.execute(
-        f"SELECT count(*) FROM {source} WHERE {amount} IS NOT NULL AND TRY_CAST({amount} AS "
-        f"DOUBLE) IS NULL AND lower(trim({amount})) NOT IN ({markers})"
-    ).fetchall()[0][0]
-    return not odd
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM {source} WHERE {amount} IS NOT NULL AND TRY_CAST({amount} AS "
+            f"DOUBLE) IS NULL AND lower(trim({amount})) NOT IN ({markers})"
+        ).fetchall()[0][0]
+    )
+
+
+def _head_layout(con, source: str, columns: OrderColumns, date_order: str):
+    """How the first lines write their dates, when one reading settles it: the reading
+    (`parse_dates` of their date parts) and a DuckDB expression reading a date text ``d``
+    with their layouts; None otherwise."""
+    head = con.execute(
+        f"SELECT DISTINCT {_quoted(columns.date)} FROM (SELECT {_quoted(columns.date)} FROM "
+        f"{source} LIMIT 2000) WHERE {_quoted(columns.date)} IS NOT NULL"
+    ).fetchnumpy()[columns.date]
+    written = pd.Series(head, dtype="str")
+    parsed = parse_dates(date_part(written), order=date_order)
+    whole = parse_dates(written, order=date_order)
+    if parsed.ambiguous or not parsed.format or not whole.format or parsed.n_unreadable:
+        return None
+    # one strptime per layout, the most common first: a list of layouts is much slower
+    layouts = dict.fromkeys([whole.format, parsed.format])
+    reads = [f"TRY_STRPTIME(d, {_literal(f)})" for f in layouts]
+    day = f"(CAST(coalesce({', '.join(reads)}) AS DATE) - DATE '1970-01-01')"
+    return parsed, day
 
 
 def _read_dates(con, column: str, date_order: str):
-    """The distinct date texts read by `parse_dates`; the table ``lookup(t, day)``."""
+    """The folded lines' distinct date texts read by `parse_dates`: the reading, and the
+    table ``lookup(t, day)`` with an expression looking a date text ``d`` up in it."""
     distinct = con.execute("SELECT DISTINCT t FROM groups WHERE t IS NOT NULL").fetchnumpy()
     values = pd.Series(distinct["t"], dtype="str")
     parsed = parse_dates(values, order=date_order)
@@ -231,25 +302,24 @@ def _read_dates(con, column: str, date_order: str):
     stamps = parsed.values.to_numpy("datetime64[us]")
     read = ~np.isnat(stamps)
     days = stamps[read].astype("datetime64[D]").astype(np.int32)
-    lookup = pa.table({"t": pa.array(values[read].tolist(), pa.string()), "day": days})
-    con.register("lookup", lookup)
-    return parsed, dict(zip(lookup["t"].to_pylist(), days.tolist()))
+    con.register(
+        "lookup", pa.table({"t": pa.array(values[read].tolist(), pa.string()), "day": days})
+    )
+    return parsed, f"(SELECT lk.day FROM lookup AS lk WHERE lk.t = {_day_text('d')})"
 
 
-def _first_amounts(con, source, columns, lookup, snap_day, want: int = 10_000) -> np.ndarray:
+def _first_amounts(con, source, columns, day: str, snap_day: int, want: int = 10_000):
     """The amounts of the first ``want`` usable lines, in file order (the decimals the
     amounts are written with are read from them, as the careful path reads them)."""
     head = 4 * want
     while True:
         rows = con.sql(
-            f"SELECT NULLIF(trim({_quoted(columns.customer)}), '') AS c, "
-            f"{_day_text(_quoted(columns.date))} AS t, {_amount(_quoted(columns.amount))} AS a "
-            f"FROM {source} LIMIT {head}"
-        ).to_arrow_table()
-        day = pd.Series(rows["t"].to_pandas()).map(lookup).to_numpy(np.float64, na_value=np.nan)
-        amount = rows["a"].to_numpy(zero_copy_only=False).astype(np.float64)
-        usable = pc.is_valid(rows["c"]).to_numpy(zero_copy_only=False)
-        usable &= np.isfinite(day) & (day <= snap_day) & np.isfinite(amount)
-        if usable.sum() >= want or rows.num_rows < head:
-            return amount[usable][:want]
+            f"SELECT c, {day} AS day, a FROM (SELECT *, row_number() OVER () AS i FROM "
+            f"(SELECT NULLIF(trim({_quoted(columns.customer)}), '') AS c, "
+            f"{_quoted(columns.date)} AS d, {_amount(_quoted(columns.amount))} AS a FROM "
+            f"{source} LIMIT {head})) ORDER BY i"
+        ).df()
+        usable = rows["c"].notna() & rows["a"].notna() & (rows["day"] <= snap_day)
+        if usable.sum() >= want or len(rows) < head:
+            return rows.loc[usable, "a"].to_numpy(np.float64)[:want]
         head *= 4
