@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from segmentation import SettingsError, charts
@@ -32,14 +31,6 @@ def rename(seg_key: str, segment: int, default_names: tuple[str, ...]) -> None:
     state.set_renames(seg_key, renames)
 
 
-def is_year(column: str, values: pd.Series) -> bool:
-    """A year's mean or median (1968, not 1,968): no thousands separator."""
-    if column.endswith(" index") or "year" not in column.lower():
-        return False
-    present = values.dropna()
-    return bool(len(present)) and bool(present.between(1800, 2200).all())
-
-
 def reset_names(seg_key: str) -> None:
     state.set_renames(seg_key, {})
     state.put(state.NAMES_ERROR, None)
@@ -48,12 +39,21 @@ def reset_names(seg_key: str) -> None:
 def render() -> None:
     """Draw the page; return early (instead of st.stop) so the sidebar is still drawn."""
     st.title("Segment profiles")
-
     cur = widgets.current_segmentation("see the profiles")
     if cur is None:
         return
-    prof, names, k = cur.profiles, cur.names, cur.k
+    names_section(cur)
+    share.cards(cur, share.value_section(cur))
+    profile_table_section(cur)
+    trust.profiles_section(cur)
+    charts_section(cur)
+    order_widgets.rfm_profiles(cur)
+    categories_section(cur.profiles, cur.names)
 
+
+def names_section(cur) -> None:
+    """A name box per segment (size and share below it), and the way back to the suggested."""
+    prof, names, k = cur.profiles, cur.names, cur.k
     st.subheader("Names")
     st.caption(
         "Each segment gets a name from what sets it apart. Give it your own: the name is used on "
@@ -82,51 +82,34 @@ def render() -> None:
     if state.renames_for(cur.key):
         st.button("Restore the suggested names", on_click=reset_names, args=(cur.key,))
 
-    share.cards(cur, share.value_section(cur))
 
+def profile_table_section(cur) -> None:
     st.subheader("Profile table")
-    table = core_profile.profile_table(prof, names)
-    shown = table.copy()
-    shown["share"] = shown["share"] * 100
-    formats = {"customers": "localized", "share": "%.1f%%"}
-    for column in table.columns:
-        if column in formats or not pd.api.types.is_float_dtype(table[column]):
-            continue
-        values = shown[column]
-        # Whole numbers for an index and from 1,000 up, else two decimals; shown with the
-        # reader's thousands separator.
-        if str(column).endswith(" index"):
-            shown[column] = values.round(0)
-        else:
-            shown[column] = values.round(0).where(values.abs() >= 1000, values.round(2))
-        formats[column] = "%d" if is_year(str(column), values) else "localized"
-    # Clustered features are marked; the other numeric columns are described, not clustered.
-    clustered = {f"{f} {stat}" for f in prof.features for stat in ("mean", "median", "index")}
-    marked = {c: f"● {c}" for c in shown.columns if c in clustered}
-    shown = shown.drop(columns=["clustered on"]).rename(columns=marked)
-    formats = {marked.get(c, c): fmt for c, fmt in formats.items() if c != "clustered on"}
-    widgets.segment_table(shown, "segment", formats=formats)
+    widgets.readable_table(core_profile.readable_table(cur.profiles, cur.names))
     st.caption(
         "● the segments were built on these columns; the others describe the same customers. "
         "Means and medians are in the data's own units; index = segment mean against the "
         "average customer × 100 (100 = average)."
     )
-    trust.profiles_section(cur)
 
+
+def charts_section(cur) -> None:
     left, _ = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.sizes_figure(prof, names), key="sizes")
-    st.plotly_chart(charts.profile_heatmap(prof, names), key="heatmap")
-    order_widgets.rfm_profiles(cur)
+        st.plotly_chart(charts.sizes_figure(cur.profiles, cur.names), key="sizes")
+    st.plotly_chart(charts.profile_heatmap(cur.profiles, cur.names), key="heatmap")
 
-    if prof.category_shares:
-        st.subheader("Categories within each segment")
-        for column, shares in prof.category_shares.items():
-            st.text(column)
-            # Categories are the user's values: keep them as columns, segments as the index.
-            frame = shares * 100
-            frame.index = [widgets.segment_label(int(s), names) for s in shares.index]
-            st.dataframe(frame.style.format("{:.1f}%", na_rep=""))
+
+def categories_section(prof, names) -> None:
+    if not prof.category_shares:
+        return
+    st.subheader("Categories within each segment")
+    for column, shares in prof.category_shares.items():
+        st.text(column)
+        # Categories are the user's values: keep them as columns, segments as the index.
+        frame = shares * 100
+        frame.index = [widgets.segment_label(int(s), names) for s in shares.index]
+        st.dataframe(frame.style.format("{:.1f}%", na_rep=""))
 
 
 render()

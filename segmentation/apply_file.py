@@ -160,7 +160,7 @@ def _csv_blocks(path: Path, size: int, block_bytes: int) -> Iterator[bytes]:
                 data += f.read()
                 yield (b"" if first else header_again) + data
                 return
-            cut = _last_record_end(data)
+            cut = _record_end(data, 0, last=True)
             if cut is None:  # no record ends in this block yet: read more
                 carry = data
                 continue
@@ -169,41 +169,27 @@ def _csv_blocks(path: Path, size: int, block_bytes: int) -> Iterator[bytes]:
             first = False
 
 
-def _record_end(data: bytes, start: int) -> int | None:
-    """End (after its newline) of the record starting at `start`, with quoted newlines
-    inside the record; None when it does not end in `data`."""
+def _record_end(data: bytes, start: int, *, last: bool = False) -> int | None:
+    """End (after its newline) of the record starting at `start`, or with ``last`` of the
+    last complete record from there; None when no record ends in `data`.
+
+    A newline ends a record after an even number of quotes (a quote opens or closes a
+    quoted cell; an escaped quote is two), so quoted newlines stay inside their record.
+    """
+    if last and data.find(b'"', start) < 0:
+        newline = data.rfind(b"\n", start)
+        return None if newline < 0 else newline + 1
     position = start
     quotes = 0
-    while True:
-        newline = data.find(b"\n", position)
-        if newline < 0:
-            return None
+    end = None
+    while (newline := data.find(b"\n", position)) >= 0:
         quotes += data.count(b'"', position, newline)
-        if quotes % 2 == 0:
-            return newline + 1
         position = newline + 1
-
-
-def _last_record_end(data: bytes) -> int | None:
-    """End of the last complete record of `data`, which starts at a record start: the
-    last newline after an even number of quotes (a quote opens or closes a quoted cell;
-    an escaped quote is two)."""
-    newline = data.rfind(b"\n")
-    if newline < 0:
-        return None
-    if data.find(b'"') < 0:
-        return newline + 1
-    quotes = 0
-    last = None
-    position = 0
-    while True:
-        nxt = data.find(b"\n", position)
-        if nxt < 0:
-            return last
-        quotes += data.count(b'"', position, nxt)
         if quotes % 2 == 0:
-            last = nxt + 1
-        position = nxt + 1
+            end = position
+            if not last:
+                break
+    return end
 
 
 def _parquet_blocks(path: Path) -> Iterator[bytes]:

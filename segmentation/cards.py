@@ -22,6 +22,8 @@ from segmentation.value import SegmentValue
 #: Longest campaign note kept (characters): a brief, not a document. Ten notes this long,
 #: with their segment names, fit in a saved segmentation's notes (`saved.MAX_NOTES`).
 MAX_NOTE = 1_500
+
+
 @dataclass(frozen=True)
 class SegmentCard:
     """One segment in a few lines.

@@ -20,6 +20,7 @@ Python loop per row, and a 10 million line order log has a few thousand distinct
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,12 +52,17 @@ _NAMED_FORMATS = (
     "%d %B %Y",
     "%d-%b-%Y",
     "%d-%b-%y",
+    "%d-%B-%Y",
     "%b %d, %Y",
     "%B %d, %Y",
     "%b %d %Y",
     "%B %d %Y",
     "%a, %d %b %Y",
 )
+
+# What a date with a month name or a compact date (20241231) holds, at the least.
+_MONTH = "(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+_NAMED_SHAPE = rf"^\s*\d{{8}}\s*$|\d.*{_MONTH}|{_MONTH}.*\d"
 
 #: Distinct values whose layouts are looked at (the rest are read with the same formats).
 LAYOUT_SAMPLE = 20_000
@@ -176,14 +182,20 @@ def parse_dates(values: pd.Series, *, order: str = "auto") -> ParsedDates:
     )
 
 
-def looks_like_dates(values: pd.Series, *, min_share: float = 0.9, sample: int = 2000) -> bool:
+def looks_like_dates(
+    values: pd.Series | Sequence[str], *, min_share: float = 0.9, sample: int = 2000
+) -> bool:
     """Whether a text column holds dates: at least ``min_share`` of its filled cells read.
 
     Only the first ``sample`` filled cells are read, so the check is cheap on big files.
+    The one test of "this column is dates": the order log's date column, the upload's
+    date columns in the health report, and a column of unique dates never taken as the id.
 
     Examples
     --------
     >>> looks_like_dates(pd.Series(["31/12/2024", "01/01/2025", ""]))
+    True
+    >>> looks_like_dates(["2024-12-31T23:05:00Z", "31-December-2024", "Dec 31, 2024"])
     True
     >>> looks_like_dates(pd.Series(["C1001", "C1002"])), looks_like_dates(pd.Series(["", None]))
     (False, False)
@@ -194,23 +206,64 @@ def looks_like_dates(values: pd.Series, *, min_share: float = 0.9, sample: int =
     """
     if not 0 < min_share <= 1:
         raise SettingsError(f"min_share={min_share!r} must be above 0 and at most 1")
+    if not isinstance(values, pd.Series) and all(isinstance(v, str) for v in values):
+        return _reads_as_dates(_filled(pa.array(values, type=pa.string()))[:sample], min_share)
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return bool(series.notna().any())
     if pd.api.types.is_bool_dtype(series.dtype):
         return False
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        # only whole numbers written like dates, 19000101 to 21001231 (20241231)
-        head = series.dropna().head(sample).to_numpy(dtype=np.float64)
-        plausible = (head >= 19000101) & (head <= 21001231) & (head == np.round(head))
-        if head.size == 0 or not plausible.all():
-            return False
-    filled = series.dropna()
-    filled = filled[filled.astype(str).str.strip() != ""].head(sample)
-    if filled.empty:
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        return _reads_as_dates(_filled_text(series, sample), min_share)
+    # only whole numbers written like dates, 19000101 to 21001231 (20241231)
+    filled = series.dropna().head(sample)
+    head = filled.to_numpy(dtype=np.float64)
+    plausible = (head >= 19000101) & (head <= 21001231) & (head == np.round(head))
+    if head.size == 0 or not plausible.all():
         return False
     parsed = parse_dates(filled)
     return parsed.n_read > 0 and parsed.share_read >= min_share
+
+
+def _reads_as_dates(text: pa.Array, min_share: float) -> bool:
+    """At least ``min_share`` of the (filled, trimmed) cells read as dates."""
+    if len(text) == 0:
+        return False
+    # The cells shaped like a date bound the share read: names, codes and emails are
+    # answered by a regular expression, most of them by the first few cells.
+    others = int((1 - min_share) * len(text))
+    if not pc.any(_shaped(text[: others + 1])).as_py() or (
+        pc.sum(_shaped(text)).as_py() < min_share * len(text)
+    ):
+        return False
+    parsed = parse_dates(pd.Series(text, dtype=pd.ArrowDtype(pa.string())))
+    return parsed.n_read > 0 and parsed.share_read >= min_share
+
+
+def _filled_text(series: pd.Series, sample: int) -> pa.Array:
+    """The first ``sample`` filled cells as trimmed text, looking at the top rows first."""
+    present = series.dropna()
+    for rows in (present.head(20 * sample), present):
+        try:
+            text = _filled(pa.array(rows, type=pa.string(), from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            text = _filled(pa.array(rows.astype(str), type=pa.string()))  # mixed objects
+        if len(text) >= sample or len(rows) == len(present):
+            break
+    return text[:sample]
+
+
+def _filled(text: pa.Array) -> pa.Array:
+    text = pc.utf8_trim_whitespace(text.drop_null())
+    return text.filter(pc.not_equal(text, ""))
+
+
+def _shaped(text: pa.Array) -> pa.Array:
+    """Whether each cell is shaped like a date (any date read is, not every such cell reads)."""
+    return pc.or_(
+        pc.match_substring_regex(text, _LAYOUT),
+        pc.match_substring_regex(text, _NAMED_SHAPE, ignore_case=True),
+    )
 
 
 # --------------------------------------------------------------------------------------

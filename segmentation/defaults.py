@@ -98,7 +98,14 @@ def _is_flag(values: np.ndarray) -> bool:
 
 
 def birth_year_columns(data: CustomerData, *, today: dt.date | None = None) -> tuple[str, ...]:
-    """Numeric columns holding a year of birth: named so, whole years 1850..this year."""
+    """Numeric columns holding a year of birth: named so, whole years 1850..this year.
+
+    >>> from segmentation import read_customers
+    >>> csv = "id,Year_Birth,year_joined,spend\\n" + "".join(
+    ...     f"c{i},{1950 + i},{2010 + i},{i}\\n" for i in range(12))
+    >>> birth_year_columns(read_customers(csv.encode()))  # joining is not being born
+    ('Year_Birth',)
+    """
     year = (today or dt.date.today()).year
     found = []
     for column in data.report.numeric_columns:
@@ -113,7 +120,11 @@ def birth_year_columns(data: CustomerData, *, today: dt.date | None = None) -> t
 
 
 def age_column(birth_column: str) -> str:
-    """The name of the age derived from a year of birth: "Age (from Year_Birth)"."""
+    """The name of the age derived from a year of birth.
+
+    >>> age_column("Year_Birth")
+    'Age (from Year_Birth)'
+    """
     return f"Age (from {birth_column})"
 
 
@@ -162,7 +173,14 @@ def add_derived_columns(data: CustomerData, *, today: dt.date | None = None) -> 
 
 
 def derived_columns(data: CustomerData) -> tuple[str, ...]:
-    """The columns `add_derived_columns` added to ``data.frame`` (none if it was not called)."""
+    """The columns `add_derived_columns` added to ``data.frame`` (none if it was not called).
+
+    >>> from segmentation import read_customers
+    >>> csv = "id,Year_Birth,spend\\n" + "".join(f"c{i},{1950 + i},{i}\\n" for i in range(12))
+    >>> data = read_customers(csv.encode())
+    >>> derived_columns(data), derived_columns(add_derived_columns(data))
+    ((), ('Age (from Year_Birth)',))
+    """
     names = [age_column(c) for c in birth_year_columns(data)]
     names += [days_column(c) for c in data.report.date_columns if c != data.id_column]
     return tuple(n for n in names if n in data.frame.columns)

@@ -48,7 +48,11 @@ def fits_in_excel(n_rows: int) -> bool:
 
 
 def too_many_rows_message(n_rows: int) -> str:
-    """Why a table of `n_rows` cannot be an Excel file, and what to do instead."""
+    """Why a table of `n_rows` cannot be an Excel file, and what to do instead.
+
+    >>> print(too_many_rows_message(2_000_000).split(":")[0])
+    2,000,000 rows do not fit in an Excel sheet, which holds at most 1,048,575 rows under its header
+    """
     return (
         f"{n_rows:,} rows do not fit in an Excel sheet, which holds at most "
         f"{EXCEL_MAX_ROWS - 1:,} rows under its header: download the CSV instead "
@@ -184,7 +188,14 @@ def customers_xlsx_bytes(
 
 
 def profile_xlsx_bytes(table: pd.DataFrame) -> bytes:
-    """The profile table (`profile.profile_table`) as an .xlsx workbook, numbers as numbers."""
+    """The profile table (`profile.profile_table`) as an .xlsx workbook, numbers as numbers.
+
+    >>> import openpyxl
+    >>> table = pd.DataFrame({"segment": [1, 2], "name": ["Low", "=High"], "share": [0.25, 0.75]})
+    >>> sheet = openpyxl.load_workbook(io.BytesIO(profile_xlsx_bytes(table))).active
+    >>> [list(row) for row in sheet.values]
+    [['segment', 'name', 'share'], [1, 'Low', 0.25], [2, "'=High", 0.75]]
+    """
     numbers = {
         str(c): table[c].to_numpy(dtype=float)
         for c in table.columns

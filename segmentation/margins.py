@@ -69,7 +69,15 @@ class Borderline:
 
 
 def scaled_centres(segmentation: Segmentation) -> np.ndarray:
-    """The segment centres (k x features) in the scaled space, numbered as the segments."""
+    """The segment centres (k x features) in the scaled space, numbered as the segments.
+
+    >>> import pandas as pd
+    >>> from segmentation import fit_prepared, prepare_features
+    >>> df = pd.DataFrame({"spend": [1.0, 2.0, 3.0, 5.0, 10.0, 11.0, 12.0]})
+    >>> seg = fit_prepared(prepare_features(df, ["spend"], scaler="none"), 2)
+    >>> scaled_centres(seg).round(2).tolist()  # segment 1 is the larger
+    [[2.75], [11.0]]
+    """
     return np.asarray(segmentation.pipeline[-1].cluster_centers_, dtype=float)
 
 

@@ -221,7 +221,14 @@ def index_level(index: float) -> int | None:
 
 
 def effect_level(effect: float) -> int:
-    """The level of a standardised difference, for columns without an index."""
+    """The level of a standardised difference, for columns without an index.
+
+    Above `VERY_THRESHOLD` standard deviations is "very" (2), above `LEVEL_THRESHOLD` a
+    level (1), below that average (0); the sign says which way.
+
+    >>> [effect_level(e) for e in (-2.0, -0.6, 0.3, 0.8, 1.6, float("nan"))]
+    [-2, -1, 0, 1, 2, 0]
+    """
     if not np.isfinite(effect):
         return 0
     if abs(effect) > VERY_THRESHOLD:

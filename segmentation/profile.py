@@ -358,6 +358,20 @@ def profile_segments(
     Missing feature values (possible with the ``median`` policy, which clustered them with
     a filled-in value) are left out of that feature's statistics, so the profile shows the
     customers' real values only.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments
+    >>> df = pd.DataFrame({"spend": [10.0, 12, 11, 2010, 1990, 2000],
+    ...                    "visits": [1.0, 2, 3, 9, 8, 10],
+    ...                    "region": ["N", "S", "N", "S", "S", "S"]})
+    >>> prof = profile_segments(df, fit_segments(df, ["spend"], k=2))
+    >>> prof.names, prof.sizes.tolist()
+    (('Very low spending', 'High spending'), [3, 3])
+    >>> prof.means.round(1).to_dict()  # visits described beside spend, not clustered
+    {'spend': {1: 11.0, 2: 2000.0}, 'visits': {1: 2.0, 2: 9.0}}
+    >>> prof.category_shares["region"].round(2).loc[1].to_dict()
+    {'S': 0.33, 'N': 0.67}
     """
     _check_inputs(df, segmentation)
     k = segmentation.k
@@ -447,6 +461,15 @@ def apply_names(default_names: Sequence[str], renames: Mapping[int, str]) -> tup
     ------
     SettingsError
         For an empty name, an unknown segment number, or two segments with the same name.
+
+    Examples
+    --------
+    >>> apply_names(("High spending", "Low spending"), {2: "  Bargain hunters "})
+    ('High spending', 'Bargain hunters')
+    >>> apply_names(("High spending", "Low spending"), {2: "high SPENDING"})
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.SettingsError: Segments 1 and 2 would both be called 'high SPENDING': ...
     """
     k = len(default_names)
     names = [str(n).strip() for n in default_names]
@@ -512,6 +535,17 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
     ------
     SettingsError
         `names` does not have one name per segment.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments
+    >>> df = pd.DataFrame({"spend": [10.0, 12, 11, 2010, 1990, 2000]})
+    >>> prof = profile_segments(df, fit_segments(df, ["spend"], k=2))
+    >>> table = profile_table(prof, ("Browsers", "Big spenders"))
+    >>> table[["segment", "name", "customers", "share", "spend mean"]].to_numpy().tolist()
+    [[1, 'Browsers', 3, 0.5, 11.0], [2, 'Big spenders', 3, 0.5, 2000.0]]
+    >>> table["sets it apart"].tolist()
+    ['spending 0.011x the average', 'spending 2.0x the average']
     """
     k = profiles.k
     if len(names) != k:
@@ -540,3 +574,69 @@ def profile_table(profiles: Profiles, names: Sequence[str]) -> pd.DataFrame:
     ]
     columns["clustered on"] = ", ".join(map(str, profiles.features))
     return pd.DataFrame(columns)
+
+
+#: The mark before the columns of the features the segments were built on.
+CLUSTERED_MARK = "● "
+
+
+@dataclass(frozen=True)
+class ReadableTable:
+    """The profile table as a marketer reads it (`readable_table`).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        `profile_table` with ``share`` in percent (0..100), an index and values from 1,000
+        up rounded to whole numbers and the others to two decimals, the clustered features'
+        columns marked with `CLUSTERED_MARK`, and without ``"clustered on"``.
+    kinds : dict of column -> str
+        How each numeric column reads: ``"count"`` (customers), ``"percent"`` (share),
+        ``"year"`` (a year's mean or median: 1968, no thousands separator) or ``"number"``.
+    """
+
+    frame: pd.DataFrame
+    kinds: dict[str, str]
+
+
+def readable_table(profiles: Profiles, names: Sequence[str]) -> ReadableTable:
+    """`profile_table` rounded and marked for reading; the kind of number in each column.
+
+    Examples
+    --------
+    >>> from segmentation import fit_segments
+    >>> df = pd.DataFrame({"spend": [10.0, 12, 11, 2010, 1990, 2000],
+    ...                    "birth year": [1970.0, 1980, 1990, 1960, 1975, 1985]})
+    >>> seg = fit_segments(df, ["spend"], k=2)
+    >>> prof = profile_segments(df, seg)
+    >>> table = readable_table(prof, prof.names)
+    >>> table.frame[["share", "● spend mean", "birth year mean"]].to_numpy().tolist()
+    [[50.0, 11.0, 1980.0], [50.0, 2000.0, 1973.0]]
+    >>> table.kinds["share"], table.kinds["● spend mean"], table.kinds["birth year mean"]
+    ('percent', 'number', 'year')
+    """
+    table = profile_table(profiles, names)
+    shown = table.copy()
+    shown["share"] = shown["share"] * 100
+    kinds = {"customers": "count", "share": "percent"}
+    for column in table.columns:
+        if column in kinds or not pd.api.types.is_float_dtype(table[column]):
+            continue
+        values = shown[column]
+        if str(column).endswith(" index"):
+            shown[column] = values.round(0)
+        else:
+            shown[column] = values.round(0).where(values.abs() >= 1000, values.round(2))
+        kinds[column] = "year" if _is_year(str(column), values) else "number"
+    clustered = {f"{f} {stat}" for f in profiles.features for stat in ("mean", "median", "index")}
+    marked = {c: f"{CLUSTERED_MARK}{c}" for c in shown.columns if c in clustered}
+    shown = shown.drop(columns=["clustered on"]).rename(columns=marked)
+    return ReadableTable(frame=shown, kinds={marked.get(c, c): kind for c, kind in kinds.items()})
+
+
+def _is_year(column: str, values: pd.Series) -> bool:
+    """A year's mean or median (1968, not 1,968): no thousands separator."""
+    if column.endswith(" index") or "year" not in column.lower():
+        return False
+    present = values.dropna()
+    return bool(len(present)) and bool(present.between(1800, 2200).all())

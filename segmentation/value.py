@@ -289,8 +289,10 @@ def _notes(
             "the index need a positive total, so they are left blank."
         )
     if n_unassigned:
-        who = "customer without a segment holds" if n_unassigned == 1 else (
-            "customers without a segment hold"
+        who = (
+            "customer without a segment holds"
+            if n_unassigned == 1
+            else ("customers without a segment hold")
         )
         notes.append(
             f"{_count(n_unassigned)} {who} {unassigned:,.2f} of {column}; shares are of the "

@@ -37,9 +37,10 @@ from typing import Literal
 
 import numpy as np
 
-#: Words of advice an error message should contain: what the user can do about it.
+#: What the user can do, said after the problem: a clause (after a colon or a full stop)
+#: that starts with a verb of advice ("...: upload a CSV", "... Rename the columns").
 ADVICE_MATCH = (
-    r"(?i)\b(choose|pick|upload|save|export|remove|rename|fix|add|set|use|turn|check|"
+    r"(?i)[:.;]\s+(choose|pick|upload|save|export|remove|rename|fix|add|set|use|turn|check|"
     r"unzip|open|convert|delete|try|make sure|split)\b"
 )
 

@@ -127,6 +127,49 @@ def test_looks_like_dates(cells, expected):
     assert looks_like_dates(pd.Series(cells)) is expected
 
 
+_CELL = st.sampled_from(
+    [
+        "2024-12-31",
+        "31/12/2024",
+        "13.01.2024 18:30",
+        "Dec 31, 2024",
+        "31-December-2024",
+        "20241231",
+        "C1001",
+        "alice@example.com",
+        "12",
+        "Mayfair 3",
+        "",
+        "  ",
+        "1/2/3",
+    ]
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_CELL, max_size=30), st.sampled_from([0.75, 0.9, 1.0]))
+def test_looks_like_dates_is_the_share_read(cells, min_share):
+    """The one test of a date column: the share of filled cells parse_dates reads,
+    the same for a list of cells (the upload's sample) as for a column."""
+    filled = [c for c in cells if c.strip()]
+    parsed = parse_dates(pd.Series(filled, dtype=object))
+    expected = parsed.n_read > 0 and parsed.n_read >= min_share * len(filled)
+    assert looks_like_dates(cells, min_share=min_share) is expected
+    assert looks_like_dates(pd.Series(cells, dtype=object), min_share=min_share) is expected
+
+
+def test_an_upload_never_takes_a_column_of_unique_dates_as_the_id():
+    from segmentation.io import read_customers
+
+    rows = ["joined,code,spend"] + [
+        f"{d:%d-%B-%Y},X{i:03d},{i * 3}"
+        for i, d in enumerate(pd.date_range("2024-01-01", periods=12))
+    ]
+    data = read_customers("\n".join(rows).encode(), name="c.csv")
+    assert data.id_column == "code"
+    assert data.report.date_columns == ("joined",)
+
+
 def test_looks_like_dates_number_columns_are_not_dates():
     assert looks_like_dates(pd.Series([1500.0, 20240102.0])) is False
     assert looks_like_dates(pd.Series([12345678.0, 20240102.0])) is False

@@ -21,6 +21,7 @@ from segmentation.profile import (
     feature_words,
     profile_segments,
     profile_table,
+    readable_table,
 )
 
 MALL = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mall_customers.csv"
@@ -361,3 +362,27 @@ def test_profile_numeric_columns_can_be_chosen_and_are_checked(toy):
     assert profile_segments(df, seg, numeric=[]).columns == ("income", "spend")
     with pytest.raises(SettingsError, match="'gender' are not numeric"):
         profile_segments(df, seg, numeric=["gender"])
+
+
+def test_readable_table_rounds_marks_and_says_how_each_column_reads():
+    """What the Profiles page shows: shares in percent, big numbers whole, small ones to
+    two decimals, a year without a separator, the clustered columns marked."""
+    df = pd.DataFrame(
+        {
+            "spend": [1500.4, 1499.6, 1500.0, 2.114, 2.116, 2.115],
+            "birth year": [1970.0, 1980, 1990, 1960, 1975, 1985],
+            "visits": [0.333, 0.5, 0.25, 1.0, 1.0, 1.0],
+        }
+    )
+    seg = fit_segments(df, ["spend"], k=2)
+    prof = profile_segments(df, seg)
+    table = readable_table(prof, prof.names)
+    big = int(np.argmax(table.frame["● spend mean"]))
+    assert table.frame["● spend mean"].tolist()[big] == 1500.0
+    assert table.frame["● spend mean"].tolist()[1 - big] == 2.12
+    assert table.frame["visits mean"].tolist()[big] == 0.36
+    assert table.frame["share"].tolist() == [50.0, 50.0]
+    assert table.frame["● spend index"].tolist()[1 - big] == round(2.115 / 751.0575 * 100)
+    assert table.kinds["birth year mean"] == "year" and table.kinds["visits mean"] == "number"
+    assert table.kinds["customers"] == "count" and table.kinds["share"] == "percent"
+    assert "clustered on" not in table.frame.columns and "spend mean" not in table.frame.columns

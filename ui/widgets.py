@@ -103,6 +103,16 @@ def segment_table(
     st.dataframe(shown, hide_index=True, column_config=config)
 
 
+#: st.dataframe number formats for the kinds of `segmentation.profile.ReadableTable`.
+READABLE_FORMATS = {"count": "localized", "percent": "%.1f%%", "year": "%d", "number": "localized"}
+
+
+def readable_table(table) -> None:
+    """Show a `segmentation.profile.ReadableTable`: swatches, each column in its format."""
+    formats = {column: READABLE_FORMATS[kind] for column, kind in table.kinds.items()}
+    segment_table(table.frame, "segment", formats=formats)
+
+
 SEPARATION_HELP = (
     "How clearly the segments separate, from -1 to 1 (the silhouette score): above 0.5 "
     "clearly, 0.25 to 0.5 fairly, below 0.25 they overlap."

@@ -39,7 +39,13 @@ exit status 2 and one line on standard error."""
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register the ``customers`` command."""
+    """Register the ``customers`` command.
+
+    >>> from segmentation.cli import build_parser
+    >>> args = build_parser().parse_args(["customers", "orders.csv", "--dates", "day-first"])
+    >>> args.orders, args.dates, args.output, args.func is _run
+    ('orders.csv', 'day-first', None, True)
+    """
     parser = subparsers.add_parser(
         "customers",
         help="order export -> one row per customer with RFM scores and segments",
@@ -88,11 +94,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--sheet", metavar="NAME", help="the Excel sheet to read (default: the first)"
     )
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=_run)
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:
     """Read the export, build the customer table, write it; 0 when done."""
     path = Path(args.orders)
     log = read_order_log(path, sheet=args.sheet)

@@ -38,7 +38,13 @@ Example:
 
 
 def add_parser(subparsers) -> None:
-    """Register ``fit``, ``apply`` and ``sql``."""
+    """Register ``fit``, ``apply`` and ``sql``.
+
+    >>> from segmentation.cli import build_parser
+    >>> args = build_parser().parse_args(["sql", "segments.json", "--dialect", "duckdb"])
+    >>> args.segmentation, args.dialect, args.table, args.func is _run_sql
+    ('segments.json', 'duckdb', 'customers', True)
+    """
     raw = argparse.RawDescriptionHelpFormatter
     fit = subparsers.add_parser(
         "fit",
@@ -66,7 +72,7 @@ def add_parser(subparsers) -> None:
     )
     fit.add_argument("--id", metavar="COL", help="the customer id column (default: detected)")
     fit.add_argument("-o", "--output", required=True, metavar="FILE.json", help="where to save")
-    fit.set_defaults(func=run_fit)
+    fit.set_defaults(func=_run_fit)
 
     apply = subparsers.add_parser(
         "apply",
@@ -79,7 +85,7 @@ def add_parser(subparsers) -> None:
     apply.add_argument(
         "-o", "--output", metavar="OUT.csv", help="where to write (default: standard output)"
     )
-    apply.set_defaults(func=run_apply)
+    apply.set_defaults(func=_run_apply)
 
     sql = subparsers.add_parser(
         "sql",
@@ -96,14 +102,14 @@ def add_parser(subparsers) -> None:
     sql.add_argument("--table", default="customers", help="table name (default: customers)")
     sql.add_argument("--schema", help="schema or dataset holding the table")
     sql.add_argument("--id", metavar="COL", help="id column (default: the saved one)")
-    sql.set_defaults(func=run_sql)
+    sql.set_defaults(func=_run_sql)
 
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def run_fit(args: argparse.Namespace) -> int:
+def _run_fit(args: argparse.Namespace) -> int:
     """Fit, name and save."""
     from segmentation import evaluate_prepared, fit_prepared, prepare_features, read_customers
     from segmentation.profile import profile_segments
@@ -153,7 +159,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_apply(args: argparse.Namespace) -> int:
+def _run_apply(args: argparse.Namespace) -> int:
     """Label the customers, streaming large files."""
     from segmentation.apply_file import apply_file
     from segmentation.saved import read_saved
@@ -176,7 +182,7 @@ def run_apply(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_sql(args: argparse.Namespace) -> int:
+def _run_sql(args: argparse.Namespace) -> int:
     """Print the SELECT."""
     from segmentation.saved import read_saved
     from segmentation.sql import segment_sql

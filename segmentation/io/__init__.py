@@ -20,7 +20,6 @@ One module per job:
 - ``parquet``        Parquet files
 - ``tidy``           column names, empty unnamed columns, repeated header rows
 - ``numbers``        number typing: decimal commas, currency, thousands, percent (`Cleaning`)
-- ``dates``          text columns written as dates
 - ``ids``            finding the customer id column
 - ``columns``        typing every column, the typed frame and its health report
 - ``customer_data``  `CustomerData` and its text cells built on demand

@@ -10,15 +10,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from segmentation.dates import parse_dates
+from segmentation.dates import looks_like_dates, parse_dates
 from segmentation.errors import DataError
 from segmentation.health import Finding, build_report, reading
 from segmentation.io.cells import _blank, _Cells, _is_text
 from segmentation.io.customer_data import CustomerData, _RawSource
-from segmentation.io.dates import _looks_like_dates
 from segmentation.io.ids import _choose_id
 from segmentation.io.limits import _listed
-from segmentation.io.numbers import _leading_zero, _Number, _to_number
+from segmentation.io.numbers import _leading_zero, _Number, _sample, _to_number
 
 #: Fewest customers a file may hold: two segments and a quality score need three.
 MIN_CUSTOMERS = 3
@@ -43,7 +42,9 @@ def _type_columns(cells: _Cells, dataset_name: str, id_override: str | None) -> 
     if not numeric_columns:
         raise _no_numeric_columns(names, id_col)
     date_columns = [
-        n for n in names if n in text_columns and n != id_col and _looks_like_dates(columns[n])
+        n
+        for n in names
+        if n in text_columns and n != id_col and looks_like_dates(_sample(columns[n], 200))
     ]
     frame = _build_frame(names, numbers, columns, cells.block)
     report = build_report(

@@ -83,7 +83,7 @@ def sheet_rows(payload: bytes, sheet: str | None) -> list[list[str]]:
     return [(r + [""] * width)[:width] for r in rows]
 
 
-def main() -> int:
+def _main() -> int:
     import pyarrow as pa
 
     sheet = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else None
@@ -109,4 +109,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main())

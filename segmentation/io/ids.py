@@ -9,10 +9,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segmentation.dates import looks_like_dates
 from segmentation.health import count_repeats
 from segmentation.io.cells import _blank
-from segmentation.io.dates import _looks_like_dates
-from segmentation.io.numbers import _Number
+from segmentation.io.numbers import _Number, _sample
 
 #: Normalised column names (lower case, no spaces, underscores, dashes or dots) of ids.
 ID_NAMES = (
@@ -67,7 +67,9 @@ def _choose_id(
     unique_text = [
         n
         for n in text_columns
-        if n not in by_name and _all_unique(columns[n]) and not _looks_like_dates(columns[n])
+        if n not in by_name
+        and _all_unique(columns[n])
+        and not looks_like_dates(_sample(columns[n], 200))
     ]
     if id_override is not None:
         id_col = id_override

@@ -73,7 +73,7 @@ def parse_rows(text: str, delimiter: str) -> Rows:
     return found
 
 
-def main() -> int:
+def _main() -> int:
     import pyarrow as pa
 
     delimiter = sys.argv[1]
@@ -93,4 +93,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main())

@@ -213,8 +213,7 @@ def _profile_rows(profiles: Profiles, value: SegmentValue | None) -> list[dict]:
     rows = [
         {
             "label": "Customers",
-            "cells": [_count(profiles.sizes[s]) for s in segments]
-            + [_count(profiles.n_assigned)],
+            "cells": [_count(profiles.sizes[s]) for s in segments] + [_count(profiles.n_assigned)],
         },
         {
             "label": "Share of customers",
@@ -235,9 +234,7 @@ def _profile_rows(profiles: Profiles, value: SegmentValue | None) -> list[dict]:
         cells = []
         for s in segments:
             mean, index = profiles.means.loc[s, feature], profiles.index.loc[s, feature]
-            cells.append(
-                _number(mean) + ("" if not np.isfinite(index) else f" ({index:.0f})")
-            )
+            cells.append(_number(mean) + ("" if not np.isfinite(index) else f" ({index:.0f})"))
         overall = profiles.overall_means[feature] if profiles.overall_means is not None else None
         rows.append({"label": f"{feature} (mean)", "cells": cells + [_number(overall)]})
     return rows

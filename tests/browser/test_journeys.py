@@ -30,6 +30,9 @@ from browsertools import (
 )
 from playwright.sync_api import Page, expect
 
+from segmentation import read_customers
+from segmentation.defaults import add_derived_columns, suggest_features
+
 pytestmark = pytest.mark.browser
 
 DATASET_FILES = sorted(p.name for p in DATASETS.glob("*.csv")) if DATASETS.is_dir() else []
@@ -85,18 +88,24 @@ def test_dataset_journey(page: Page, app_url: str, dataset: str, tmp_path):
 
     go(page, "Segments")
     expect(main(page).get_by_text(SAMPLE_TEXT)).to_have_count(0)
-    # Features: take the last default away, then add a column that was not chosen.
+    # Features: the suggested ones are chosen and every other numeric column is offered;
+    # take the last chosen away, then add the first column offered (the one taken away
+    # when the file has no other: every numeric column of cc_general is suggested).
+    suggestion = suggest_features(add_derived_columns(read_customers(path)))
+    label = suggestion.label
     chosen = chosen_features(page)
-    assert chosen, "no default features"
-    assert set(chosen) <= set(original.header), (chosen, original.header)
+    assert chosen == [label(c) for c in suggestion.defaults], chosen
+    assert set(suggestion.defaults) <= set(original.header), suggestion.defaults
     removed = chosen[-1]
     remove_feature(page, removed)
     assert removed not in chosen_features(page)
-    others = [f for f in feature_options(page) if f != removed]
-    added = others[0] if others else removed  # every numeric column was chosen: put it back
+    offered = [label(c) for c in suggestion.options if label(c) not in chosen[:-1]]
+    shown = feature_options(page)  # a virtual list: only its first options are drawn
+    assert shown == offered[: len(shown)] and len(shown) >= min(len(offered), 5), shown
+    added = offered[0]
     add_feature(page, added)
     features = chosen_features(page)
-    expected = [f for f in chosen if f != removed] + [added]
+    expected = [*chosen[:-1], added]
     assert features == expected, (features, expected)
     assert_no_exception(page)
 
