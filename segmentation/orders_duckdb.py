@@ -1,12 +1,14 @@
-"""The customer table of a big plain CSV order export, read by DuckDB in one pass.
+"""The customer table of a big plain CSV order export, read by DuckDB.
 
 `segmentation.orders.customers_from_orders` works on a frame the careful reader built;
 for a big plain CSV file that reader is the slow part, and holding every line in memory
-the heavy one (see benchmarks/README.md). Here DuckDB reads only the needed columns once,
-on all cores, and folds the lines that share a customer, a date and an order into one
-group (an order's lines usually do): the dates are then read from their distinct values by
-`segmentation.dates.parse_dates`, and `segmentation.order_sums.sum_orders` counts and sums
-the groups exactly as it does the careful reader's lines.
+the heavy one (see benchmarks/README.md). Here DuckDB reads only the needed columns. When
+the layout `segmentation.dates.parse_dates` finds in the first lines reads every date, each
+line's day is read in the same pass; otherwise the lines that share a customer, a date and
+an order are folded into one group (an order's lines usually do) and the dates read from
+their distinct values. Either way `segmentation.order_sums.sum_orders` counts and sums the
+lines exactly as it does the careful reader's. `customers_from_log` chooses the reader for
+the command line and the app.
 """
 
 from __future__ import annotations
