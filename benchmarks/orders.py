@@ -3,20 +3,24 @@
     python benchmarks/orders.py                    # 10M order lines (~450 MB CSV)
     python benchmarks/orders.py --lines 1000000    # quick
     python benchmarks/orders.py --repeat 2         # each side twice, the best kept
+    python benchmarks/orders.py --browser          # 5M lines uploaded in the browser
+                                                   # (benchmarks/orders_browser.py)
 
 The order log (order id, customer id, timestamp, amount with 2% returns; ~1 customer per
 20 lines, 2.5 lines per order) is generated once with numpy and written with pyarrow,
 untimed, to benchmarks/out/orders-<lines>.csv. Then each side runs in its own FRESH
-Python process, and reports its time (imports excluded) and its peak RSS (VmHWM):
+Python process, and reports its time and CPU seconds (imports excluded) and its peak RSS
+(VmHWM):
 
 - pandas:   pd.read_csv(parse_dates=["order_date"]) + groupby("customer_id").agg(first,
             last, nunique orders, sum) + recency + DataFrame.to_csv (the recipe a
             tutorial gives, without RFM scores);
 - ours CLI: `python -m segmentation customers FILE -o OUT` as `segmentation.cli.main`
-            runs it (head read carefully, needed columns summed by DuckDB, the whole customer
-            table with scores, segments and CSV written);
-- ours app: `read_customers(bytes)` + `customers_from_data` + `to_csv_bytes`: the careful
-            reader the app uses on an upload.
+            runs it (head read carefully, the lines read once and summed by DuckDB, the
+            whole customer table with scores, segments and CSV written);
+- ours app: what the app does with the upload's bytes: `read_order_log(bytes)` +
+            `customers_from_log` (the same DuckDB path, from a temporary copy of the
+            bytes) + `to_csv_bytes`.
 
 The table prints each side's seconds, peak MB and the speed-up over pandas, with the load
 average (the machine is shared: compare sides of one run).
@@ -86,6 +90,15 @@ def _peak_mb() -> float:
     return float("nan")
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this process so far, all threads (on a shared machine a side's wall
+    time depends on the others' load; its CPU time much less)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def side_pandas(path: Path, out: Path) -> int:
     import pandas as pd
 
@@ -113,12 +126,12 @@ def side_cli(path: Path, out: Path) -> int:
 
 
 def side_app(path: Path, out: Path) -> int:
-    from segmentation import read_customers
     from segmentation.export import to_csv_bytes
-    from segmentation.orders import customers_from_data
+    from segmentation.order_log import read_order_log
+    from segmentation.orders_duckdb import customers_from_log
 
-    data = read_customers(path.read_bytes(), name=path.name)
-    table = customers_from_data(data)
+    raw = path.read_bytes()
+    table = customers_from_log(read_order_log(raw, name=path.name), raw)
     out.write_bytes(to_csv_bytes(table.frame))
     return len(table.frame)
 
@@ -136,10 +149,19 @@ def child(side: str, path: Path) -> None:
 
     run = {"pandas": side_pandas, "ours CLI": side_cli, "ours app": side_app}[side]
     out = OUT / f"customers-{side.replace(' ', '-')}.csv"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     n_customers = run(path, out)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "peak_mb": _peak_mb(), "customers": n_customers}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu": _cpu_seconds() - cpu,
+                "peak_mb": _peak_mb(),
+                "customers": n_customers,
+            }
+        )
+    )
 
 
 def measure(side: str, path: Path) -> dict:
@@ -156,9 +178,14 @@ def measure(side: str, path: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lines", type=int, default=10_000_000, help="order lines (10M)")
+    parser.add_argument("--lines", type=int, help="order lines (10M; 5M with --browser)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per side, best kept")
     parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=SIDES)
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="upload the file in the browser instead (5M lines unless --lines is given)",
+    )
     parser.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -166,10 +193,16 @@ def main() -> None:
         child(args.child, args.file)
         return
 
+    args.lines = args.lines or (5_000_000 if args.browser else 10_000_000)
     path = OUT / f"orders-{args.lines}.csv"
     if not path.exists():
         print(f"writing {args.lines:,} order lines to {path} ...", file=sys.stderr)
         make_orders(args.lines, path)
+    if args.browser:
+        from orders_browser import run
+
+        run(path, args.lines)
+        return
     size_mb = path.stat().st_size / 2**20
     results = {}
     for side in args.sides:
@@ -184,7 +217,10 @@ def main() -> None:
         f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}; "
         f"{os.cpu_count()} cores"
     )
-    header = f"{'side':<10} {'seconds':>9} {'peak MB':>9} {'customers':>10} {'vs pandas':>10}"
+    header = (
+        f"{'side':<10} {'seconds':>9} {'CPU s':>7} {'peak MB':>9} {'customers':>10} "
+        f"{'vs pandas':>10} {'CPU vs pandas':>14}"
+    )
     print(header)
     print("-" * len(header))
     for side, r in results.items():
@@ -192,9 +228,11 @@ def main() -> None:
             print(f"{side:<10} error: {r['error']}")
             continue
         ratio = f"{base / r['seconds']:.1f}x" if base else "n/a"
+        base_cpu = results.get("pandas", {}).get("cpu")
+        cpu_ratio = f"{base_cpu / r['cpu']:.1f}x" if base_cpu else "n/a"
         print(
-            f"{side:<10} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {r['customers']:>10,} "
-            f"{ratio:>10}"
+            f"{side:<10} {r['seconds']:>9.2f} {r['cpu']:>7.1f} {r['peak_mb']:>9.0f} "
+            f"{r['customers']:>10,} {ratio:>10} {cpu_ratio:>14}"
         )
 
 

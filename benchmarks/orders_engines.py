@@ -5,8 +5,8 @@ customer, and writing the result; plus our careful reader (`read_customers`) alo
     python benchmarks/orders_engines.py                  # on benchmarks/out/orders-10000000.csv
     python benchmarks/orders_engines.py --lines 1000000
 
-Each engine runs in a fresh process (time without imports, peak RSS). The file is made by
-`benchmarks/orders.py` (run it once first, or this script writes it).
+Each engine runs in a fresh process (time and CPU seconds without imports, peak RSS). The
+file is made by `benchmarks/orders.py` (run it once first, or this script writes it).
 """
 
 from __future__ import annotations
@@ -96,9 +96,16 @@ def main() -> None:
     args = parser.parse_args()
     path = HERE / "out" / f"orders-{args.lines}.csv"
     if args.child:
-        start = time.perf_counter()
+        import resource
+
+        def cpu() -> float:
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            return used.ru_utime + used.ru_stime
+
+        start, cpu0 = time.perf_counter(), cpu()
         run(args.child, path, HERE / "out" / f"engine-{args.child}.csv")
-        print(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}))
+        seconds = time.perf_counter() - start
+        print(json.dumps({"seconds": seconds, "cpu": cpu() - cpu0, "peak_mb": peak_mb()}))
         return
     if not path.exists():
         sys.path.insert(0, str(HERE))
@@ -116,7 +123,7 @@ def main() -> None:
             print(f"{engine:<15} error: {done.stderr.strip().splitlines()[-1]}")
             continue
         r = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{engine:<15} {r['seconds']:8.2f} s {r['peak_mb']:8.0f} MB")
+        print(f"{engine:<15} {r['seconds']:8.2f} s {r['cpu']:8.2f} CPU s {r['peak_mb']:8.0f} MB")
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -8,6 +8,7 @@ other languages) and their values.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.dates import looks_like_dates
+from segmentation.errors import DataError
 from segmentation.io import CustomerData, read_customers
 
 # Words in column names (lower case, separators removed) that point at each role.
@@ -173,7 +175,13 @@ def _reason(looks, n, n_customers, customer, dates, amounts, repeats) -> str:
 
 
 def normalise_name(name: str) -> str:
-    """A column name lower-cased without spaces or separators (``Order No`` -> ``orderno``)."""
+    """A column name lower-cased without spaces or separators (``Order No`` -> ``orderno``).
+
+    Examples
+    --------
+    >>> normalise_name("Order No."), normalise_name("customer_id")
+    ('orderno', 'customerid')
+    """
     return re.sub(r"[\s_\-.#/()]+", "", str(name)).lower()
 
 
@@ -289,7 +297,8 @@ class OrderLog:
     data : CustomerData
         What `segmentation.read_customers` read: the whole file, or only its head (the
         first ~2 MB) when ``whole`` is False (a big plain CSV file, to be summed by
-        `segmentation.orders_duckdb.customers_from_csv`).
+        `segmentation.orders_duckdb.customers_from_log`). Its report counts the whole
+        file's lines either way.
     guess : OrderLogGuess
         The roles of the columns, guessed from ``data``.
     whole : bool
@@ -301,9 +310,11 @@ class OrderLog:
     whole: bool
 
 
-def read_order_log(source: str | Path, *, sheet: str | None = None) -> OrderLog:
-    """Read an order export from a path: whole when small or not a plain UTF-8 CSV file,
-    else only its head (the rest is for a fast engine to read).
+def read_order_log(
+    source: str | Path | bytes, *, name: str | None = None, sheet: str | None = None
+) -> OrderLog:
+    """Read an order export from a path or bytes: whole when small or not a plain UTF-8 CSV
+    file, else only its head (the rest is for a fast engine to read).
 
     Examples
     --------
@@ -315,17 +326,65 @@ def read_order_log(source: str | Path, *, sheet: str | None = None) -> OrderLog:
     >>> log.guess.columns, log.whole
     (OrderColumns(customer='customer', date='date', amount='total', order='order'), True)
     """
-    path = Path(source)
-    if path.stat().st_size > CAREFUL_READ_BYTES and sheet is None:
-        with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-        head = head[: head.rfind(b"\n") + 1] or head
-        data = read_customers(head, name=path.name)
-        report = data.report
-        if report.file_format == "csv" and report.encoding in (None, "utf-8", "utf-8-sig"):
-            guess = guess_order_log(data.frame, id_column=data.id_column)
-            return OrderLog(data=data, guess=guess, whole=False)
-    data = read_customers(path, sheet=sheet)
+    path = None if isinstance(source, bytes) else Path(source)
+    if sheet is None:
+        log = read_order_head(source, name=name)
+        if log is not None:
+            return log
+    data = (
+        read_customers(source, name=name, sheet=sheet)
+        if path is None
+        else (read_customers(path, sheet=sheet))
+    )
     return OrderLog(
         data=data, guess=guess_order_log(data.frame, id_column=data.id_column), whole=True
     )
+
+
+def read_order_head(source: str | Path | bytes, *, name: str | None = None) -> OrderLog | None:
+    """The head of a big plain UTF-8 CSV file (over `CAREFUL_READ_BYTES`) as an `OrderLog`
+    whose report counts every line; None for any other file.
+
+    Examples
+    --------
+    >>> read_order_head(b"customer,date,amount\\nA,2024-01-01,5\\n") is None  # small
+    True
+    """
+    path = None if isinstance(source, bytes) else Path(source)
+    size = len(source) if path is None else path.stat().st_size
+    if size <= CAREFUL_READ_BYTES:
+        return None
+    if path is None:
+        head = source[:_HEAD_BYTES]
+    else:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16: not for the plain-text engine
+    head = head[: head.rfind(b"\n") + 1] or head
+    try:
+        data = read_customers(head, name=name or (path.name if path else None))
+    except DataError:  # the whole file's read says what is wrong with it
+        return None
+    report = data.report
+    if report.file_format != "csv" or report.encoding not in (None, "utf-8", "utf-8-sig"):
+        return None
+    n_lines = _count_lines(source) if path is None else _count_file_lines(path)
+    data = dataclasses.replace(data, report=dataclasses.replace(report, n_rows=n_lines))
+    guess = guess_order_log(data.frame, id_column=data.id_column)
+    return OrderLog(data=data, guess=guess, whole=False)
+
+
+def _count_lines(raw: bytes) -> int:
+    """Data lines of a CSV file's bytes (quoted line breaks aside): line ends after the
+    header, plus a last line without one."""
+    return max(raw.count(b"\n") - 1 + (not raw.endswith(b"\n")), 0)
+
+
+def _count_file_lines(path: Path) -> int:
+    ends, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(16 * 1024 * 1024):
+            ends += chunk.count(b"\n")
+            last = chunk[-1:]
+    return max(ends - 1 + (last != b"\n"), 0)

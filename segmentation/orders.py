@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -33,6 +34,7 @@ from segmentation.order_log import (
     guess_order_log,
     normalise_name,
 )
+from segmentation.order_sums import sum_orders
 from segmentation.rfm import quintile_scores, rfm_segments, score_cuts
 
 #: The customer table's columns after the id, in order.
@@ -183,7 +185,6 @@ def customers_from_orders(
     columns = _check_columns(frame, columns)
     if date_order not in DATE_ORDERS:
         raise SettingsError(f"date_order={date_order!r}: choose one of {DATE_ORDERS}")
-    n_lines = len(frame)
     ids = _customer_ids(frame[columns.customer])
     parsed = parse_dates(date_part(frame[columns.date]), order=date_order)
     if parsed.ambiguous:
@@ -191,26 +192,37 @@ def customers_from_orders(
     _refuse_currencies(frame, columns, raw_amounts)
     amounts = _amounts(frame[columns.amount])
     days = _days(parsed.values)
-
-    checks = [
-        ("without a customer id", ~pc.is_valid(ids).to_numpy(zero_copy_only=False)),
-        ("with an unreadable date" if parsed.n_read else "without a date", days == _NO_DAY),
-        ("with an unreadable amount", np.isnan(amounts)),
-    ]
-    usable = ~(checks[0][1] | checks[1][1] | checks[2][1])
-    if not usable.any():
-        raise DataError(_nothing_usable(columns, checks, n_lines))
-    snap = snapshot_date(snapshot, days[usable])
-    snap_day = (np.datetime64(snap, "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)
-    checks.append((f"dated after the snapshot date ({snap.isoformat()})", days > snap_day))
-    dropped, usable = left_out(checks, n_lines)
-    if not usable.any():
-        raise DataError(
-            f"Every order line is dated after the snapshot date {snap.isoformat()}: choose a "
-            "later snapshot date"
+    readable = np.isfinite(amounts)
+    orders = _customer_ids(frame[columns.order]) if columns.order else pa.nulls(len(frame))
+    lines = pa.table(
+        {
+            "c": ids,
+            "day": pa.array(days, mask=days == _NO_DAY).cast(pa.int32()),
+            "o": orders.cast(pa.string()),
+            "n": np.ones(len(frame), dtype=np.int64),
+            "n_a": readable.astype(np.int64),
+            "s": pa.array(amounts, mask=~readable),
+            "r": np.arange(len(frame), dtype=np.int64),
+        }
+    )
+    con = duckdb.connect()
+    try:
+        con.register("lines", lines)
+        found = sum_orders(
+            con,
+            "lines",
+            names=(columns.customer, columns.date, columns.amount),
+            snapshot=snapshot,
+            date_reason="with an unreadable date" if parsed.n_read else "without a date",
         )
-    values = _aggregate(ids, days, amounts, usable, frame, columns, snap_day)
-    return table_of(values, columns, snap, n_lines, int(usable.sum()), dropped, parsed)
+    finally:
+        con.close()
+    usable = pc.is_valid(ids).to_numpy(zero_copy_only=False) & readable
+    usable &= (days != _NO_DAY) & (days <= found.snap_day)
+    values = finish_sums(found.sums, found.snap_day, amount_decimals(amounts[usable]))
+    return table_of(
+        values, columns, found.snapshot, found.n_lines, found.n_used, found.left_out, parsed
+    )
 
 
 def table_of(
@@ -222,8 +234,20 @@ def table_of(
     dropped: tuple[tuple[str, int], ...],
     parsed: ParsedDates,
 ) -> CustomerTable:
-    """The `CustomerTable` from `finish_sums`'s values: scores, segments, flags added."""
-    score_table(values)
+    """The `CustomerTable` from `finish_sums`'s values: scores, segments, flags added.
+
+    Examples
+    --------
+    >>> from segmentation.dates import parse_dates
+    >>> sums = pd.DataFrame({"customer": ["A", "B"], "first": [19723, 19724],
+    ...                      "last": [19730, 19724], "frequency": [3, 1],
+    ...                      "monetary": [30.0, -5.0]})
+    >>> table = table_of(finish_sums(sums, 19731, 2), OrderColumns("id", "date", "amount"),
+    ...                  dt.date(2024, 1, 10), 4, 4, (), parse_dates(pd.Series(["2024-01-01"])))
+    >>> table.frame[["id", "r_score", "rfm_segment", "value_flag"]].values.tolist()
+    [['A', 5, 'Champions', ''], ['B', 1, 'Hibernating', 'net value zero or negative']]
+    """
+    _score_table(values)
     frame_out = values.rename(columns={"customer": columns.customer})
     return CustomerTable(
         frame=frame_out,
@@ -233,7 +257,7 @@ def table_of(
         n_used=n_used,
         n_orders=int(frame_out["frequency"].sum()),
         left_out=dropped,
-        dates=without_values(parsed),
+        dates=_without_values(parsed),
         cuts=score_cuts(frame_out),
         n_non_positive=int((frame_out["monetary"] <= 0).sum()),
     )
@@ -244,7 +268,7 @@ class AmbiguousDates(DataError):
 
     def __init__(self, column: str, parsed: ParsedDates) -> None:
         self.column = column
-        self.parsed = without_values(parsed)
+        self.parsed = _without_values(parsed)
         super().__init__(
             f"The dates in {column!r} read both ways (04/09/2012 could be 4 September or "
             "April 9) and no date settles it: say whether they are day-first or month-first"
@@ -364,7 +388,17 @@ def _refuse_currencies(
 
 
 def one_currency(codes, column: str) -> None:
-    """Refuse a currency column holding more than one currency (blank cells aside)."""
+    """Refuse a currency column holding more than one currency (blank cells aside).
+
+    Examples
+    --------
+    >>> one_currency(["EUR", " eur", ""], "currency")  # one currency: nothing to say
+    >>> one_currency(["EUR", "USD"], "currency")
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.DataError: The amounts are in 2 currencies (EUR, USD) in column \
+'currency': export one currency at a time, or convert them first
+    """
     found = sorted({str(c).strip().upper() for c in codes if str(c).strip()})
     if len(found) > 1:
         raise DataError(
@@ -376,76 +410,20 @@ def one_currency(codes, column: str) -> None:
 _SIGN_CODES = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
 
 
-def snapshot_date(snapshot: dt.date | str | None, days: np.ndarray) -> dt.date:
-    last = dt.date(1970, 1, 1) + dt.timedelta(days=int(days.max()))
-    if snapshot is None:
-        return last + dt.timedelta(days=1)
-    if isinstance(snapshot, dt.datetime):
-        return snapshot.date()
-    if isinstance(snapshot, dt.date):
-        return snapshot
-    try:
-        return dt.date.fromisoformat(str(snapshot).strip())
-    except ValueError:
-        raise SettingsError(
-            f"snapshot={snapshot!r} is not a date: write it as YYYY-MM-DD, e.g. "
-            f"{(last + dt.timedelta(days=1)).isoformat()}"
-        ) from None
-
-
-def left_out(checks, n_lines: int) -> tuple[tuple[tuple[str, int], ...], np.ndarray]:
-    """Each line counted under the first check it fails; the lines passing every check."""
-    taken = np.zeros(n_lines, dtype=bool)
-    counts = []
-    for reason, failed in checks:
-        mine = failed & ~taken
-        counts.append((reason, int(mine.sum())))
-        taken |= mine
-    return tuple(counts), ~taken
-
-
-def _nothing_usable(columns: OrderColumns, checks, n_lines: int) -> str:
-    worst = max(checks, key=lambda rc: int(rc[1].sum()))
-    return (
-        f"None of the {n_lines:,} order lines can be used: {int(worst[1].sum()):,} are "
-        f"{worst[0]} (customer {columns.customer!r}, date {columns.date!r}, amount "
-        f"{columns.amount!r}): check the columns chosen"
-    )
-
-
-def _aggregate(
-    ids: pa.Array,
-    days: np.ndarray,
-    amounts: np.ndarray,
-    usable: np.ndarray,
-    frame: pd.DataFrame,
-    columns: OrderColumns,
-    snap_day: int,
-) -> pd.DataFrame:
-    """Per customer (in order of first appearance): dates, order count and net value."""
-    keep = pa.array(usable)
-    encoded = pc.dictionary_encode(ids.filter(keep))
-    codes = np.asarray(encoded.indices, dtype=np.int64)
-    day, amount = days[usable], amounts[usable]
-    n = len(encoded.dictionary)
-    spans = pd.DataFrame({"c": codes, "d": day}).groupby("c", sort=True)["d"].agg(["min", "max"])
-    sums = pd.DataFrame(
-        {
-            "customer": pd.Series(encoded.dictionary.to_pandas(), dtype="str"),
-            "first": spans["min"].to_numpy(),
-            "last": spans["max"].to_numpy(),
-            "frequency": _frequency(codes, n, frame, columns, keep),
-            "monetary": np.bincount(codes, weights=amount, minlength=n),
-        }
-    )
-    return finish_sums(sums, snap_day, amount_decimals(amount))
-
-
 def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFrame:
     """The customer table's value columns from per-customer sums (any engine's).
 
     ``sums`` has ``customer``, ``first`` and ``last`` (days since 1970-01-01),
     ``frequency`` and ``monetary``.
+
+    Examples
+    --------
+    >>> sums = pd.DataFrame({"customer": ["A"], "first": [19723], "last": [19730],
+    ...                      "frequency": [3], "monetary": [10.0]})
+    >>> finish_sums(sums, 19733, 2).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'customer': 'A', 'recency_days': 3, 'frequency': 3, 'monetary': 10.0,
+      'avg_order_value': 3.33, 'tenure_days': 10, 'first_order_date': '2024-01-01',
+      'last_order_date': '2024-01-08'}]
     """
     first = sums["first"].to_numpy(np.int64)
     last = sums["last"].to_numpy(np.int64)
@@ -465,22 +443,14 @@ def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFram
     )
 
 
-def _frequency(codes, n, frame, columns, keep) -> np.ndarray:
-    """Distinct orders per customer (lines per customer without an order column)."""
-    if columns.order is None:
-        return np.bincount(codes, minlength=n)
-    orders = pc.dictionary_encode(_customer_ids(frame[columns.order]).filter(keep))
-    order_codes = np.asarray(pc.fill_null(orders.indices, -1), dtype=np.int64)
-    n_orders = len(orders.dictionary)
-    # a line without an order id is an order of its own
-    missing = order_codes < 0
-    order_codes[missing] = n_orders + np.arange(int(missing.sum()))
-    pairs = pd.unique(codes * (n_orders + int(missing.sum()) + 1) + order_codes)
-    return np.bincount(pairs // (n_orders + int(missing.sum()) + 1), minlength=n)
-
-
 def amount_decimals(amount: np.ndarray) -> int:
-    """Decimals the amounts are written with (2 for cents, at most 4), to round sums to."""
+    """Decimals the amounts are written with (2 for cents, at most 4), to round sums to.
+
+    Examples
+    --------
+    >>> amount_decimals(np.array([1.0, 2.5])), amount_decimals(np.array([0.125, 1.5]))
+    (2, 3)
+    """
     sample = amount[:10_000]
     for places in range(5):
         if np.allclose(sample, np.round(sample, places), rtol=0, atol=1e-9):
@@ -490,7 +460,13 @@ def amount_decimals(amount: np.ndarray) -> int:
 
 def date_part(values: pd.Series) -> pd.Series:
     """The dates without their times: recency and tenure count whole days, and a
-    column of timestamps has few distinct days to read."""
+    column of timestamps has few distinct days to read.
+
+    Examples
+    --------
+    >>> date_part(pd.Series(["31.12.2024 18:30", " 2024-12-31T23:05:00+01:00"])).tolist()
+    ['31.12.2024', '2024-12-31']
+    """
     if not pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return values
     text = pc.utf8_trim_whitespace(_arrow_text(values))
@@ -504,7 +480,7 @@ def _iso(days: np.ndarray) -> pd.Series:
     return pd.Series(pc.cast(dates, pa.string()), dtype="str")
 
 
-def score_table(table: pd.DataFrame) -> None:
+def _score_table(table: pd.DataFrame) -> None:
     """Add the scores, the grid's segment and the value flag (in place)."""
     table["r_score"] = quintile_scores(table["recency_days"], higher_is_better=False)
     table["f_score"] = quintile_scores(table["frequency"])
@@ -514,7 +490,7 @@ def score_table(table: pd.DataFrame) -> None:
     table["value_flag"] = pd.Series(flag, dtype="str")
 
 
-def without_values(parsed: ParsedDates) -> ParsedDates:
+def _without_values(parsed: ParsedDates) -> ParsedDates:
     """The reading without its (large) values: what a result keeps to explain itself."""
     import dataclasses
 

@@ -55,8 +55,15 @@ from segmentation import value as core_value
 from segmentation.apply import apply_saved
 from segmentation.charts import rfm as rfm_charts
 from segmentation.drift import Drift, feature_drift
-from segmentation.order_log import OrderColumns, OrderLogGuess, guess_order_log
+from segmentation.order_log import (
+    OrderColumns,
+    OrderLog,
+    OrderLogGuess,
+    guess_order_log,
+    read_order_head,
+)
 from segmentation.orders import CustomerTable, customer_data, customers_from_data, rfm_features
+from segmentation.orders_duckdb import customers_from_log
 from segmentation.sample import SAMPLE_NAME, SAMPLE_PATH
 from ui import budget, state
 from ui.cache_policy import (
@@ -243,6 +250,9 @@ def file_data() -> CustomerData:
     """
     source = current_source()
     digest = source.file_digest or source.digest
+    big = big_order_log(source)
+    if big is not None:
+        return big.data
     override = state.get(state.ID_COLUMN)
     if override is not None:
         try:
@@ -262,6 +272,23 @@ def current_data() -> CustomerData:
 
 
 @st.cache_resource(max_entries=LOADS, show_spinner=False)
+def order_head(digest: str, _raw: bytes, name: str) -> OrderLog | None:
+    """`segmentation.order_log.read_order_head`: the head of a big plain CSV upload, or None."""
+    return read_order_head(_raw, name=name)
+
+
+def big_order_log(source: Source) -> OrderLog | None:
+    """The head of the current upload when it is a big plain CSV order log that is used as
+    one: it is then summed by DuckDB from its bytes and never read whole."""
+    if source.is_sample or state.get(state.ORDERS_MODE) == "customers":
+        return None
+    log = order_head(source.file_digest or source.digest, source.raw, source.name)
+    if log is None or not (log.guess.looks_like_orders or state.get(state.ORDERS_MODE)):
+        return None
+    return log
+
+
+@st.cache_resource(max_entries=LOADS, show_spinner=False)
 def order_guess(digest: str, _data: CustomerData) -> OrderLogGuess:
     """`segmentation.order_log.guess_order_log` of the file `digest`."""
     return guess_order_log(_data.frame, id_column=_data.id_column)
@@ -274,9 +301,17 @@ def order_customers(
     snapshot: dt.date | None,
     date_order: str,
     _data: CustomerData,
+    _log: OrderLog | None = None,
+    _raw: bytes = b"",
 ) -> tuple[CustomerTable, CustomerData]:
-    """The customer table of the order log `digest` for the chosen columns and snapshot."""
-    table = customers_from_data(_data, columns, snapshot=snapshot, date_order=date_order)
+    """The customer table of the order log `digest` for the chosen columns and snapshot:
+    from the bytes `_raw` when `_log` is the head of a big plain CSV file, else from
+    `_data` (the same table either way)."""
+    options = {"snapshot": snapshot, "date_order": date_order}
+    if _log is not None:
+        table = customers_from_log(_log, _raw, columns, **options)
+    else:
+        table = customers_from_data(_data, columns, **options)
     report = _data.report
     return table, customer_data(table, name=_data.name, file_format=report.file_format)
 
@@ -353,17 +388,25 @@ def current_orders(data: CustomerData) -> tuple[CustomerTable, CustomerData] | N
     Raises DataError (no column for a role, ambiguous dates, two currencies...)."""
     if not is_order_log(data):
         return None
+    source = current_source()
     return order_customers(
-        current_source().file_digest,
+        source.file_digest,
         order_columns(data),
         state.get(state.SNAPSHOT),
         state.get(state.DATE_ORDER),
         data,
+        big_order_log(source),
+        source.raw,
     )
 
 
 def load_upload(digest: str, raw: bytes, name: str) -> CustomerData:
-    """Read a new upload (cached: the page then gets the same result). Raises DataError."""
+    """Read a new upload (cached: the page then gets the same result). Raises DataError.
+
+    A big plain CSV order log is read by its head only (see `big_order_log`)."""
+    log = order_head(digest, raw, name)
+    if log is not None and log.guess.looks_like_orders:
+        return log.data
     return _read(digest, raw, name, None)
 
 

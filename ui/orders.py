@@ -56,9 +56,10 @@ def order_section(data: CustomerData) -> CustomerData | None:
     if source.is_sample:
         return None
     guess = cached.order_guess(source.file_digest, data)
-    if guess.looks_like_orders:
-        st.info(guess.reason, icon=":material/receipt_long:")
     is_orders = cached.is_order_log(data)
+    table, built, problem = _build(data) if is_orders else (None, None, None)
+    if guess.looks_like_orders:
+        st.info(found_words(guess, table), icon=":material/receipt_long:")
     state.seed(state.W_ORDERS_MODE, MODES["orders" if is_orders else "customers"])
     st.radio(
         "Each row of this file is",
@@ -72,7 +73,6 @@ def order_section(data: CustomerData) -> CustomerData | None:
     if not is_orders:
         return None
     st.subheader("From orders to customers")
-    table, built, problem = _build(data)
     _role_boxes(data, guess)
     _snapshot_box(table)
     if isinstance(problem, AmbiguousDates) or state.get(state.DATE_ORDER) != "auto":
@@ -82,6 +82,17 @@ def order_section(data: CustomerData) -> CustomerData | None:
         return None
     _summary(table)
     return built
+
+
+def found_words(guess, table: CustomerTable | None) -> str:
+    """What the order log holds: the guess's words, or the whole file's counts when the
+    guess saw only the head of a big file."""
+    if table is None or table.n_lines == guess.n_lines:
+        return guess.reason
+    return (
+        f"This looks like an order log: {table.n_lines:,} order lines from "
+        f"{len(table.frame):,} customers"
+    )
 
 
 def _build(data: CustomerData):

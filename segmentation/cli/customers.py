@@ -14,10 +14,9 @@ from pathlib import Path
 
 from segmentation.errors import DataError
 from segmentation.export import to_csv_bytes
-from segmentation.io import read_customers
 from segmentation.order_log import OrderColumns, read_order_log
-from segmentation.orders import AmbiguousDates, customers_from_data
-from segmentation.orders_duckdb import customers_from_csv
+from segmentation.orders import AmbiguousDates
+from segmentation.orders_duckdb import customers_from_log
 
 DESCRIPTION = """\
 Turn an order export (one line per order or order line, with a customer id, a date and
@@ -106,13 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     columns = _columns(args, log.guess, list(log.data.frame.columns))
     options = {"snapshot": args.snapshot, "date_order": args.dates or "auto"}
     try:
-        table = None
-        if not log.whole:  # a big plain CSV file: DuckDB sums it, or says it cannot
-            delimiter = log.data.report.delimiter or ","
-            table = customers_from_csv(path, columns, delimiter=delimiter, **options)
-        if table is None:
-            data = log.data if log.whole else read_customers(path, limits=None)
-            table = customers_from_data(data, columns, **options)
+        table = customers_from_log(log, path, columns, limits=None, **options)
     except AmbiguousDates as problem:
         raise DataError(f"{problem}: add --dates day-first or --dates month-first") from None
     payload = to_csv_bytes(table.frame)
