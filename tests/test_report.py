@@ -7,22 +7,13 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from sharing_upload import HOSTILE, NAMES, UPLOAD
 
 from segmentation import evaluate_k, fit_segments, read_customers
 from segmentation.report import build_report
 from segmentation.value import segment_value
 
-HOSTILE = "<script>alert(1)</script>"
 NOTE = 'Offer "10%" & <b>free</b> shipping'
-# 60 customers in three groups; one without income (no segment), formulas in a text column.
-ROWS = ["customer_id,income,spend,revenue,note"]
-for i in range(60):
-    group = i % 3
-    income = "" if i == 7 else f"{20 + 40 * group + i % 5}"
-    note = "=HYPERLINK(1)" if i == 4 else ('"a,b"' if i == 5 else "ok")
-    ROWS.append(f"C{i:03d},{income},{10 + 30 * group + i % 7},{100 * (group + 1) + i},{note}")
-UPLOAD = ("\n".join(ROWS) + "\n").encode()
-NAMES = ["CON", HOSTILE, "Très fidèles / VIP: 2024?"]
 
 
 @pytest.fixture(scope="module")
