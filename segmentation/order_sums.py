@@ -61,13 +61,15 @@ def sum_orders(
     *,
     names: tuple[str, str, str],
     snapshot: dt.date | str | None = None,
-    date_reason: str = "with an unreadable date",
+    dates_read: bool = True,
 ) -> OrderSums:
     """Count the unusable lines of ``relation`` (see the module's docstring) and sum the
     rest per customer.
 
     ``con`` is a DuckDB connection holding ``relation``; ``names`` are the customer, date
     and amount columns as the file names them (for the message when no line can be used).
+    ``dates_read`` is False when no date of the file could be read: its dateless lines are
+    then counted as "without a date" rather than "with an unreadable date".
 
     Raises
     ------
@@ -100,6 +102,7 @@ def sum_orders(
         int(v) if v is not None else None for v in counts
     )
     n_lines = n_lines or 0
+    date_reason = "with an unreadable date" if dates_read else "without a date"
     reasons = ("without a customer id", date_reason, "with an unreadable amount")
     if last_day is None:
         raw = (no_id or 0, any_no_date or 0, any_no_amount or 0)

@@ -213,7 +213,7 @@ def customers_from_orders(
             "lines",
             names=(columns.customer, columns.date, columns.amount),
             snapshot=snapshot,
-            date_reason="with an unreadable date" if parsed.n_read else "without a date",
+            dates_read=bool(parsed.n_read),
         )
     finally:
         con.close()

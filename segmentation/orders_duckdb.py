@@ -135,7 +135,7 @@ def customers_from_csv(
             "lines",
             names=(columns.customer, columns.date, columns.amount),
             snapshot=snapshot,
-            date_reason="with an unreadable date" if parsed.n_read else "without a date",
+            dates_read=bool(parsed.n_read),
         )
         decimals = amount_decimals(_first_amounts(con, source, columns, day, found.snap_day))
     except duckdb.Error:  # a line DuckDB cannot split: the careful reader says what is wrong
