@@ -428,13 +428,15 @@ def finish_sums(sums: pd.DataFrame, snap_day: int, decimals: int) -> pd.DataFram
     first = sums["first"].to_numpy(np.int64)
     last = sums["last"].to_numpy(np.int64)
     frequency = sums["frequency"].to_numpy(np.int64)
-    monetary = sums["monetary"].to_numpy(np.float64)
+    # the average is taken of the rounded net value: a sum's last bits depend on the order
+    # the engine added the amounts in, and at a half cent they decided the average's cent
+    monetary = np.round(sums["monetary"].to_numpy(np.float64), decimals)
     return pd.DataFrame(
         {
             "customer": sums["customer"].astype("str").to_numpy(),
             "recency_days": snap_day - last,
             "frequency": frequency,
-            "monetary": np.round(monetary, decimals),
+            "monetary": monetary,
             "avg_order_value": np.round(monetary / frequency, decimals),
             "tenure_days": snap_day - first,
             "first_order_date": _iso(first),

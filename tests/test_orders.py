@@ -17,6 +17,7 @@ from segmentation.orders import (
     NON_POSITIVE_FLAG,
     AmbiguousDates,
     customers_from_orders,
+    finish_sums,
 )
 from segmentation.rfm import RFM_SEGMENTS, quintile_scores, rfm_grid, rfm_segments
 
@@ -317,3 +318,28 @@ def test_a_customer_table_with_a_unique_id_is_not_an_order_log():
     guess = guess_order_log(data.frame, id_column=data.id_column)
     assert not guess.looks_like_orders
     assert guess.reason == "Each row has its own 'ID', so this is one row per customer"
+
+
+def test_the_average_order_value_does_not_depend_on_the_order_amounts_were_added_in():
+    """158.87 over 2 orders: sums whose last bits differ (engines add amounts in any order)
+    give the same net value and the same average to the cent."""
+    sums = [158.87, 158.87 + 2.9e-14, 158.87 - 2.9e-14, 0.1 + 0.2 + 158.57]
+    averages = {
+        tuple(
+            finish_sums(
+                pd.DataFrame(
+                    {
+                        "customer": ["A"],
+                        "first": [1],
+                        "last": [2],
+                        "frequency": [2],
+                        "monetary": [total],
+                    }
+                ),
+                3,
+                2,
+            ).loc[0, ["monetary", "avg_order_value"]]
+        )
+        for total in sums
+    }
+    assert len({float(s) for s in sums}) > 1 and len(averages) == 1

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from segmentation import DataError, order_log, read_customers
+from segmentation import DataError, SettingsError, order_log, read_customers
 from segmentation.order_log import OrderColumns, read_order_head, read_order_log
-from segmentation.orders import customers_from_data
-from segmentation.orders_duckdb import customers_from_log
+from segmentation.orders import customers_from_data, customers_from_orders
+from segmentation.orders_duckdb import customers_from_csv, customers_from_log
 
 
 def export(
@@ -81,3 +83,136 @@ def test_a_big_file_without_usable_lines_names_the_problem(small_limit):
     columns = OrderColumns("Customer", "Order No", "Total")  # the order number as the date
     with pytest.raises(DataError, match="None of the 2,000 order lines can be used"):
         customers_from_log(log, raw, columns)
+
+
+# --------------------------------------------------------------------------------------
+# The big path's one pass: customers in order of their first line USED, every rule counted
+
+
+def write_log(tmp_path, rows: list[tuple[str, str, str, str]]):
+    path = tmp_path / "log.csv"
+    body = "".join(f"{o},{c},{d},{a}\n" for o, c, d, a in rows)
+    path.write_text("order,customer,date,amount\n" + body)
+    return path
+
+
+COLUMNS = OrderColumns("customer", "date", "amount", "order")
+
+
+def test_a_customer_comes_where_its_first_usable_line_is(tmp_path):
+    """A's first line is dated after the snapshot and its second has no amount: B, whose
+    line comes between, comes first, as the careful path puts them."""
+    path = write_log(
+        tmp_path,
+        [
+            ("1", "A", "2024-12-31", "5"),
+            ("2", "B", "2024-01-02", "3"),
+            ("3", "A", "2024-01-03", "n/a"),
+            ("4", "A", "2024-01-04", "7"),
+            ("5", "", "2024-01-04", "7"),
+        ],
+    )
+    careful = customers_from_data(read_customers(path), COLUMNS, snapshot="2024-06-30")
+    fast = customers_from_csv(path, COLUMNS, snapshot="2024-06-30")
+    assert fast.frame["customer"].tolist() == ["B", "A"]
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.messages == careful.messages
+    assert dict(fast.left_out)["with an unreadable amount"] == 1
+
+
+_days = st.sampled_from(
+    ["2024-01-0" + str(d) for d in range(1, 10)] + ["2024-13-01", "", "2024-02-30"]
+)
+_lines = st.lists(
+    st.tuples(
+        st.sampled_from(["o1", "o2", "o3", " o1", ""]),
+        st.sampled_from(["A", "B", " C", "D ", ""]),
+        _days,
+        st.sampled_from(["5", "-2.5", "n/a", "", "1e2", "0.125"]),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+def expected_table(rows, snapshot):
+    """The rules of issue 12 applied line by line in plain Python: the customers in order
+    of their first line used, their numbers, and the lines left out by reason (or the
+    refusal's class)."""
+    import datetime as dt
+    import math
+
+    def day(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+
+    def amount(text):
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    lines = [(o.strip() or None, c.strip() or None, day(d), amount(a)) for o, c, d, a in rows]
+    no_id = [x for x in lines if x[1] is None]
+    no_date = [x for x in lines if x[1] is not None and x[2] is None]
+    no_amount = [x for x in lines if x[1] is not None and x[2] is not None and x[3] is None]
+    usable = [x for x in lines if None not in x[1:]]
+    if not usable:
+        return DataError
+    if snapshot == "bad":
+        return SettingsError
+    last = max(x[2] for x in usable)
+    snap = dt.date.fromisoformat(snapshot) if snapshot else last + dt.timedelta(days=1)
+    used = [x for x in usable if x[2] <= snap]
+    if not used:
+        return DataError
+    table = {}
+    for o, c, d, a in used:
+        first, latest, orders, lone, total = table.get(c, (d, d, set(), 0, 0.0))
+        orders = orders | {o} if o is not None else orders
+        table[c] = (min(first, d), max(latest, d), orders, lone + (o is None), total + a)
+    customers = [
+        (c, f.isoformat(), la.isoformat(), len(orders) + lone, round(total, 4))
+        for c, (f, la, orders, lone, total) in table.items()
+    ]
+    counts = (len(no_id), len(no_date), len(no_amount), len(usable) - len(used))
+    return customers, counts
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=_lines, snapshot=st.sampled_from([None, "2024-01-05", "2023-01-01", "bad"]))
+def test_the_big_path_follows_the_rules_line_by_line_for_any_small_log(
+    tmp_path_factory, rows, snapshot
+):
+    """Whatever the lines break (blank or padded ids, unreadable dates and amounts, lines
+    after the snapshot, shared order ids), the big path's one pass gives what the rules
+    applied line by line give, and the table the per-line frame path gives."""
+    path = write_log(tmp_path_factory.mktemp("log"), rows)
+    expected = expected_table(rows, snapshot)
+    if not isinstance(expected, tuple):
+        with pytest.raises(expected):
+            customers_from_csv(path, COLUMNS, snapshot=snapshot)
+        return
+    fast = customers_from_csv(path, COLUMNS, snapshot=snapshot)
+    frame = fast.frame
+    got = [
+        (c, f, la, q, round(m, 4))
+        for c, f, la, q, m in zip(
+            frame["customer"],
+            frame["first_order_date"],
+            frame["last_order_date"],
+            frame["frequency"],
+            fast.frame["monetary"],
+        )
+    ]
+    customers, counts = expected
+    assert [g[:4] for g in got] == [e[:4] for e in customers]
+    assert [g[4] for g in got] == pytest.approx([e[4] for e in customers], abs=0.006)
+    assert tuple(n for _, n in fast.left_out) == counts
+    lines = pd.read_csv(path, dtype=str, keep_default_na=False)
+    per_line = customers_from_orders(lines, COLUMNS, snapshot=snapshot)
+    pd.testing.assert_frame_equal(frame, per_line.frame)
+    assert fast.messages == per_line.messages
