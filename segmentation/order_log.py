@@ -311,10 +311,18 @@ class OrderLog:
 
 
 def read_order_log(
-    source: str | Path | bytes, *, name: str | None = None, sheet: str | None = None
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+    count_lines: bool = True,
 ) -> OrderLog:
     """Read an order export from a path or bytes: whole when small or not a plain UTF-8 CSV
     file, else only its head (the rest is for a fast engine to read).
+
+    ``count_lines`` False spares reading a big file twice when the caller takes the count of
+    lines from the customer table (the command line does): the report of a big file's head
+    then counts only the head's lines.
 
     Examples
     --------
@@ -328,7 +336,7 @@ def read_order_log(
     """
     path = None if isinstance(source, bytes) else Path(source)
     if sheet is None:
-        log = read_order_head(source, name=name)
+        log = read_order_head(source, name=name, count_lines=count_lines)
         if log is not None:
             return log
     data = (
@@ -341,9 +349,12 @@ def read_order_log(
     )
 
 
-def read_order_head(source: str | Path | bytes, *, name: str | None = None) -> OrderLog | None:
+def read_order_head(
+    source: str | Path | bytes, *, name: str | None = None, count_lines: bool = True
+) -> OrderLog | None:
     """The head of a big plain UTF-8 CSV file (over `CAREFUL_READ_BYTES`) as an `OrderLog`
-    whose report counts every line; None for any other file.
+    whose report counts every line (only the head's with ``count_lines`` False); None for
+    any other file.
 
     Examples
     --------
@@ -369,8 +380,9 @@ def read_order_head(source: str | Path | bytes, *, name: str | None = None) -> O
     report = data.report
     if report.file_format != "csv" or report.encoding not in (None, "utf-8", "utf-8-sig"):
         return None
-    n_lines = _count_lines(source) if path is None else _count_file_lines(path)
-    data = dataclasses.replace(data, report=dataclasses.replace(report, n_rows=n_lines))
+    if count_lines:
+        n_lines = _count_lines(source) if path is None else _count_file_lines(path)
+        data = dataclasses.replace(data, report=dataclasses.replace(report, n_rows=n_lines))
     guess = guess_order_log(data.frame, id_column=data.id_column)
     return OrderLog(data=data, guess=guess, whole=False)
 

@@ -216,3 +216,21 @@ def test_the_big_path_follows_the_rules_line_by_line_for_any_small_log(
     per_line = customers_from_orders(lines, COLUMNS, snapshot=snapshot)
     pd.testing.assert_frame_equal(frame, per_line.frame)
     assert fast.messages == per_line.messages
+
+
+def test_the_command_line_counts_a_big_files_lines_where_it_sums_them(
+    small_limit, tmp_path, monkeypatch, capsys
+):
+    """No separate pass over the whole file to count its lines: the count on standard
+    error is the summing pass's."""
+    from segmentation.cli import main
+
+    path = tmp_path / "orders.csv"
+    path.write_bytes(export())
+
+    def no_second_read(_path):
+        raise AssertionError("the whole file was read to count its lines")
+
+    monkeypatch.setattr(order_log, "_count_file_lines", no_second_read)
+    assert main(["customers", str(path), "-o", str(tmp_path / "out.csv")]) == 0
+    assert "of 2,000 order lines" in capsys.readouterr().err

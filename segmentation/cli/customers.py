@@ -101,7 +101,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     """Read the export, build the customer table, write it; 0 when done."""
     path = Path(args.orders)
-    log = read_order_log(path, sheet=args.sheet)
+    # the lines are counted where they are summed: a big file is not read twice for it
+    log = read_order_log(path, sheet=args.sheet, count_lines=False)
     columns = _columns(args, log.guess, list(log.data.frame.columns))
     options = {"snapshot": args.snapshot, "date_order": args.dates or "auto"}
     try:
