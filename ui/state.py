@@ -52,6 +52,7 @@ SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentatio
 EXCEL_ASKED = "seg.excel_asked"  # tuple of Excel files asked for: (segmentation key, what)
 PERSIST_TOKEN = "seg.persist_token"  # this session's random token in the address (ui.persist)
 PERSIST_NOTICE = "seg.persist_notice"  # why earlier work could not be restored, or None
+K_STEPPED = "seg.k_stepped"  # bool: the k slider moved since the k part last ran
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -106,6 +107,7 @@ _DEFAULTS: dict[str, Any] = {
     DATE_ORDER: "auto",
     VALUE_COLUMN: None,
     BORDERLINE: False,
+    K_STEPPED: False,
     MEASURED: (),
     SAVED: None,
     SAVED_SEEN: None,
