@@ -219,8 +219,12 @@ def set_dataset(dataset: Dataset | None) -> None:
 
 
 def seed(widget_key: str, value: Any) -> None:
-    """Give a widget its value from the durable choice before the widget is drawn."""
-    st.session_state[widget_key] = value
+    """Give a widget its value from the durable choice before the widget is drawn.
+
+    Only when it differs: a value set from the script is pushed to the browser, where it
+    would undo a change the user made while this run was going on (a quick k step)."""
+    if widget_key not in st.session_state or st.session_state[widget_key] != value:
+        st.session_state[widget_key] = value
 
 
 def copier(widget_key: str, key: str, convert: Callable[[Any], Any] = lambda v: v):

@@ -29,9 +29,10 @@ from segmentation.model import Segmentation
 from segmentation.prepare import float_values
 
 SCATTER_VIEWS = ("features", "pca")
-# Up to this many drawn customers the scatter is SVG; above, WebGL. Each redraw of a WebGL
-# chart creates a WebGL context, which costs more than drawing a few thousand SVG markers.
-SVG_MAX_POINTS = 5_000
+# Up to this many drawn customers the scatter is SVG, above it WebGL: each redraw of a WebGL
+# chart creates a WebGL context, which costs more than a few thousand SVG markers, while SVG
+# slows sharply with more (9,000 markers took seconds per redraw).
+SVG_MAX_POINTS = 2_000
 
 
 @dataclass(frozen=True)
