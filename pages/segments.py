@@ -8,7 +8,7 @@ import streamlit as st
 from segmentation import SegmentationError, charts, to_csv_bytes
 from segmentation.axes import default_axes
 from segmentation.features import check_segmentable
-from ui import cached, persist, preparation, state, trust, widgets
+from ui import cached, persist, preparation, reruns, state, trust, widgets
 from ui import saved as ui_saved
 
 PCA = "Map of all features"
@@ -20,6 +20,15 @@ SELECTION_ROWS_COLOURED = 2_000
 
 def on_k() -> None:
     state.put(state.K, int(st.session_state[state.W_K]))
+    state.put(state.K_STEPPED, True)
+
+
+def another_step_coming() -> bool:
+    """After a k step, True when the next step arrives within a moment: only the k the
+    marketer stops at is drawn (see `ui.reruns`)."""
+    stepped = state.get(state.K_STEPPED)
+    state.put(state.K_STEPPED, False)
+    return bool(stepped) and reruns.in_fragment_rerun() and reruns.newer_rerun_within()
 
 
 def render() -> None:
@@ -49,6 +58,8 @@ def render() -> None:
 @st.fragment
 def segments_for_k(data, choices, choice) -> None:
     """The k slider and everything that depends on k: sizes, the scatter, the Sankey."""
+    if another_step_coming():
+        st.rerun(scope="fragment")  # nothing drawn yet: the newer step runs at once
     k = k_slider(choice)
     segmentation_at(data, choices, k)
     persist.save()  # a rerun of this part alone does not reach the end of app.py

@@ -16,6 +16,7 @@ from segmentation.charts.text import shorten, wrap
 from segmentation.choose_k import KChoice, KScore
 from segmentation.errors import SettingsError
 from segmentation.model import fit_segments
+from segmentation.prepare import prepare_features
 from segmentation.profile import Profiles
 
 FEATURES = ["Annual Income (k$)", "Spending Score (1-100)", "Visits per month"]
@@ -131,13 +132,26 @@ def test_segment_colour_of_unassigned_is_grey(unassigned):
 # --- scatter ---------------------------------------------------------------------------
 
 
-def test_scatter_has_one_webgl_trace_per_segment_plus_centres(small):
+def test_scatter_has_one_svg_trace_per_segment_plus_centres(small):
     df, seg = small
     fig = charts.scatter_figure(df, seg, names_for(3))
     assert len(fig.data) == seg.k + 1
-    assert all(isinstance(t, go.Scattergl) for t in fig.data[:3])
+    assert all(isinstance(t, go.Scatter) for t in fig.data)
     assert fig.data[-1].name == "Segment centres"
     assert len(fig.data[-1].x) == seg.k
+
+
+def test_scatter_of_many_customers_is_webgl_centres_and_borderline_included(small, monkeypatch):
+    from segmentation.charts import scatter as scatter_module
+    from segmentation.margins import segment_margins
+
+    df, seg = small
+    monkeypatch.setattr(scatter_module, "SVG_MAX_POINTS", len(df) - 1)
+    fig = charts.scatter_figure(df, seg, names_for(3))
+    assert all(isinstance(t, go.Scattergl) for t in fig.data)
+    prepared = prepare_features(df, list(seg.features))
+    out = charts.borderline_overlay(fig, segment_margins(prepared, seg), threshold=10.0)
+    assert isinstance(out.data[-1], go.Scattergl) and len(out.data[-1].x) > 0
 
 
 def test_scatter_legend_shows_segment_names(small):

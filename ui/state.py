@@ -52,6 +52,7 @@ SAVED_ERROR = "seg.saved_error"  # message of the last refused saved segmentatio
 EXCEL_ASKED = "seg.excel_asked"  # tuple of Excel files asked for: (segmentation key, what)
 PERSIST_TOKEN = "seg.persist_token"  # this session's random token in the address (ui.persist)
 PERSIST_NOTICE = "seg.persist_notice"  # why earlier work could not be restored, or None
+K_STEPPED = "seg.k_stepped"  # bool: the k slider moved since the k part last ran
 
 # --- widget keys (dropped by Streamlit when their page is not shown) --------------------
 W_UPLOAD = "w.upload"
@@ -106,6 +107,7 @@ _DEFAULTS: dict[str, Any] = {
     DATE_ORDER: "auto",
     VALUE_COLUMN: None,
     BORDERLINE: False,
+    K_STEPPED: False,
     MEASURED: (),
     SAVED: None,
     SAVED_SEEN: None,
@@ -217,8 +219,12 @@ def set_dataset(dataset: Dataset | None) -> None:
 
 
 def seed(widget_key: str, value: Any) -> None:
-    """Give a widget its value from the durable choice before the widget is drawn."""
-    st.session_state[widget_key] = value
+    """Give a widget its value from the durable choice before the widget is drawn.
+
+    Only when it differs: a value set from the script is pushed to the browser, where it
+    would undo a change the user made while this run was going on (a quick k step)."""
+    if widget_key not in st.session_state or st.session_state[widget_key] != value:
+        st.session_state[widget_key] = value
 
 
 def copier(widget_key: str, key: str, convert: Callable[[Any], Any] = lambda v: v):

@@ -35,6 +35,7 @@ def borderline_overlay(
     ('Borderline customers (margin below 0.7)', [3])
     """
     out = type(scatter)(scatter)  # the charts package's Figure keeps its one-pass JSON
+    kind = out.data[0].type if out.data else "scattergl"  # on top: drawn like the points
     margin, runner = np.asarray(margins.margin), np.asarray(margins.runner_up)
     xs, ys, custom, texts, colours = [], [], [], [], []
     hover = None
@@ -59,7 +60,7 @@ def borderline_overlay(
     name = f"Borderline customers (margin below {threshold:g})"
     if xs:
         border = {
-            "type": "scattergl",
+            "type": kind,
             "x": np.concatenate(xs),
             "y": np.concatenate(ys),
             "mode": "markers",
@@ -76,5 +77,5 @@ def borderline_overlay(
             border["text"] = np.concatenate(texts)
         out.add_trace(border)
     else:
-        out.add_trace({"type": "scattergl", "x": [], "y": [], "mode": "markers", "name": name})
+        out.add_trace({"type": kind, "x": [], "y": [], "mode": "markers", "name": name})
     return out

@@ -29,6 +29,10 @@ from segmentation.model import Segmentation
 from segmentation.prepare import float_values
 
 SCATTER_VIEWS = ("features", "pca")
+# Up to this many drawn customers the scatter is SVG, above it WebGL: each redraw of a WebGL
+# chart creates a WebGL context, which costs more than a few thousand SVG markers, while SVG
+# slows sharply with more (9,000 markers took seconds per redraw).
+SVG_MAX_POINTS = 2_000
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,8 @@ def scatter_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``Scattergl`` trace per segment (name = the segment's name), then one trace
+        One trace per segment (name = the segment's name; ``Scatter`` for up to
+        `SVG_MAX_POINTS` drawn customers, ``Scattergl`` above), then one trace
         "Segment centres". Every point's ``customdata`` row (float64) starts with its 0-based
         row position in `df`, so a box or lasso selection maps back to customers (see
         `selected_rows`); the feature values follow. Centres carry row position -1. The id,
@@ -108,9 +113,21 @@ def scatter_figure(
     plane = _plane(mode, df, segmentation, drawn, x, y, random_state)
     shown_names = [escape(n) for n in names]
     hover = _hover(features, drawn.values, id_column if ids is not None else None, mode=mode)
-    traces = _segment_traces(shown_names, drawn, plane.xy, hover, ids)
-    traces.append(_centre_trace(shown_names, plane, pca=view == "pca"))
+    kind = trace_type(len(drawn.rows))
+    traces = _segment_traces(shown_names, drawn, plane.xy, hover, ids, kind=kind)
+    traces.append(_centre_trace(shown_names, plane, pca=view == "pca", kind=kind))
     return build(traces, _layout(mode, k, plane, x, y, _subtitle(drawn, len(labels))))
+
+
+def trace_type(n_drawn: int) -> str:
+    """The Plotly trace type for ``n_drawn`` customers: SVG when few, WebGL when many.
+
+    Examples
+    --------
+    >>> trace_type(200), trace_type(SVG_MAX_POINTS + 1)
+    ('scatter', 'scattergl')
+    """
+    return "scatter" if n_drawn <= SVG_MAX_POINTS else "scattergl"
 
 
 def _check_inputs(
@@ -234,8 +251,11 @@ def _segment_traces(
     xy: np.ndarray,
     hover: str,
     ids: np.ndarray | None,
+    *,
+    kind: str,
 ) -> list[dict]:
-    """One WebGL trace per segment; smaller, lighter markers the more customers are drawn."""
+    """One trace of type ``kind`` per segment; smaller, lighter markers the more customers
+    are drawn."""
     # customdata: [row position, feature values...] as float64, so Plotly ships it as a
     # compact binary array; the id (text) goes in `text`.
     custom = np.column_stack([drawn.rows.astype(np.float64), drawn.values])
@@ -246,7 +266,7 @@ def _segment_traces(
     for s, name in enumerate(shown_names):
         lo, hi = drawn.bounds[s], drawn.bounds[s + 1]
         trace = {
-            "type": "scattergl",
+            "type": kind,
             "x": xy[lo:hi, 0],
             "y": xy[lo:hi, 1],
             "mode": "markers",
@@ -262,14 +282,15 @@ def _segment_traces(
     return traces
 
 
-def _centre_trace(shown_names: list[str], plane: _Plane, *, pca: bool) -> dict:
-    """The segment centres as large X marks in their segment's colour."""
+def _centre_trace(shown_names: list[str], plane: _Plane, *, pca: bool, kind: str) -> dict:
+    """The segment centres as large X marks in their segment's colour, drawn like the
+    customers (an SVG mark would sit under WebGL points)."""
     k = len(shown_names)
     centre_xy = plane.centre_xy
     fmt_x = ",.2f" if pca else d3_format(centre_xy[:, 0])
     fmt_y = ",.2f" if pca else d3_format(centre_xy[:, 1])
     return {
-        "type": "scattergl",  # WebGL too: SVG markers would sit under the WebGL points
+        "type": kind,
         "x": centre_xy[:, 0],
         "y": centre_xy[:, 1],
         "mode": "markers",
