@@ -14,12 +14,13 @@ customer, a date and an order (a line of its own is a group of one)::
 
 `sum_orders` counts the lines left out (each under the first rule it breaks: no customer
 id, an unreadable date, an unreadable amount, a date after the snapshot) and sums the rest
-per customer: first and last day, distinct orders and net amount.
+per customer: first and last day, distinct orders and net amount. `tally_lines` does the
+counting and summing in one pass over the relation, so a reader may hand over a view of a
+file read as it is summed (see `segmentation.orders_duckdb`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -139,9 +140,7 @@ class LineTally:
     last_day : int or None
         The last day of a usable line (snapshot aside); None when no line is usable.
     extra : dict of str to int
-        The lines flagged by each of the ``extra`` columns asked for.
-    suspects : tuple of str
-        Customers with a line used and a line left out.
+        The sums of the ``extra`` columns asked for.
     """
 
     sums: pd.DataFrame
@@ -155,27 +154,18 @@ class LineTally:
     any_no_amount: int
     last_day: int | None
     extra: dict[str, int]
-    suspects: tuple[str, ...] = ()
 
 
 def tally_lines(
-    con,
-    relation: str,
-    *,
-    snapshot: dt.date | str | None = None,
-    extra: tuple[str, ...] = (),
-    first_lines=None,
+    con, relation: str, *, snapshot: dt.date | str | None = None, extra: tuple[str, ...] = ()
 ) -> LineTally:
     """Count and sum the lines of ``relation`` (see the module's docstring) in ONE pass,
     grouped by customer and order, then by customer. ``extra`` names 0/1 columns of
     ``relation`` (a reader's own checks, 1 only on lines no rule keeps) whose lines are
     counted in the same pass.
 
-    ``first_lines``, when given, replaces the column ``r``, which ``relation`` then lacks:
-    called as ``first_lines(snap_day, suspects)`` it returns each customer's first line
-    used (``customer``, ``r``); ``suspects`` holds the customers with a line left out
-    (for the others, their first line of all is the one). A snapshot that is not a date is
-    ignored here (`sum_orders` refuses it, naming the last order's day).
+    A snapshot that is not a date is ignored here (`sum_orders` refuses it, naming the
+    last order's day).
 
     Examples
     --------
@@ -198,20 +188,18 @@ def tally_lines(
         f" AND day <= {snap_day}" if snap_day is not None else ""
     )
     flags = "".join(f" || ',' || CAST({_quoted(e)} AS VARCHAR)" for e in extra)
-    first = "min(r)" if first_lines is None else "NULL::BIGINT"
     # Lines a rule leaves out (few) are grouped under customer NULL and a key naming the
-    # rule, their flags and their customer; the others by customer and order (the same
-    # order id under two customers is two orders): one GROUP BY with plain aggregates,
-    # measured cheaper than FILTERed aggregates per rule, the rule as a third key or
-    # count(DISTINCT o).
+    # rule, the others by customer and order (the same order id under two customers is two
+    # orders): plain aggregates over one GROUP BY cost less than a FILTERed aggregate per
+    # rule, the rule as a third key, or count(DISTINCT o) (benchmarks/README.md).
     keyed = (
         f"SELECT CASE WHEN {used} THEN c END AS c_key, CASE WHEN {used} THEN o ELSE "
-        f"CAST({rule} AS VARCHAR){flags} || coalesce(',' || c, '') END AS o_key, n, n_a, "
-        f"day, s{', r' if first_lines is None else ''} FROM {relation}"
+        f"CAST({rule} AS VARCHAR) || ',' || CAST(c IS NULL AS INTEGER){flags} END AS o_key, "
+        f"n, n_a, day, s, r FROM {relation}"
     )
     orders = (
         "SELECT c_key, o_key, sum(n) AS n, sum(n_a) AS n_a, min(day) AS first, max(day) AS "
-        f"last, sum(s) AS s, {first} AS r FROM ({keyed}) GROUP BY c_key, o_key"
+        f"last, sum(s) AS s, min(r) AS r FROM ({keyed}) GROUP BY c_key, o_key"
     )
     rows = con.execute(
         "SELECT c_key AS customer, CASE WHEN c_key IS NULL THEN o_key END AS why, "
@@ -220,13 +208,7 @@ def tally_lines(
         "BIGINT) AS frequency, sum(s) AS monetary, min(r) AS r, CAST(sum(n) AS BIGINT) AS n, "
         f"CAST(sum(n_a) AS BIGINT) AS n_a FROM ({orders}) GROUP BY c_key, why"
     ).df()
-    tally = _tally_of(rows, snap_day, extra)
-    if first_lines is None:
-        return tally
-    firsts = first_lines(snap_day, tally.suspects)
-    order = tally.sums.merge(firsts, on="customer", how="left", validate="one_to_one")
-    sums = tally.sums.iloc[np.argsort(order["r"].to_numpy(), kind="stable")]
-    return dataclasses.replace(tally, sums=sums.reset_index(drop=True))
+    return _tally_of(rows, snap_day, extra)
 
 
 def snapshot_date(snapshot: dt.date | str | None, last_day: int) -> dt.date:
@@ -265,22 +247,24 @@ def _nothing_usable(names, raw_counts, n_lines: int) -> str:
 
 def _tally_of(rows: pd.DataFrame, snap_day: int | None, extra: tuple[str, ...]) -> LineTally:
     """The `LineTally` of `tally_lines`'s rows: one per customer with a line used, one per
-    rule, flags and customer (``why``: "rule,flag...,customer", no customer when the id is
-    missing) for the lines left out."""
+    rule (``why``: the rule's number, whether the id is missing, the ``extra`` flags) for
+    the lines left out."""
     kept = rows["customer"].notna().to_numpy()
     customers = rows[kept].sort_values("r", kind="stable")
     sums = customers[["customer", "first", "last", "frequency", "monetary"]]
     sums = sums.reset_index(drop=True).astype({"first": np.int32, "last": np.int32})
     out = rows[~kept]
-    why = out["why"].astype("str").str.split(",", n=1 + len(extra), expand=True)
-    why = why.reindex(columns=range(2 + len(extra)))
-    rule = why[0].astype(int).to_numpy()
-    owner = why[1 + len(extra)]
-    no_id = owner.isna().to_numpy()
+    why = out["why"].astype("str").str.split(",", expand=True).astype(int)
+    why = why.reindex(columns=range(2 + len(extra)), fill_value=0)
+    rule, no_id = why[0].to_numpy(), why[1].to_numpy().astype(bool)
     n, n_a = out["n"].to_numpy(np.int64), out["n_a"].to_numpy(np.int64)
     with_id = ~no_id
-    late = out["last"].to_numpy(np.float64)[with_id & (rule == 3)]
-    lasts = np.concatenate([customers["last"].to_numpy(np.float64), late])
+    lasts = np.concatenate(
+        [
+            customers["last"].to_numpy(np.float64),
+            out["last"].to_numpy(np.float64)[with_id & (rule == 3)],
+        ]
+    )
     lasts = lasts[~np.isnan(lasts)]
     return LineTally(
         sums=sums,
@@ -294,8 +278,7 @@ def _tally_of(rows: pd.DataFrame, snap_day: int | None, extra: tuple[str, ...]) 
         any_no_date=int(n[rule == 0].sum()),
         any_no_amount=int((rows["n"] - rows["n_a"]).sum()),
         last_day=int(lasts.max()) if len(lasts) else None,
-        extra={e: int(n[(why[1 + i] == "1").to_numpy()].sum()) for i, e in enumerate(extra)},
-        suspects=tuple(set(owner.dropna()) & set(sums["customer"])),
+        extra={e: int(n[why[2 + i].to_numpy() == 1].sum()) for i, e in enumerate(extra)},
     )
 
 

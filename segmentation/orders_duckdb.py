@@ -3,11 +3,12 @@
 `segmentation.orders.customers_from_orders` works on a frame the careful reader built;
 for a big plain CSV file that reader is the slow part, and holding every line in memory
 the heavy one (see benchmarks/README.md). Here DuckDB reads only the needed columns. When
-the layout `segmentation.dates.parse_dates` finds in the first lines reads every date, each
-line's day is read in the same pass; otherwise the lines that share a customer, a date and
-an order are folded into one group (an order's lines usually do) and the dates read from
-their distinct values. Either way `segmentation.order_sums.sum_orders` counts and sums the
-lines exactly as it does the careful reader's. `customers_from_log` chooses the reader for
+the layout `segmentation.dates.parse_dates` finds in the first lines reads every date, the
+file is read, each line's day read and the lines counted and summed in ONE pass (no table
+of the lines is kept); otherwise the lines that share a customer, a date and an order are
+folded into one group (an order's lines usually do) and the dates read from their distinct
+values. Either way `segmentation.order_sums` counts and sums the lines exactly as it does
+the careful reader's. `customers_from_log` chooses the reader for
 the command line and the app.
 """
 
@@ -159,13 +160,7 @@ def _load_lines(con, source: str, columns: OrderColumns, date_order: str, snapsh
     if head is not None:
         parsed, day = head
         con.execute(f"CREATE TEMP VIEW lines AS {_lines(source, columns, day)}")
-        tally = tally_lines(
-            con,
-            "lines",
-            snapshot=snapshot,
-            extra=("bad_date", "unread"),
-            first_lines=_first_lines(con, source, columns, day),
-        )
+        tally = tally_lines(con, "lines", snapshot=snapshot, extra=("bad_date", "unread"))
         if tally.extra["bad_date"]:  # a date that layout does not read: read them all
             con.execute("DROP VIEW lines")
             head = None
@@ -176,8 +171,12 @@ def _load_lines(con, source: str, columns: OrderColumns, date_order: str, snapsh
             "CREATE TEMP VIEW lines AS SELECT g.c, lk.day, g.o, g.n, g.n_a, g.s, g.r, "
             "g.unread FROM groups AS g LEFT JOIN lookup AS lk ON lk.t = g.t"
         )
-        tally = tally_lines(con, "lines", snapshot=snapshot, extra=("unread",))
-    if tally.extra["unread"] and _odd_amounts(con, source, columns):
+        tally = tally_lines(con, "lines", snapshot=snapshot)
+        # a group's lines may mix an amount read and one not: counted from the groups
+        unread = con.execute("SELECT sum(unread) FROM groups").fetchall()[0][0]
+    else:
+        unread = tally.extra["unread"]
+    if unread and _odd_amounts(con, source, columns):
         return None
     return parsed, day, tally
 
@@ -238,66 +237,30 @@ def _group_lines(con, source: str, columns: OrderColumns) -> None:
     )
 
 
-def _read_lines(source: str, columns: OrderColumns, *, numbered: bool = True) -> str:
+def _read_lines(source: str, columns: OrderColumns) -> str:
     """Each line's customer ``c``, date text ``d``, order ``o``, amount ``a`` (NULL when not
-    a finite number), ``unread`` (an amount written that is not a number) and, when
-    ``numbered``, its line number ``r``."""
+    a finite number), ``unread`` (an amount written that is not a number) and its line
+    number ``r``."""
     amount = _quoted(columns.amount)
     order = _quoted(columns.order) if columns.order else "NULL::VARCHAR"
     return (
         "(SELECT * EXCLUDE (a0, written), CASE WHEN isfinite(a0) THEN a0 END AS a, a0 IS NULL "
         f"AND written AS unread FROM (SELECT {_quoted(columns.customer)} AS c, "
         f"{_quoted(columns.date)} AS d, {order} AS o, TRY_CAST({amount} AS DOUBLE) AS a0, "
-        f"{amount} IS NOT NULL AS written{_NUMBER if numbered else ''} FROM {source}))"
+        f"{amount} IS NOT NULL AS written, row_number() OVER () AS r FROM {source}))"
     )
 
 
 def _lines(source: str, columns: OrderColumns, day: str) -> str:
     """A SELECT of the lines with their day read by ``day`` (an expression of the date
-    text ``d``), one group each (see `segmentation.order_sums`), without their number
-    (see `_first_lines`); ``bad_date`` flags a date written that ``day`` does not read."""
+    text ``d``), one group each (see `segmentation.order_sums`); ``bad_date`` counts a date
+    written that ``day`` does not read."""
     return (
         "SELECT NULLIF(trim(c), '') AS c, day, NULLIF(trim(o), '') AS o, 1 AS n, "
-        "CAST(a IS NOT NULL AS INTEGER) AS n_a, a AS s, CAST(unread AS INTEGER) AS unread, "
+        "CAST(a IS NOT NULL AS INTEGER) AS n_a, a AS s, r, CAST(unread AS INTEGER) AS unread, "
         "CAST(d IS NOT NULL AND day IS NULL AS INTEGER) AS bad_date FROM (SELECT *, "
-        f"{day} AS day FROM {_read_lines(source, columns, numbered=False)})"
+        f"{day} AS day FROM {_read_lines(source, columns)})"
     )
-
-
-# a line's number: row_number() reads the file on one thread, so the big pass goes
-# without it and the numbers are taken in a narrow pass of their own (`_first_lines`)
-_NUMBER = ", row_number() OVER () AS r"
-
-
-def _first_lines(con, source: str, columns: OrderColumns, day: str):
-    """`segmentation.order_sums.tally_lines`'s ``first_lines`` for the lines of ``source``:
-    each customer's first line, read in a narrow pass (the customer column only, unless
-    some customers have lines left out: their lines' dates and amounts are then read to
-    skip those lines)."""
-    customer = f"NULLIF(trim({_quoted(columns.customer)}), '')"
-
-    def first_lines(snap_day: int | None, suspects: tuple[str, ...]) -> pd.DataFrame:
-        if not suspects:
-            return con.execute(
-                f"SELECT c AS customer, min(r) AS r FROM (SELECT {customer} AS c{_NUMBER} "
-                f"FROM {source}) WHERE c IS NOT NULL GROUP BY c"
-            ).df()
-        con.register("suspects", pa.table({"c": pa.array(suspects, pa.string())}))
-        used = f"{_amount('a')} IS NOT NULL AND {day} IS NOT NULL" + (
-            f" AND {day} <= {snap_day}" if snap_day is not None else ""
-        )
-        try:
-            return con.execute(
-                "SELECT c AS customer, min(r) FILTER (WHERE CASE WHEN suspect THEN "
-                f"{used} ELSE true END) AS r FROM (SELECT *, c IN (SELECT c FROM suspects) "
-                f"AS suspect FROM (SELECT {customer} AS c, {_quoted(columns.date)} AS d, "
-                f"{_quoted(columns.amount)} AS a{_NUMBER} FROM {source})) WHERE c IS NOT "
-                "NULL GROUP BY c"
-            ).df()
-        finally:
-            con.unregister("suspects")
-
-    return first_lines
 
 
 def _odd_amounts(con, source: str, columns: OrderColumns) -> bool:

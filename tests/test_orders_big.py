@@ -234,3 +234,19 @@ def test_the_command_line_counts_a_big_files_lines_where_it_sums_them(
     monkeypatch.setattr(order_log, "_count_file_lines", no_second_read)
     assert main(["customers", str(path), "-o", str(tmp_path / "out.csv")]) == 0
     assert "of 2,000 order lines" in capsys.readouterr().err
+
+
+def test_an_amount_with_a_sign_beside_a_plain_one_in_the_same_order_goes_to_the_careful_reader(
+    tmp_path,
+):
+    """Two date layouts (the lines are folded by customer, date and order): an order whose
+    lines hold ``5`` and ``$3`` is not summed by DuckDB with the ``$3`` left out."""
+    path = write_log(
+        tmp_path,
+        [
+            ("1", "A", "2024-01-02", "5"),
+            ("1", "A", "2024-01-02", "$3"),
+            ("2", "B", "13.01.2024", "4"),
+        ],
+    )
+    assert customers_from_csv(path, COLUMNS) is None
