@@ -3,12 +3,11 @@
 `segmentation.orders.customers_from_orders` works on a frame the careful reader built;
 for a big plain CSV file that reader is the slow part, and holding every line in memory
 the heavy one (see benchmarks/README.md). Here DuckDB reads only the needed columns. When
-the layout `segmentation.dates.parse_dates` finds in the first lines reads every date, the
-file is read, each line's day read and the lines counted and summed in ONE pass (no table
-of the lines is kept); otherwise the lines that share a customer, a date and an order are
-folded into one group (an order's lines usually do) and the dates read from their distinct
-values. Either way `segmentation.order_sums` counts and sums the lines exactly as it does
-the careful reader's. `customers_from_log` chooses the reader for
+the layout `segmentation.dates.parse_dates` finds in the first lines reads every date, each
+line's day is read in the same pass; otherwise the lines that share a customer, a date and
+an order are folded into one group (an order's lines usually do) and the dates read from
+their distinct values. Either way `segmentation.order_sums.sum_orders` counts and sums the
+lines exactly as it does the careful reader's. `customers_from_log` chooses the reader for
 the command line and the app.
 """
 
@@ -27,7 +26,7 @@ from segmentation.dates import parse_dates
 from segmentation.errors import DataError, SettingsError
 from segmentation.io import APP_LIMITS, MISSING_MARKERS, Limits, read_customers
 from segmentation.order_log import CURRENCY_NAMES, OrderColumns, OrderLog, normalise_name
-from segmentation.order_sums import sum_orders, tally_lines
+from segmentation.order_sums import sum_orders
 from segmentation.orders import (
     DATE_ORDERS,
     TIME_PART,
@@ -127,17 +126,16 @@ def customers_from_csv(
     try:
         source = _source(path, delimiter, names)
         _refuse_currencies(con, source, names, wanted)
-        reading = _load_lines(con, source, columns, date_order, snapshot)
+        reading = _load_lines(con, source, columns, date_order)
         if reading is None:
             return None
-        parsed, day, tally = reading
+        parsed, day = reading
         found = sum_orders(
             con,
             "lines",
             names=(columns.customer, columns.date, columns.amount),
             snapshot=snapshot,
             dates_read=bool(parsed.n_read),
-            tally=tally,
         )
         decimals = amount_decimals(_first_amounts(con, source, columns, day, found.snap_day))
     except duckdb.Error:  # a line DuckDB cannot split: the careful reader says what is wrong
@@ -150,35 +148,40 @@ def customers_from_csv(
     )
 
 
-def _load_lines(con, source: str, columns: OrderColumns, date_order: str, snapshot):
-    """The view ``lines`` (see `segmentation.order_sums`), the date reading, an expression
-    giving a date text ``d`` its day and the lines' `tally_lines`; None when an amount is not
-    a plain number. When the first lines' layout reads every date, each line's day is read
-    in the one pass that tallies the lines; otherwise the lines are folded first and their
-    distinct dates read."""
+def _load_lines(con, source: str, columns: OrderColumns, date_order: str):
+    """The temporary table ``lines`` (see `segmentation.order_sums`), the date reading and
+    an expression giving a date text ``d`` its day; None when an amount is not a plain
+    number. When the first lines' layout reads every date, each line's day is read in the
+    same pass; otherwise the lines are folded first and their distinct dates read."""
     head = _head_layout(con, source, columns, date_order)
     if head is not None:
         parsed, day = head
-        con.execute(f"CREATE TEMP VIEW lines AS {_lines(source, columns, day)}")
-        tally = tally_lines(con, "lines", snapshot=snapshot, extra=("bad_date", "unread"))
-        if tally.extra["bad_date"]:  # a date that layout does not read: read them all
+        # the table keeps the file's order (rowid = line number): no row_number() pass,
+        # which would read the file on one thread
+        con.execute(f"CREATE TEMP TABLE read_lines AS {_lines(source, columns, day)}")
+        con.execute(
+            "CREATE TEMP VIEW lines AS SELECT c, day, o, 1 AS n, CAST(s IS NOT NULL AS "
+            "INTEGER) AS n_a, s, rowid AS r FROM read_lines"
+        )
+        bad_dates, unread = con.execute(
+            "SELECT count(*) FILTER (flags >= 2), count(*) FILTER (flags % 2 = 1) FROM read_lines"
+        ).fetchall()[0]
+        if bad_dates:  # a date that layout does not read: read them all
             con.execute("DROP VIEW lines")
+            con.execute("DROP TABLE read_lines")
             head = None
     if head is None:
         _group_lines(con, source, columns)
         parsed, day = _read_dates(con, columns.date, date_order)
         con.execute(
-            "CREATE TEMP VIEW lines AS SELECT g.c, lk.day, g.o, g.n, g.n_a, g.s, g.r, "
+            "CREATE TEMP TABLE lines AS SELECT g.c, lk.day, g.o, g.n, g.n_a, g.s, g.r, "
             "g.unread FROM groups AS g LEFT JOIN lookup AS lk ON lk.t = g.t"
         )
-        tally = tally_lines(con, "lines", snapshot=snapshot)
-        # a group's lines may mix an amount read and one not: counted from the groups
-        unread = con.execute("SELECT sum(unread) FROM groups").fetchall()[0][0]
-    else:
-        unread = tally.extra["unread"]
+        con.execute("DROP TABLE groups")
+        unread = con.execute("SELECT sum(unread) FROM lines").fetchall()[0][0]
     if unread and _odd_amounts(con, source, columns):
         return None
-    return parsed, day, tally
+    return parsed, day
 
 
 def _header(path: Path, delimiter: str) -> list[str]:
@@ -237,29 +240,32 @@ def _group_lines(con, source: str, columns: OrderColumns) -> None:
     )
 
 
-def _read_lines(source: str, columns: OrderColumns) -> str:
+def _read_lines(source: str, columns: OrderColumns, *, numbered: bool = True) -> str:
     """Each line's customer ``c``, date text ``d``, order ``o``, amount ``a`` (NULL when not
-    a finite number), ``unread`` (an amount written that is not a number) and its line
-    number ``r``."""
+    a finite number), ``unread`` (an amount written that is not a number) and, when
+    ``numbered``, its number ``r``."""
     amount = _quoted(columns.amount)
     order = _quoted(columns.order) if columns.order else "NULL::VARCHAR"
+    number = ", row_number() OVER () AS r" if numbered else ""
     return (
         "(SELECT * EXCLUDE (a0, written), CASE WHEN isfinite(a0) THEN a0 END AS a, a0 IS NULL "
         f"AND written AS unread FROM (SELECT {_quoted(columns.customer)} AS c, "
         f"{_quoted(columns.date)} AS d, {order} AS o, TRY_CAST({amount} AS DOUBLE) AS a0, "
-        f"{amount} IS NOT NULL AS written, row_number() OVER () AS r FROM {source}))"
+        f"{amount} IS NOT NULL AS written{number} FROM {source}))"
     )
 
 
 def _lines(source: str, columns: OrderColumns, day: str) -> str:
-    """A SELECT of the lines with their day read by ``day`` (an expression of the date
-    text ``d``), one group each (see `segmentation.order_sums`); ``bad_date`` counts a date
-    written that ``day`` does not read."""
+    """A SELECT of the lines in file order with their day read by ``day`` (an expression of
+    the date text ``d``), as narrow as the sums allow (the view ``lines`` adds ``n``,
+    ``n_a`` and ``r``, see `segmentation.order_sums`): ``s`` the amount (NULL when not
+    read), ``flags`` 1 for an amount written that is not a number plus 2 for a date written
+    that ``day`` does not read."""
     return (
-        "SELECT NULLIF(trim(c), '') AS c, day, NULLIF(trim(o), '') AS o, 1 AS n, "
-        "CAST(a IS NOT NULL AS INTEGER) AS n_a, a AS s, r, CAST(unread AS INTEGER) AS unread, "
-        "CAST(d IS NOT NULL AND day IS NULL AS INTEGER) AS bad_date FROM (SELECT *, "
-        f"{day} AS day FROM {_read_lines(source, columns)})"
+        "SELECT NULLIF(trim(c), '') AS c, day, NULLIF(trim(o), '') AS o, a AS s, "
+        "CAST(unread AS UTINYINT) + 2 * CAST(d IS NOT NULL AND day IS NULL AS UTINYINT) AS "
+        f"flags FROM (SELECT *, {day} AS day FROM "
+        f"{_read_lines(source, columns, numbered=False)})"
     )
 
 
