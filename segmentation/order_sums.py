@@ -110,9 +110,11 @@ def sum_orders(
     snap = snapshot_date(snapshot, last_day)
     snap_day = int((np.datetime64(snap, "D") - np.datetime64("1970-01-01", "D")).astype(int))
     usable = f"{dated} AND n_a > 0"
-    after = con.execute(
-        f"SELECT sum(n_a) FILTER (day > {snap_day}) FROM {relation} WHERE {usable}"
-    ).fetchall()[0][0]
+    after = 0  # the default snapshot is the day after the last usable line
+    if snapshot is not None:
+        after = con.execute(
+            f"SELECT sum(n_a) FILTER (day > {snap_day}) FROM {relation} WHERE {usable}"
+        ).fetchall()[0][0]
     dropped = tuple(zip(reasons, (no_id or 0, no_date or 0, no_amount or 0))) + (
         (f"dated after the snapshot date ({snap.isoformat()})", int(after or 0)),
     )
