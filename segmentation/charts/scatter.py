@@ -367,9 +367,12 @@ def _layout(mode: str, k: int, plane: _Plane, x: str | None, y: str | None, subt
         }
     else:
         yaxis = {"title": {"text": plane.y_title}, "tickformat": tick_format(plane.xy[:, 1])}
+    # Fixed margins, room for the short tick labels: margins fitted to the labels make
+    # Plotly draw every point twice, which doubled each redraw of the scatter.
+    yaxis["automargin"] = False
     return {
         "title": title(text, subtitle),
-        "margin": {"t": 100, "r": 20, "l": 20, "b": 40},
+        "margin": {"t": 100, "r": 20, "l": 80, "b": 60},
         "height": 600 + 22 * (k // 3),
         "dragmode": "select",
         "hovermode": "closest",
@@ -383,7 +386,11 @@ def _layout(mode: str, k: int, plane: _Plane, x: str | None, y: str | None, subt
             "itemsizing": "constant",
             "font": {"size": 13},
         },
-        "xaxis": {"title": {"text": plane.x_title}, "tickformat": tick_format(plane.xy[:, 0])},
+        "xaxis": {
+            "title": {"text": plane.x_title},
+            "tickformat": tick_format(plane.xy[:, 0]),
+            "automargin": False,
+        },
         "yaxis": yaxis,
         "annotations": _centre_labels(plane.centre_xy),
     }
