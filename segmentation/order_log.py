@@ -298,7 +298,7 @@ class OrderLog:
         What `segmentation.read_customers` read: the whole file, or only its head (the
         first ~2 MB) when ``whole`` is False (a big plain CSV file, to be summed by
         `segmentation.orders_duckdb.customers_from_log`). Its report counts the whole
-        file's lines either way.
+        file's lines either way (unless read with ``count_lines=False``).
     guess : OrderLogGuess
         The roles of the columns, guessed from ``data``.
     whole : bool
