@@ -190,6 +190,23 @@ def _header(path: Path, delimiter: str) -> list[str]:
     return [n.strip().strip('"') for n in header.rstrip("\r\n").split(delimiter)]
 
 
+# Unicode white space, as the careful path trims ids (pyarrow's utf8_trim_whitespace):
+# DuckDB's trim() alone leaves tabs.
+_WHITE_SPACE = "".join(
+    sorted({chr(c) for c in range(0x3001) if chr(c).isspace()} | {"\u205f", "\u3000"})
+)
+
+
+def _trim(expression: str) -> str:
+    """``expression`` trimmed of white space, NULL when nothing is left (trimming by a set of
+    characters is slow in DuckDB: only text with white space at an end is trimmed)."""
+    space = _literal(_WHITE_SPACE)
+    ends = f"contains({space}, left({expression}, 1)) OR contains({space}, right({expression}, 1))"
+    return (
+        f"NULLIF(CASE WHEN {ends} THEN trim({expression}, {space}) ELSE {expression} END, '')"
+    )
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -233,8 +250,8 @@ def _group_lines(con, source: str, columns: OrderColumns) -> None:
     cut from the date after folding: an order's lines share it), with their count, readable
     amounts, amounts that are not numbers, and first line."""
     con.execute(
-        f"CREATE TEMP TABLE groups AS SELECT NULLIF(trim(c), '') AS c, {_day_text('d')} AS t, "
-        "NULLIF(trim(o), '') AS o, n, n_a, s, r, unread FROM (SELECT c, d, o, count(*) AS n, "
+        f"CREATE TEMP TABLE groups AS SELECT {_trim('c')} AS c, {_day_text('d')} AS t, "
+        f"{_trim('o')} AS o, n, n_a, s, r, unread FROM (SELECT c, d, o, count(*) AS n, "
         "count(a) AS n_a, sum(a) AS s, min(r) AS r, count(*) FILTER (unread) AS unread FROM "
         f"{_read_lines(source, columns)} GROUP BY c, d, o)"
     )
@@ -262,7 +279,7 @@ def _lines(source: str, columns: OrderColumns, day: str) -> str:
     read), ``flags`` 1 for an amount written that is not a number plus 2 for a date written
     that ``day`` does not read."""
     return (
-        "SELECT NULLIF(trim(c), '') AS c, day, NULLIF(trim(o), '') AS o, a AS s, "
+        f"SELECT {_trim('c')} AS c, day, {_trim('o')} AS o, a AS s, "
         "CAST(unread AS UTINYINT) + 2 * CAST(d IS NOT NULL AND day IS NULL AS UTINYINT) AS "
         f"flags FROM (SELECT *, {day} AS day FROM "
         f"{_read_lines(source, columns, numbered=False)})"
@@ -325,7 +342,7 @@ def _first_amounts(con, source, columns, day: str, snap_day: int, want: int = 10
     while True:
         rows = con.sql(
             f"SELECT c, {day} AS day, a FROM (SELECT *, row_number() OVER () AS i FROM "
-            f"(SELECT NULLIF(trim({_quoted(columns.customer)}), '') AS c, "
+            f"(SELECT {_trim(_quoted(columns.customer))} AS c, "
             f"{_quoted(columns.date)} AS d, {_amount(_quoted(columns.amount))} AS a FROM "
             f"{source} LIMIT {head})) ORDER BY i"
         ).df()

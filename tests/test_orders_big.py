@@ -120,6 +120,29 @@ def test_a_customer_comes_where_its_first_usable_line_is(tmp_path):
     assert dict(fast.left_out)["with an unreadable amount"] == 1
 
 
+def test_ids_padded_with_tabs_or_no_break_spaces_are_the_same_customer_on_both_paths(
+    tmp_path,
+):
+    """An export can pad ids with a tab or a no-break space: the careful path trims any
+    white space, so the big path must too, or one customer would be counted twice."""
+    path = write_log(
+        tmp_path,
+        [
+            ("1", "A", "2024-01-02", "5"),
+            ("2", "\tA", "2024-01-03", "3"),
+            ("3", "A\u00a0", "2024-01-04", "7"),
+            ("4", "\u2003B ", "2024-01-04", "2"),
+            ("5", "\u00a0", "2024-01-05", "9"),
+        ],
+    )
+    careful = customers_from_data(read_customers(path), COLUMNS)
+    fast = customers_from_csv(path, COLUMNS)
+    assert fast.frame["customer"].tolist() == ["A", "B"]
+    assert fast.frame["frequency"].tolist() == [3, 1]
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.messages == careful.messages
+
+
 _days = st.sampled_from(
     ["2024-01-0" + str(d) for d in range(1, 10)] + ["2024-13-01", "", "2024-02-30"]
 )
