@@ -192,9 +192,7 @@ def _header(path: Path, delimiter: str) -> list[str]:
 
 # Unicode white space, as the careful path trims ids (pyarrow's utf8_trim_whitespace):
 # DuckDB's trim() alone leaves tabs.
-_WHITE_SPACE = "".join(
-    sorted({chr(c) for c in range(0x3001) if chr(c).isspace()} | {"\u205f", "\u3000"})
-)
+_WHITE_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
 def _trim(expression: str) -> str:

@@ -36,6 +36,16 @@ def careful_table(raw: bytes, columns: OrderColumns, **options):
     return customers_from_data(read_customers(raw), columns, **options)
 
 
+def same_on_both_paths(path, columns: OrderColumns, **options):
+    """The big path's table of the file at ``path``, checked equal to the careful path's
+    (frame and messages)."""
+    fast = customers_from_csv(path, columns, **options)
+    careful = careful_table(path, columns, **options)
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.messages == careful.messages
+    return fast
+
+
 @pytest.mark.parametrize("snapshot", [None, "2024-10-31"])
 def test_big_upload_summed_from_its_bytes_equals_the_careful_table(small_limit, snapshot):
     raw = export()
@@ -112,11 +122,8 @@ def test_a_customer_comes_where_its_first_usable_line_is(tmp_path):
             ("5", "", "2024-01-04", "7"),
         ],
     )
-    careful = customers_from_data(read_customers(path), COLUMNS, snapshot="2024-06-30")
-    fast = customers_from_csv(path, COLUMNS, snapshot="2024-06-30")
+    fast = same_on_both_paths(path, COLUMNS, snapshot="2024-06-30")
     assert fast.frame["customer"].tolist() == ["B", "A"]
-    pd.testing.assert_frame_equal(fast.frame, careful.frame)
-    assert fast.messages == careful.messages
     assert dict(fast.left_out)["with an unreadable amount"] == 1
 
 
@@ -135,12 +142,9 @@ def test_ids_padded_with_tabs_or_no_break_spaces_are_the_same_customer_on_both_p
             ("5", "\u00a0", "2024-01-05", "9"),
         ],
     )
-    careful = customers_from_data(read_customers(path), COLUMNS)
-    fast = customers_from_csv(path, COLUMNS)
+    fast = same_on_both_paths(path, COLUMNS)
     assert fast.frame["customer"].tolist() == ["A", "B"]
     assert fast.frame["frequency"].tolist() == [3, 1]
-    pd.testing.assert_frame_equal(fast.frame, careful.frame)
-    assert fast.messages == careful.messages
 
 
 _days = st.sampled_from(
