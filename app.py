@@ -10,7 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from segmentation import SegmentationError
-from ui import cached, persist, state, trust, widgets
+from ui import cached, heap, persist, state, trust, widgets
+
+heap.freeze_startup_objects()
 
 # A file served by this server: a Material icon as page icon is fetched from fonts.gstatic.com.
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"

@@ -4,15 +4,17 @@
     python benchmarks/rapid_k.py --before /tmp/main-copy        # and another checkout beside it
     python benchmarks/rapid_k.py --datasets mall_customers.csv --repeat 3
 
-For each checkout, one `streamlit run app.py` on 127.0.0.1 and Debian's Chromium (Playwright).
+For each checkout, `streamlit run app.py` on 127.0.0.1 (a fresh one per run) and Debian's
+Chromium (Playwright).
 For each shared dataset: a new session uploads it, opens Segments and waits for the scatter;
 then the k slider gets five ArrowRight presses (ArrowLeft when more room is below)
 `--gap` ms apart, as a marketer stepping through k (the slider stops at its end).
 Timed from the first press until the slider shows the last step's k, the scatter's
 legend has that many segments, and no run is going on.
-Every k reached was already swept (the sweep runs once per choice), so this is the cost of
-reruns. Several checkouts are measured in the same run, one after the other, so their
-ratio is what counts on a shared machine (the load average is printed).
+Every k reached was already swept (the sweep runs once per choice); each run has a fresh
+server, so the fits of the k stepped through are not cached from an earlier run. Several
+checkouts are measured in the same run, one after the other, so their ratio is what counts
+on a shared machine (the load average is printed).
 """
 
 from __future__ import annotations
@@ -128,16 +130,18 @@ def main() -> None:
             launch["executable_path"] = CHROMIUM
         browser = pw.chromium.launch(**launch)
         for label, app_dir in checkouts:
-            server, url = start_server(app_dir)
-            try:
-                for name in names:
-                    for _ in range(args.repeat):
+            for name in names:
+                for _ in range(args.repeat):
+                    # A fresh server each time: every k stepped through is fitted anew, as on
+                    # a marketer's first pass (a repeat on one server finds them cached).
+                    server, url = start_server(app_dir)
+                    try:
                         seconds = rapid_steps(browser, url, DATASETS / name, args.gap, args.timeout)
-                        results.setdefault((label, name), []).append(seconds)
-                        print(f"{label} {name}: {seconds:.2f} s", file=sys.stderr)
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
+                    finally:
+                        server.terminate()
+                        server.wait(timeout=20)
+                    results.setdefault((label, name), []).append(seconds)
+                    print(f"{label} {name}: {seconds:.2f} s", file=sys.stderr)
         browser.close()
     print(f"five k steps, {args.gap} ms apart, first press -> settled "
           f"(median of {args.repeat}; load average {os.getloadavg()[0]:.1f})")  # fmt: skip

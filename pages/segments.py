@@ -23,12 +23,21 @@ def on_k() -> None:
     state.put(state.K_STEPPED, True)
 
 
-def another_step_coming() -> bool:
+def another_step_coming(data, choices, choice) -> bool:
     """After a k step, True when the next step arrives within a moment: only the k the
-    marketer stops at is drawn (see `ui.reruns`)."""
+    marketer stops at is drawn (see `ui.reruns`). The moment is spent fitting this k and
+    its neighbours, which drawing it needs anyway."""
     stepped = state.get(state.K_STEPPED)
     state.put(state.K_STEPPED, False)
-    return bool(stepped) and reruns.in_fragment_rerun() and reruns.newer_rerun_within()
+    if not (stepped and reruns.in_fragment_rerun()):
+        return False
+    k = cached.current_k(choice)
+    return reruns.newer_rerun_while(
+        [
+            lambda: cached.current_profiles(data, choices, cached.current_fit(data, choices, k)),
+            lambda: trust.fits_for_sankey(data, choices, choice, k),
+        ]
+    )
 
 
 def render() -> None:
@@ -58,7 +67,7 @@ def render() -> None:
 @st.fragment
 def segments_for_k(data, choices, choice) -> None:
     """The k slider and everything that depends on k: sizes, the scatter, the Sankey."""
-    if another_step_coming():
+    if another_step_coming(data, choices, choice):
         st.rerun(scope="fragment")  # nothing drawn yet: the newer step runs at once
     k = k_slider(choice)
     segmentation_at(data, choices, k)
@@ -194,6 +203,7 @@ def scatter(data, choices, seg, prof, names) -> None:
         on_select="rerun",
         selection_mode=("box", "lasso"),
         key=state.W_SCATTER,
+        config=charts.SCATTER_CONFIG,
     )
     st.caption("Drag a box or lasso around customers to list them below.")
     selected_customers(data, seg, names, event)

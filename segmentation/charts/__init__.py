@@ -34,7 +34,7 @@ from segmentation.charts.palette import SEGMENT_COLOURS, UNASSIGNED_COLOUR, segm
 from segmentation.charts.points import MIN_POINTS_PER_SEGMENT, PCA_SAMPLE
 from segmentation.charts.rfm import rfm_grid_figure, rfm_mix_figure
 from segmentation.charts.sankey import sankey_figure
-from segmentation.charts.scatter import SCATTER_VIEWS, scatter_figure
+from segmentation.charts.scatter import SCATTER_CONFIG, SCATTER_VIEWS, scatter_figure
 from segmentation.charts.selection import selected_rows
 from segmentation.charts.sizes import sizes_figure
 from segmentation.charts.value import value_share_figure
@@ -43,6 +43,7 @@ __all__ = [
     "FONT",
     "MIN_POINTS_PER_SEGMENT",
     "PCA_SAMPLE",
+    "SCATTER_CONFIG",
     "SCATTER_VIEWS",
     "SEGMENT_COLOURS",
     "TEMPLATE",

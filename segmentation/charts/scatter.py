@@ -33,6 +33,9 @@ SCATTER_VIEWS = ("features", "pca")
 # chart creates a WebGL context, which costs more than a few thousand SVG markers, while SVG
 # slows sharply with more (9,000 markers took seconds per redraw).
 SVG_MAX_POINTS = 2_000
+#: Plotly config for showing the scatter: WebGL drawn at one canvas pixel per screen pixel
+#: (Plotly's default 2 draws four times the pixels, the slow part of a redraw without a GPU).
+SCATTER_CONFIG = {"plotGlPixelRatio": 1}
 
 
 @dataclass(frozen=True)

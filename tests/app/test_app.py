@@ -78,6 +78,15 @@ def test_first_visit_shows_the_samples_segments(app):
     assert len(app.get("plotly_chart")) == 3  # elbow, scatter and the k -> k+1 Sankey
 
 
+def test_the_scatter_draws_webgl_at_one_canvas_pixel_per_screen_pixel(app):
+    """Plotly's default draws WebGL at twice the screen's pixels each way: four times the
+    work of every redraw on a machine without a GPU."""
+    goto(app, SEGMENTS)
+    scatters = [c for c in app.get("plotly_chart") if "Segment centres" in c.proto.spec]
+    assert len(scatters) == 1
+    assert json.loads(scatters[0].proto.config)["plotGlPixelRatio"] == 1
+
+
 def test_tables_show_segment_colours_and_the_chosen_k(app):
     """The sizes table has one row per segment of the chosen k, each with its colour; the
     scores per k sit above the slider, one row per k swept."""
