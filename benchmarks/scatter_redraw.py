@@ -13,7 +13,12 @@ next frame is printed, for:
                    customers, WebGL above; fixed margins);
 - WebGL:           the same figure with every trace `scattergl`;
 - fitted margins:  the same figure with Plotly's axis `automargin` on (plotly_white's
-                   default), which makes Plotly measure the tick labels and draw again.
+                   default), which makes Plotly measure the tick labels and draw again;
+- WebGL ratio 2:   ours with Plotly's default `plotGlPixelRatio` of 2 (WebGL drawn at twice
+                   the screen's pixels each way) instead of the app's `charts.SCATTER_CONFIG`.
+
+Every variant is drawn with the app's Plotly config (`charts.SCATTER_CONFIG`) unless it
+says otherwise.
 
 A k step in the app redraws this chart, so its time is a floor under each step's wait.
 """
@@ -40,10 +45,11 @@ from segmentation.io import read_customers  # noqa: E402
 DATASETS = ROOT.parent / "shared" / "datasets"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-VARIANTS = ("ours", "WebGL", "fitted margins")
+VARIANTS = ("ours", "WebGL", "fitted margins", "WebGL ratio 2")
 
-DRAW = """async ([spec, variant, repeat]) => {
+DRAW = """async ([spec, variant, repeat, config]) => {
     const fig = JSON.parse(spec);
+    if (variant === 'WebGL ratio 2') config = {...config, plotGlPixelRatio: 2};
     if (variant === 'WebGL') fig.data.forEach(t => { t.type = 'scattergl'; });
     if (variant === 'fitted margins') {
         fig.layout.xaxis.automargin = true;
@@ -55,7 +61,7 @@ DRAW = """async ([spec, variant, repeat]) => {
         div.style.width = '1200px';
         document.body.appendChild(div);
         const start = performance.now();
-        await Plotly.newPlot(div, fig.data, fig.layout);
+        await Plotly.newPlot(div, fig.data, fig.layout, config);
         await new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
         times.push(performance.now() - start);
         Plotly.purge(div);
@@ -98,7 +104,8 @@ def main() -> None:
         for path in sorted(DATASETS.glob("*.csv")):
             spec, n = scatter_json(path, args.k)
             kind = json.loads(spec)["data"][0]["type"]
-            times = [page.evaluate(DRAW, [spec, v, args.repeat]) for v in VARIANTS]
+            config = charts.SCATTER_CONFIG
+            times = [page.evaluate(DRAW, [spec, v, args.repeat, config]) for v in VARIANTS]
             rows.append((path.name, n, kind, times))
         browser.close()
     print(

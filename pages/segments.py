@@ -23,21 +23,12 @@ def on_k() -> None:
     state.put(state.K_STEPPED, True)
 
 
-def another_step_coming(data, choices, choice) -> bool:
+def another_step_coming() -> bool:
     """After a k step, True when the next step arrives within a moment: only the k the
-    marketer stops at is drawn (see `ui.reruns`). The moment is spent fitting this k and
-    its neighbours, which drawing it needs anyway."""
+    marketer stops at is drawn (see `ui.reruns`)."""
     stepped = state.get(state.K_STEPPED)
     state.put(state.K_STEPPED, False)
-    if not (stepped and reruns.in_fragment_rerun()):
-        return False
-    k = cached.current_k(choice)
-    return reruns.newer_rerun_while(
-        [
-            lambda: cached.current_profiles(data, choices, cached.current_fit(data, choices, k)),
-            lambda: trust.fits_for_sankey(data, choices, choice, k),
-        ]
-    )
+    return bool(stepped) and reruns.in_fragment_rerun() and reruns.newer_rerun_within()
 
 
 def render() -> None:
@@ -67,7 +58,7 @@ def render() -> None:
 @st.fragment
 def segments_for_k(data, choices, choice) -> None:
     """The k slider and everything that depends on k: sizes, the scatter, the Sankey."""
-    if another_step_coming(data, choices, choice):
+    if another_step_coming():
         st.rerun(scope="fragment")  # nothing drawn yet: the newer step runs at once
     k = k_slider(choice)
     segmentation_at(data, choices, k)

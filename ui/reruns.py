@@ -3,19 +3,16 @@ reads Streamlit's private run state (tests/app/test_reruns.py fails loudly if it
 
 Streamlit queues a fragment's widget reruns instead of interrupting the run in progress,
 and each finished run is drawn in the browser, which holds the next key press until it has
-drawn. Waiting a moment after a k step (spent on work the step needs anyway), and starting
-again at once when another step arrives, draws only the k the marketer stops at.
+drawn. Waiting a moment after a k step, and starting again at once when another step
+arrives, draws only the k the marketer stops at.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
 
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-from segmentation import SegmentationError
 
 #: How long a k step waits for the next one before drawing (a quick key press comes
 #: within ~150 ms of the last).
@@ -33,23 +30,6 @@ def rerun_pending() -> bool:
     ctx = get_script_run_ctx()
     requests = None if ctx is None else ctx.script_requests
     return requests is not None and requests._state is ScriptRequestType.RERUN
-
-
-def newer_rerun_while(
-    steps: Iterable[Callable[[], object]], seconds: float = SETTLE_SECONDS
-) -> bool:
-    """Do ``steps`` one by one while waiting up to ``seconds`` for a newer rerun; True as
-    soon as one is pending (the steps left are not done). A step's `SegmentationError` is
-    left for the drawing to show."""
-    end = time.monotonic() + seconds
-    for step in steps:
-        if rerun_pending():
-            return True
-        try:
-            step()
-        except SegmentationError:
-            break
-    return newer_rerun_within(end - time.monotonic())
 
 
 def newer_rerun_within(seconds: float = SETTLE_SECONDS, *, step: float = 0.02) -> bool:

@@ -131,21 +131,14 @@ def scatter_with_borderline(
     )
 
 
-def fits_for_sankey(data, choices: Choices, choice, k: int):
-    """The fits the Sankey follows (`trust_cache.neighbours`), or None when only one k is
-    possible."""
-    if len(choice.k_values) < 2:
-        return None
-    return trust_cache.neighbours(data, choices, choice, k)
-
-
 def sankey_section(data, choices: Choices, k: int) -> None:
     """The Segments page's Sankey from k - 1 to k + 1, with a sentence per step."""
     try:
-        fits = fits_for_sankey(data, choices, cached.current_sweep(data, choices), k)
-        if fits is None:
+        choice = cached.current_sweep(data, choices)
+        if len(choice.k_values) < 2:
             return
         st.subheader("One segment more or fewer")
+        fits = trust_cache.neighbours(data, choices, choice, k)
     except SegmentationError as exc:
         widgets.error(exc)
         return

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 import pytest
 from streamlit.runtime.scriptrunner_utils import script_requests, script_run_context
 
-from segmentation import SegmentationError
 from ui import reruns
 
 
@@ -67,37 +66,3 @@ def test_without_a_newer_step_the_wait_ends_with_false(run):
     assert not reruns.newer_rerun_within(0.05)
     run.script_requests.request_rerun(script_requests.RerunData())
     assert reruns.newer_rerun_within(0.0)
-
-
-def test_a_step_that_brings_a_newer_rerun_ends_the_wait_and_skips_the_rest(run):
-    done = []
-
-    def press_arrives_while_fitting():
-        done.append("fit")
-        run.script_requests.request_rerun(script_requests.RerunData())
-
-    steps = [press_arrives_while_fitting, lambda: done.append("sankey")]
-    assert reruns.newer_rerun_while(steps, 5.0)
-    assert done == ["fit"]
-
-
-def test_the_steps_count_toward_the_wait(run):
-    done = []
-    assert not reruns.newer_rerun_while([lambda: done.append(time.sleep(0.1))], 0.05)
-    assert done == [None]
-    # Steps that finish early leave the rest of the wait: a rerun sent then is still seen.
-    later = threading.Timer(
-        0.05, run.script_requests.request_rerun, args=(script_requests.RerunData(),)
-    )
-    later.start()
-    try:
-        assert reruns.newer_rerun_while([lambda: None], 5.0)
-    finally:
-        later.cancel()
-
-
-def test_a_step_that_fails_leaves_the_error_to_the_drawing(run):
-    def fails():
-        raise SegmentationError("k=9 is above the 8 customers")
-
-    assert not reruns.newer_rerun_while([fails, pytest.fail], 0.0)
