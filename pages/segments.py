@@ -5,17 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from segmentation import SegmentationError, charts, to_csv_bytes
+from segmentation import SegmentationError, charts
 from segmentation.axes import default_axes
 from segmentation.features import check_segmentable
-from ui import cached, persist, preparation, reruns, state, trust, widgets
+from ui import cached, persist, preparation, reruns, selection, state, trust, widgets
 from ui import saved as ui_saved
 
 PCA = "Map of all features"
 VIEW_LABELS = {"features": "Two features", "pca": PCA}
 MAX_POINTS = 20_000
-# Selections up to this many customers show colour swatches: each is an image sent along.
-SELECTION_ROWS_COLOURED = 2_000
 
 
 def on_k() -> None:
@@ -197,7 +195,7 @@ def scatter(data, choices, seg, prof, names) -> None:
         config=charts.SCATTER_CONFIG,
     )
     st.caption("Drag a box or lasso around customers to list them below.")
-    selected_customers(data, seg, names, event)
+    selection.selected_customers(data, seg, names, event)
 
 
 def scatter_controls(features, view, axes) -> None:
@@ -224,28 +222,6 @@ def scatter_controls(features, view, axes) -> None:
         with column:
             state.seed(widget_key, value)
             st.selectbox(label, features, key=widget_key, on_change=state.copier(widget_key, key))
-
-
-def selected_customers(data, seg, names, event) -> None:
-    """The customers in the scatter's selection, as written in the file, with their segment."""
-    rows = [int(r) for r in charts.selected_rows(event) if r < len(data.frame)]
-    if not rows:
-        return
-    st.subheader(f"{widgets.count(len(rows))} selected customers")
-    picked, seg_col = widgets.with_segments(data.raw.iloc[rows], seg.labels[rows], names)
-    st.download_button(
-        "Download these customers",
-        to_csv_bytes(picked, bom=True),
-        file_name="selected_customers.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="download_selection",
-        icon=":material/download:",
-    )
-    if len(picked) <= SELECTION_ROWS_COLOURED:
-        widgets.segment_table(picked, seg_col)
-    else:
-        st.dataframe(picked, hide_index=True)
 
 
 render()

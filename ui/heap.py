@@ -1,9 +1,10 @@
 """The objects made at start-up (the imported libraries) kept out of the garbage
 collector's full passes.
 
-Streamlit runs a full collection after every run (`runner.postScriptGC`), which walked the
-~200,000 objects of pandas, scikit-learn and Plotly each time: ~0.13 s a run, k step or
-click. Frozen, they are skipped; what a run leaves behind is still collected after it.
+Streamlit runs a full collection after every run (`runner.postScriptGC`), which walked every
+object of pandas, scikit-learn and Plotly each time: a delay after each run, k step or
+click (measured in benchmarks/README.md). Frozen, they are skipped; what a run leaves behind
+is still collected after it.
 """
 
 from __future__ import annotations

@@ -3,12 +3,11 @@ after each run skips them, while what a run leaves behind is still collected."""
 
 from __future__ import annotations
 
-import gc
 import subprocess
 import sys
 import textwrap
 
-from apptools import ok
+from apptools import ROOT, ok
 
 
 def test_start_up_objects_frozen_once_and_new_garbage_still_collected():
@@ -35,16 +34,10 @@ def test_start_up_objects_frozen_once_and_new_garbage_still_collected():
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=_root()
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
-
-
-def _root():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parents[2]
 
 
 def test_the_app_freezes_them_at_its_first_run_only(app, monkeypatch):
@@ -56,4 +49,3 @@ def test_the_app_freezes_them_at_its_first_run_only(app, monkeypatch):
     ok(app.run())
     ok(app.run())
     assert calls == ["freeze"]
-    assert gc.isenabled()
