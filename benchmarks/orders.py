@@ -37,12 +37,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from fresh import cpu_seconds, peak_mb, run_fresh
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -86,23 +86,6 @@ def make_orders(n_lines: int, path: Path, *, random_state: int = 42) -> int:
 
 
 # --------------------------------------------------------------------------- the sides
-
-
-def _peak_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _cpu_seconds() -> float:
-    """CPU seconds of this process so far, all threads (on a shared machine a side's wall
-    time depends on the others' load; its CPU time much less)."""
-    import resource
-
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    return used.ru_utime + used.ru_stime
 
 
 def side_pandas(path: Path, out: Path) -> int:
@@ -177,15 +160,15 @@ def child(side: str, path: Path) -> None:
         "DuckDB floor": side_floor,
     }[side]
     out = OUT / f"customers-{side.replace(' ', '-')}.csv"
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    start, cpu = time.perf_counter(), cpu_seconds()
     n_customers = run(path, out)
     seconds = time.perf_counter() - start
     print(
         json.dumps(
             {
                 "seconds": seconds,
-                "cpu": _cpu_seconds() - cpu,
-                "peak_mb": _peak_mb(),
+                "cpu": cpu_seconds() - cpu,
+                "peak_mb": peak_mb(),
                 "customers": n_customers,
             }
         )
@@ -193,15 +176,7 @@ def child(side: str, path: Path) -> None:
 
 
 def measure(side: str, path: Path) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", side, "--file", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    if done.returncode:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_fresh(__file__, "--child", side, "--file", str(path))
 
 
 def main() -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from fresh import cpu_seconds, peak_mb, run_fresh
 
 HERE = Path(__file__).resolve().parent
 ENGINES = ("pandas", "polars", "duckdb", "arrow", "read_customers")
@@ -80,14 +81,6 @@ def run(engine: str, path: Path, out: Path) -> None:
         read_customers(path)
 
 
-def peak_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=10_000_000)
@@ -96,16 +89,10 @@ def main() -> None:
     args = parser.parse_args()
     path = HERE / "out" / f"orders-{args.lines}.csv"
     if args.child:
-        import resource
-
-        def cpu() -> float:
-            used = resource.getrusage(resource.RUSAGE_SELF)
-            return used.ru_utime + used.ru_stime
-
-        start, cpu0 = time.perf_counter(), cpu()
+        start, cpu0 = time.perf_counter(), cpu_seconds()
         run(args.child, path, HERE / "out" / f"engine-{args.child}.csv")
         seconds = time.perf_counter() - start
-        print(json.dumps({"seconds": seconds, "cpu": cpu() - cpu0, "peak_mb": peak_mb()}))
+        print(json.dumps({"seconds": seconds, "cpu": cpu_seconds() - cpu0, "peak_mb": peak_mb()}))
         return
     if not path.exists():
         sys.path.insert(0, str(HERE))
@@ -114,15 +101,10 @@ def main() -> None:
         make_orders(args.lines, path)
     print(f"{args.lines:,} order lines; load average {os.getloadavg()[0]:.1f}")
     for engine in args.engines:
-        done = subprocess.run(
-            [sys.executable, __file__, "--lines", str(args.lines), "--child", engine],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            print(f"{engine:<15} error: {done.stderr.strip().splitlines()[-1]}")
+        r = run_fresh(__file__, "--lines", str(args.lines), "--child", engine)
+        if "error" in r:
+            print(f"{engine:<15} error: {r['error']}")
             continue
-        r = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{engine:<15} {r['seconds']:8.2f} s {r['cpu']:8.2f} CPU s {r['peak_mb']:8.0f} MB")
     print(f"load average {os.getloadavg()[0]:.1f}")
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from fresh import cpu_seconds, peak_mb, run_fresh
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -35,8 +36,6 @@ SHAPES = ("table", "one pass", "pass+first")
 
 def run_shape(shape: str, path: Path) -> dict:
     sys.path.insert(0, str(ROOT))
-    import resource
-
     import duckdb
 
     from segmentation import orders_duckdb as od
@@ -47,7 +46,7 @@ def run_shape(shape: str, path: Path) -> dict:
     con = duckdb.connect()
     source = od._source(path, ",", od._header(path, ","))
     _, day = od._head_layout(con, source, columns, "auto")
-    start, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+    start, used = time.perf_counter(), cpu_seconds()
     lines = od._lines(source, columns, day)
     rules = "c IS NOT NULL AND day IS NOT NULL AND s IS NOT NULL"
     sums = (
@@ -76,11 +75,8 @@ def run_shape(shape: str, path: Path) -> dict:
             f"SELECT c, min(r) FROM (SELECT {customer} AS c, row_number() OVER () AS r FROM "
             f"{source}) GROUP BY c"
         ).fetchall()
-    done = resource.getrusage(resource.RUSAGE_SELF)
-    with open("/proc/self/status") as fh:
-        peak = next(int(x.split()[1]) / 1024 for x in fh if x.startswith("VmHWM:"))
-    cpu = done.ru_utime + done.ru_stime - used.ru_utime - used.ru_stime
-    return {"seconds": time.perf_counter() - start, "cpu": cpu, "peak_mb": peak, "rows": n}
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - used
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb(), "rows": n}
 
 
 def main() -> None:
@@ -97,15 +93,10 @@ def main() -> None:
     print(f"{args.lines:,} lines; load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"{'shape':<11} {'seconds':>8} {'CPU s':>7} {'peak MB':>8} {'customers':>10}")
     for shape in SHAPES:
-        done = subprocess.run(
-            [sys.executable, __file__, "--lines", str(args.lines), "--shape", shape],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            print(f"{shape:<11} error: {done.stderr.strip().splitlines()[-1]}")
+        r = run_fresh(__file__, "--lines", str(args.lines), "--shape", shape)
+        if "error" in r:
+            print(f"{shape:<11} error: {r['error']}")
             continue
-        r = json.loads(done.stdout.strip().splitlines()[-1])
         print(
             f"{shape:<11} {r['seconds']:>8.2f} {r['cpu']:>7.1f} {r['peak_mb']:>8.0f} "
             f"{r['rows']:>10,}"
