@@ -137,7 +137,7 @@ class Measure:
 
 
 def scatter(page):
-    charts = page.locator("[data-testid='stMain'] [data-testid='stPlotlyChart']")
+    charts = page.locator("[data-testid='stMain'] .js-plotly-plot")
     return charts.filter(has_text=SCATTER_TITLE)
 
 
@@ -181,7 +181,7 @@ async def wait_scatter(page, k: int, deadline: Deadline, what: str, metric_at: l
             return charts.length === 1
                 && charts[0].querySelectorAll('.legend .traces').length === n;
         }""",
-        arg=["[data-testid='stMain'] [data-testid='stPlotlyChart']", k + 1],
+        arg=["[data-testid='stMain'] .js-plotly-plot", k + 1],
         timeout=deadline.ms(),
         polling=50,
     )

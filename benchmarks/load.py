@@ -422,7 +422,7 @@ async def wait_metric(
 
 async def wait_scatter(page, deadline: Deadline) -> None:
     """The elbow chart and the scatter are both drawn (plotly has built their plots)."""
-    charts = page.locator("[data-testid='stMain'] [data-testid='stPlotlyChart']")
+    charts = page.locator("[data-testid='stMain'] .js-plotly-plot")
     await charts.nth(1).locator(".main-svg").first.wait_for(timeout=deadline.ms())
     await charts.nth(0).locator(".main-svg").first.wait_for(timeout=deadline.ms())
 

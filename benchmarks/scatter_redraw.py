@@ -15,7 +15,9 @@ next frame is printed, for:
 - fitted margins:  the same figure with Plotly's axis `automargin` on (plotly_white's
                    default), which makes Plotly measure the tick labels and draw again;
 - WebGL ratio 2:   ours with Plotly's default `plotGlPixelRatio` of 2 (WebGL drawn at twice
-                   the screen's pixels each way) instead of the app's `charts.SCATTER_CONFIG`.
+                   the screen's pixels each way) instead of the app's `charts.SCATTER_CONFIG`;
+- in place:        ours drawn with `Plotly.react` over the scatter at k - 1 already on the
+                   page, as the app's k step does (`ui/live_chart.py`), instead of a new chart.
 
 Every variant is drawn with the app's Plotly config (`charts.SCATTER_CONFIG`) unless it
 says otherwise.
@@ -45,9 +47,9 @@ from segmentation.io import read_customers  # noqa: E402
 DATASETS = ROOT.parent / "shared" / "datasets"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-VARIANTS = ("ours", "WebGL", "fitted margins", "WebGL ratio 2")
+VARIANTS = ("ours", "WebGL", "fitted margins", "WebGL ratio 2", "in place")
 
-DRAW = """async ([spec, variant, repeat, config]) => {
+DRAW = """async ([spec, variant, repeat, config, before]) => {
     const fig = JSON.parse(spec);
     if (variant === 'WebGL ratio 2') config = {...config, plotGlPixelRatio: 2};
     if (variant === 'WebGL') fig.data.forEach(t => { t.type = 'scattergl'; });
@@ -60,8 +62,14 @@ DRAW = """async ([spec, variant, repeat, config]) => {
         const div = document.createElement('div');
         div.style.width = '1200px';
         document.body.appendChild(div);
+        if (variant === 'in place') {
+            const old = JSON.parse(before);
+            await Plotly.newPlot(div, old.data, old.layout, config);
+            await new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
+        }
         const start = performance.now();
-        await Plotly.newPlot(div, fig.data, fig.layout, config);
+        if (variant === 'in place') await Plotly.react(div, fig.data, fig.layout, config);
+        else await Plotly.newPlot(div, fig.data, fig.layout, config);
         await new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
         times.push(performance.now() - start);
         Plotly.purge(div);
@@ -103,9 +111,12 @@ def main() -> None:
         page.add_script_tag(path=str(PLOTLY_JS))
         for path in sorted(DATASETS.glob("*.csv")):
             spec, n = scatter_json(path, args.k)
+            before, _ = scatter_json(path, args.k - 1)
             kind = json.loads(spec)["data"][0]["type"]
             config = charts.SCATTER_CONFIG
-            times = [page.evaluate(DRAW, [spec, v, args.repeat, config]) for v in VARIANTS]
+            times = [
+                page.evaluate(DRAW, [spec, v, args.repeat, config, before]) for v in VARIANTS
+            ]
             rows.append((path.name, n, kind, times))
         browser.close()
     print(

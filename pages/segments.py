@@ -10,6 +10,7 @@ from segmentation.axes import default_axes
 from segmentation.features import check_segmentable
 from ui import cached, persist, preparation, reruns, selection, state, trust, widgets
 from ui import saved as ui_saved
+from ui.live_chart import live_chart
 
 PCA = "Map of all features"
 VIEW_LABELS = {"features": "Two features", "pca": PCA}
@@ -187,13 +188,7 @@ def scatter(data, choices, seg, prof, names) -> None:
     except SegmentationError as exc:
         widgets.error(exc)
         return
-    event = st.plotly_chart(
-        fig,
-        on_select="rerun",
-        selection_mode=("box", "lasso"),
-        key=state.W_SCATTER,
-        config=charts.SCATTER_CONFIG,
-    )
+    event = live_chart(fig, key=state.W_SCATTER, config=charts.SCATTER_CONFIG, selectable=True)
     st.caption("Drag a box or lasso around customers to list them below.")
     selection.selected_customers(data, seg, names, event)
 

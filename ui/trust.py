@@ -18,6 +18,7 @@ from segmentation.stability import shown
 from segmentation.transitions import describe_transition, segment_transitions
 from ui import cached, downloads, state, trust_cache, widgets
 from ui.cached import Current
+from ui.live_chart import live_chart
 from ui.state import Choices
 
 STABILITY_SENTENCE = (
@@ -152,7 +153,7 @@ def sankey_section(data, choices: Choices, k: int) -> None:
         "two? Each band follows customers from their segment at one k to their segment at "
         "the next."
     )
-    st.plotly_chart(fig, key="sankey")
+    live_chart(fig, key="sankey")
     for (_, a, na), (_, b, nb) in zip(fits, fits[1:]):
         st.caption(widgets.md(describe_transition(segment_transitions(a, b), na, nb)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ PROFILES = "pages/profiles.py"
 EXPORT = "pages/export.py"
 PAGES = [DATA, SEGMENTS, PROFILES, EXPORT]
 UPLOAD_KEY = "w.upload"
+SCATTER_KEY = "w.scatter"
 SAMPLE_NOTICE = "You're exploring the built-in sample of 1,000 customers"
 
 
@@ -91,3 +93,31 @@ def texts(at: AppTest) -> str:
 def csv_text(data: bytes) -> pd.DataFrame:
     """A downloaded CSV with every cell as text (as a spreadsheet would show it)."""
     return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def live_charts(at: AppTest) -> dict:
+    """The charts drawn in place by `ui.live_chart` (the scatter, the Sankey), by key: what
+    each was sent with (``spec`` the figure as JSON, ``config``, ``revision``)."""
+    charts = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "segmentation_live_chart":
+            key = element.proto.id.rsplit("-", 1)[-1]
+            charts[key] = json.loads(element.proto.json)
+    return charts
+
+
+def live_figure(at: AppTest, key: str) -> dict:
+    """The figure of the live chart under ``key``, as the browser receives it."""
+    charts = live_charts(at)
+    assert key in charts, f"no live chart {key!r} (found {sorted(charts)})"
+    return json.loads(charts[key]["spec"])
+
+
+def select_on_scatter(at: AppTest, points: list[dict], *, revision: str | None = None) -> AppTest:
+    """Make a box or lasso selection of ``points`` on the Segments scatter as the browser
+    reports one: made on the figure now drawn unless ``revision`` names another."""
+    drawn = live_charts(at)[SCATTER_KEY]["revision"]
+    at.session_state[SCATTER_KEY] = {
+        "selection": {"revision": revision or drawn, "points": points}
+    }
+    return ok(at.run())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import pytest
@@ -13,12 +12,16 @@ from apptools import (
     PAGES,
     PROFILES,
     SAMPLE_NOTICE,
+    SCATTER_KEY,
     SEGMENTS,
     csv_text,
     download,
     goto,
+    live_charts,
+    live_figure,
     metric,
     ok,
+    select_on_scatter,
     texts,
     upload,
 )
@@ -75,16 +78,15 @@ def test_first_visit_shows_the_samples_segments(app):
     assert app.slider(key="w.k").value == k
     assert len(sizes_table(app)) == k
     assert metric(app, "Customers segmented") == "1,000"
-    assert len(app.get("plotly_chart")) == 3  # elbow, scatter and the k -> k+1 Sankey
+    assert len(app.get("plotly_chart")) == 1  # the elbow
+    assert set(live_charts(app)) == {SCATTER_KEY, "sankey"}  # drawn in place on a k step
 
 
 def test_the_scatter_draws_webgl_at_one_canvas_pixel_per_screen_pixel(app):
     """Plotly's default draws WebGL at twice the screen's pixels each way: four times the
     work of every redraw on a machine without a GPU."""
     goto(app, SEGMENTS)
-    scatters = [c for c in app.get("plotly_chart") if "Segment centres" in c.proto.spec]
-    assert len(scatters) == 1
-    assert json.loads(scatters[0].proto.config)["plotGlPixelRatio"] == 1
+    assert live_charts(app)[SCATTER_KEY]["config"]["plotGlPixelRatio"] == 1
 
 
 def test_tables_show_segment_colours_and_the_chosen_k(app):
@@ -346,16 +348,8 @@ def test_five_identical_customers_say_why_nothing_can_be_segmented(app):
 def test_selection_lists_the_selected_customers(app, dataset):
     upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
     goto(app, SEGMENTS)
-    # The browser sends customdata as {"0": row}; AppTest as [row]: both are accepted.
-    app.session_state["w.scatter"] = {
-        "selection": {
-            "points": [{"customdata": [3.0, 1.0]}, {"customdata": {"0": 7, "1": 2.0}}],
-            "point_indices": [0, 1],
-            "box": [],
-            "lasso": [],
-        }
-    }
-    ok(app.run())
+    # The browser sends customdata as {"0": row} or [row]: both are accepted.
+    select_on_scatter(app, [{"customdata": [3.0, 1.0]}, {"customdata": {"0": 7, "1": 2.0}}])
     assert "2 selected customers" in texts(app)
     picked = app.dataframe[-1].value
     assert list(picked["CustomerID"]) == ["4", "8"]
@@ -462,10 +456,9 @@ def test_each_shared_dataset_goes_through_every_page(app, dataset, downloads, na
 
 def scatter_spec(at) -> dict:
     """The scatter's figure as sent to the browser (the chart with the segment centres)."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    scatters = [s for s in specs if any(t.get("name") == "Segment centres" for t in s["data"])]
-    assert len(scatters) == 1, f"{len(scatters)} scatter charts on the page"
-    return scatters[0]
+    spec = live_figure(at, SCATTER_KEY)
+    assert any(t.get("name") == "Segment centres" for t in spec["data"])
+    return spec
 
 
 def test_scatter_axes_and_pca_view(app):
@@ -525,8 +518,7 @@ def test_a_previous_export_can_be_uploaded_again(app, dataset, downloads):
     upload(app, "mall_customers_k6_labelled.csv", first)
     assert not app.error, [e.value for e in app.error]
     goto(app, SEGMENTS)
-    app.session_state["w.scatter"] = {"selection": {"points": [{"customdata": [0.0]}]}}
-    ok(app.run())
+    select_on_scatter(app, [{"customdata": [0.0]}])
     picked = app.dataframe[-1].value
     assert {"segment", "segment_new", "segment_name_new"} <= set(picked.columns)
     goto(app, PROFILES)

@@ -6,7 +6,18 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from apptools import EXPORT, PROFILES, SEGMENTS, csv_text, download, goto, ok, texts, upload
+from apptools import (
+    EXPORT,
+    PROFILES,
+    SEGMENTS,
+    csv_text,
+    download,
+    goto,
+    ok,
+    select_on_scatter,
+    texts,
+    upload,
+)
 
 from segmentation import excel as core_excel
 
@@ -85,15 +96,7 @@ def test_too_many_rows_for_excel_offers_csv_only_and_says_why(app, monkeypatch):
 def test_a_scatter_selection_can_be_downloaded(app, dataset, downloads):
     upload(app, "mall_customers.csv", dataset("mall_customers.csv"))
     goto(app, SEGMENTS)
-    app.session_state["w.scatter"] = {
-        "selection": {
-            "points": [{"customdata": [3.0, 1.0]}, {"customdata": [7.0, 2.0]}],
-            "point_indices": [0, 1],
-            "box": [],
-            "lasso": [],
-        }
-    }
-    ok(app.run())
+    select_on_scatter(app, [{"customdata": [3.0, 1.0]}, {"customdata": [7.0, 2.0]}])
     content = downloads(download(app, "Download these customers")).content
     assert content.startswith(BOM)
     picked = csv_text(content)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
-from apptools import EXPORT, PROFILES, SEGMENTS, csv_text, download, goto, ok, texts
+from apptools import (
+    EXPORT,
+    PROFILES,
+    SCATTER_KEY,
+    SEGMENTS,
+    csv_text,
+    download,
+    goto,
+    live_figure,
+    ok,
+    texts,
+)
 
 MALL_FEATURES = ["Annual Income (k$)", "Spending Score (1-100)"]
 WORDS = {"highly stable", "stable", "doubtful", "unstable"}
@@ -15,14 +24,6 @@ def trust_table(at):
         if "verdict" in frame.value.columns:
             return frame.value
     raise AssertionError("no stability table on the page")
-
-
-def chart(at, key):
-    found = [c for c in at.get("plotly_chart") if c.proto.id and key in c.proto.id] or [
-        c for c in at.get("plotly_chart") if getattr(c, "key", None) == key
-    ]
-    assert found, f"no chart {key!r}"
-    return json.loads(found[0].proto.spec)
 
 
 def sidebar_html(at) -> str:
@@ -50,23 +51,23 @@ def test_profiles_show_stability_with_its_meaning_and_the_sidebar_follows(app):
 def test_segments_show_the_sankey_around_k_and_it_follows_k(app):
     goto(app, SEGMENTS)
     k = app.slider(key="w.k").value
-    spec = chart(app, "sankey")
+    spec = live_figure(app, "sankey")
     headings = [a["text"] for a in spec["layout"]["annotations"]]
     assert headings[1] == f"<b>k = {k}</b> (chosen)"
     assert spec["data"][0]["type"] == "sankey"
     ok(app.slider(key="w.k").set_value(k + 1).run())
-    headings = [a["text"] for a in chart(app, "sankey")["layout"]["annotations"]]
+    headings = [a["text"] for a in live_figure(app, "sankey")["layout"]["annotations"]]
     assert f"<b>k = {k + 1}</b> (chosen)" in headings
     assert any(c.value.startswith("From ") and " segments" in c.value for c in app.caption)
 
 
 def test_borderline_checkbox_outlines_customers_on_the_scatter(app):
     goto(app, SEGMENTS)
-    names = [t["name"] for t in chart(app, "w.scatter")["data"]]
+    names = [t["name"] for t in live_figure(app, SCATTER_KEY)["data"]]
     assert not any(n.startswith("Borderline") for n in names)
     box = next(c for c in app.checkbox if c.label == "Outline borderline customers")
     ok(box.check().run())
-    names = [t["name"] for t in chart(app, "w.scatter")["data"]]
+    names = [t["name"] for t in live_figure(app, SCATTER_KEY)["data"]]
     assert names[-1] == "Borderline customers (margin below 0.2)"
     goto(app, PROFILES)
     goto(app, SEGMENTS)  # the choice is kept across pages

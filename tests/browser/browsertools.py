@@ -40,7 +40,8 @@ UPLOAD_INPUT = (
 SAVED_INPUT = (
     "role=region[name='Apply a saved segmentation'] >> [data-testid='stFileUploaderDropzoneInput']"
 )
-PLOTLY = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+#: Any Plotly chart in the page: Streamlit's own or one drawn in place (ui.live_chart).
+PLOTLY = "[data-testid='stMain'] .js-plotly-plot"
 ERROR_ALERT = "[data-testid='stAlertContentError']"
 EXCEPTION = "[data-testid='stException']"
 FEATURES_LABEL = "Features"

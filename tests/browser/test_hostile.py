@@ -15,6 +15,7 @@ from browsertools import (
     DOWNLOAD_LABELLED,
     ERROR_ALERT,
     EXCEPTION,
+    PLOTLY,
     UPLOAD_INPUT,
     assert_no_exception,
     chosen_features,
@@ -103,7 +104,7 @@ def test_html_and_markdown_column_names_are_shown_as_text(page: Page, app_url: s
     k = int(k_slider(page).input_value())
     expect_scatter(page, k)
     screenshot(page, "hostile_names", "segments")
-    page.locator("[data-testid='stPlotlyChart']").last.scroll_into_view_if_needed()
+    page.locator(PLOTLY).last.scroll_into_view_if_needed()
     screenshot(page, "hostile_names", "segments_scatter")
     assert_nothing_injected(page, dialogs)
     assert_no_exception(page)

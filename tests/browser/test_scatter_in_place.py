@@ -1,0 +1,101 @@
+"""The Segments scatter is drawn again in place when k moves (the same chart, not a new
+one), a box dragged on it lists the customers inside, and that list goes when k moves and
+the drawn segments change. plotly.js comes from the app itself."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browsertools import (
+    EXPECT_TIMEOUT,
+    assert_no_exception,
+    expect_scatter,
+    go,
+    k_slider,
+    main,
+    move_k,
+    open_app,
+    screenshot,
+    scroll_to,
+    settle,
+)
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+#: The scatter's Plotly element, found by its "Segment centres" trace.
+FIND_SCATTER = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .find(el => (el.data || []).some(t => t.name === 'Segment centres'))"""
+
+
+def mark_scatter(page: Page, mark: str) -> None:
+    page.evaluate(f"() => {{ ({FIND_SCATTER})().dataset.probe = {mark!r}; }}")
+
+
+def scatter_mark(page: Page) -> str | None:
+    return page.evaluate(f"() => ({FIND_SCATTER})().dataset.probe || null")
+
+
+def drag_box_over_scatter(page: Page) -> None:
+    """Drag a box over the middle of the scatter's plot area, as a marketer does."""
+    box = None
+    for candidate in page.locator(".js-plotly-plot .nsewdrag").all():
+        inside = candidate.evaluate(
+            "el => (el.closest('.js-plotly-plot').data || [])"
+            ".some(t => t.name === 'Segment centres')"
+        )
+        if inside:
+            box = candidate.bounding_box()
+            break
+    assert box, "no plot area on the scatter"
+    x0, y0 = box["x"] + box["width"] * 0.05, box["y"] + box["height"] * 0.05
+    x1, y1 = box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.95
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x1, y1, steps=12)
+    page.mouse.up()
+
+
+def test_k_step_redraws_the_scatter_in_place_and_a_box_lists_customers(
+    page: Page, app_url: str
+):
+    page.set_default_timeout(EXPECT_TIMEOUT)
+    plotly_loads = []
+
+    def record(response) -> None:
+        if response.url.endswith("plotly.min.js"):
+            plotly_loads.append((response.url, response.status))
+
+    page.on("response", record)
+    open_app(page, app_url)
+    go(page, "Segments")
+    k = int(k_slider(page).input_value())
+    expect_scatter(page, k)
+    assert plotly_loads and all(
+        url.startswith(app_url) and status == 200 for url, status in plotly_loads
+    ), plotly_loads
+
+    mark_scatter(page, "drawn before the step")
+    k = move_k(page, "ArrowRight")
+    expect_scatter(page, k)
+    assert scatter_mark(page) == "drawn before the step"  # the same chart, drawn again
+
+    scatter = page.locator(".js-plotly-plot").filter(has_text="Customer segments")
+    scroll_to(page, scatter)
+    drag_box_over_scatter(page)
+    settle(page)
+    heading = main(page).get_by_text(re.compile(r"^[\d,]+ selected customers$"))
+    expect(heading).to_be_visible()
+    n = int(heading.inner_text().split()[0].replace(",", ""))
+    assert n > 0
+    button = main(page).get_by_role("button", name="Download these customers")
+    expect(button).to_be_visible()
+    scroll_to(page, button)
+    screenshot(page, "scatter_in_place", "box_selection")
+
+    k = move_k(page, "ArrowRight")
+    expect_scatter(page, k)
+    expect(heading).to_have_count(0)  # the old box no longer describes what is drawn
+    assert scatter_mark(page) == "drawn before the step"
+    assert_no_exception(page)

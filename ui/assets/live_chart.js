@@ -1,0 +1,67 @@
+// A Plotly chart drawn again in place (Plotly.react) when its figure changes, so a k step
+// keeps the chart, its WebGL context and its size instead of mounting a new one.
+// Mounted by ui/live_chart.py, which sends {plotly, spec, config, revision, selectable}.
+
+// This app's own copy of plotly.js, loaded once per page (Streamlit's built-in charts
+// bundle theirs privately), so the figures are drawn by the version they were written for.
+let plotlyLoading = null;
+
+function loadPlotly(url) {
+  if (!plotlyLoading) {
+    plotlyLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = new URL(url, document.baseURI).href;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error(`plotly.js did not load from ${url}`));
+      document.head.appendChild(script);
+    });
+  }
+  return plotlyLoading;
+}
+
+function chartRoot(parentElement) {
+  let root = parentElement.querySelector(":scope > .live-chart");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "live-chart";
+    root.style.width = "100%";
+    parentElement.appendChild(root);
+  }
+  return root;
+}
+
+function pageFont(figure, element) {
+  // The page's own font (served by Streamlit), as st.plotly_chart's theme uses.
+  const layout = figure.layout || (figure.layout = {});
+  layout.font = layout.font || {};
+  if (!layout.font.family) layout.font.family = getComputedStyle(element).fontFamily;
+  layout.autosize = true;
+  return figure;
+}
+
+function listenForSelections(root, setStateValue) {
+  const send = (points) =>
+    setStateValue("selection", {
+      revision: root.dataset.revision,
+      points: points.map((p) => ({ customdata: p.customdata })),
+    });
+  root.on("plotly_selected", (event) => send((event && event.points) || []));
+  root.on("plotly_deselect", () => send([]));
+}
+
+export default function ({ data, parentElement, setStateValue }) {
+  const root = chartRoot(parentElement);
+  // The newest figure wins: a draw still loading plotly.js skips an older one.
+  if (root.dataset.wanted === data.revision) return;
+  root.dataset.wanted = data.revision;
+  loadPlotly(data.plotly).then(async (Plotly) => {
+    if (root.dataset.wanted !== data.revision) return;
+    const figure = pageFont(JSON.parse(data.spec), root);
+    await Plotly.react(root, figure.data, figure.layout, data.config);
+    root.dataset.revision = data.revision;
+    if (data.selectable && !root.dataset.listening) {
+      listenForSelections(root, setStateValue);
+      root.dataset.listening = "yes";
+    }
+  });
+}
