@@ -30,11 +30,21 @@ function chartRoot(parentElement) {
   return root;
 }
 
-function pageFont(figure, element) {
-  // The page's own font (served by Streamlit), as st.plotly_chart's theme uses.
+function pageLook(figure, element) {
+  // The page's font and text colours, as st.plotly_chart's theme draws the other charts:
+  // text in the page's colour, titles bold, axis ticks and titles small and faded. The figure's own
+  // settings win.
+  const style = getComputedStyle(element);
+  const text = style.color;
+  const faded = text.replace(/^rgb\((.*)\)$/, "rgba($1, 0.6)");
   const layout = figure.layout || (figure.layout = {});
-  layout.font = layout.font || {};
-  if (!layout.font.family) layout.font.family = getComputedStyle(element).fontFamily;
+  layout.font = { family: style.fontFamily, color: text, ...layout.font };
+  if (layout.title) layout.title.font = { weight: "bold", ...layout.title.font };
+  for (const name of Object.keys(layout).filter((key) => /^[xy]axis\d*$/.test(key))) {
+    const axis = layout[name];
+    axis.tickfont = { color: faded, size: 12, ...axis.tickfont };
+    if (axis.title) axis.title.font = { color: faded, size: 12, ...axis.title.font };
+  }
   layout.autosize = true;
   return figure;
 }
@@ -56,7 +66,7 @@ export default function ({ data, parentElement, setStateValue }) {
   root.dataset.wanted = data.revision;
   loadPlotly(data.plotly).then(async (Plotly) => {
     if (root.dataset.wanted !== data.revision) return;
-    const figure = pageFont(JSON.parse(data.spec), root);
+    const figure = pageLook(JSON.parse(data.spec), root);
     await Plotly.react(root, figure.data, figure.layout, data.config);
     root.dataset.revision = data.revision;
     if (data.selectable && !root.dataset.listening) {
