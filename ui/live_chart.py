@@ -60,6 +60,7 @@ def live_chart(
         "revision": revision[:16],
         "selectable": selectable,
     }
+    # A component keeps only the state values it has a callback for: the no-op declares it.
     result = _chart(data=data, key=key, on_selection_change=lambda: None)
     selection = result.get("selection") if selectable else None
     if not selection or selection.get("revision") != data["revision"]:
