@@ -21,7 +21,7 @@ memory peaks are its own:
   segment differs from `apply`'s.
 
 Time is wall clock (``perf_counter``) inside the process, after imports; peak memory is
-the process's maximum resident set (``ru_maxrss``). Run on a shared 2-core machine: the
+the process's maximum resident set (`fresh.peak_mb`). Run on a shared 2-core machine: the
 ratios of one run are what counts; the load average is printed beside them.
 """
 
@@ -30,13 +30,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import OUT_DIR, ROOT, table
+from common import OUT_DIR, table
+from fresh import peak_mb, run_fresh
 
 FEATURES = ["annual_income", "spending_score", "recency_days"]
 LOG = ["recency_days"]
@@ -70,10 +69,6 @@ def _fit(path: Path, saved_path: Path) -> None:
     seg = fit_segments(sample, FEATURES, K, log_features=LOG)
     names = profile_segments(sample, seg).names
     write_saved(save_segmentation(sample, seg, names, id_column="customer_id"), saved_path)
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --------------------------------------------------------------------------- children
@@ -200,16 +195,7 @@ CHILDREN = {
 
 
 def _run_child(kind: str, *args: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    if done.returncode != 0:
-        print(done.stderr[-3000:], file=sys.stderr)
-        return {"error": f"exit {done.returncode}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_fresh(__file__, "--child", kind, *args)
 
 
 def _counts_of(out: Path) -> list[list]:
@@ -246,7 +232,7 @@ def main() -> None:
     if args.child:
         kind, *rest = args.child
         result = CHILDREN[kind](*rest)
-        result["peak_mb"] = _peak_mb()
+        result["peak_mb"] = peak_mb()
         print(json.dumps(result))
         return
 
