@@ -59,13 +59,9 @@ function listenForSelections(root, setStateValue) {
   root.on("plotly_deselect", () => send([]));
 }
 
-export default function ({ data, parentElement, setStateValue }) {
-  const root = chartRoot(parentElement);
-  // The newest figure wins: a draw still loading plotly.js skips an older one.
-  if (root.dataset.wanted === data.revision) return;
-  root.dataset.wanted = data.revision;
+function draw(root, data, setStateValue) {
   loadPlotly(data.plotly).then(async (Plotly) => {
-    if (root.dataset.wanted !== data.revision) return;
+    if (root.dataset.wanted !== data.revision) return; // a newer figure came meanwhile
     const figure = pageLook(JSON.parse(data.spec), root);
     await Plotly.react(root, figure.data, figure.layout, data.config);
     root.dataset.revision = data.revision;
@@ -74,4 +70,18 @@ export default function ({ data, parentElement, setStateValue }) {
       root.dataset.listening = "yes";
     }
   });
+}
+
+export default function ({ data, parentElement, setStateValue }) {
+  const root = chartRoot(parentElement);
+  if (root.dataset.wanted !== data.revision) {
+    root.dataset.wanted = data.revision;
+    draw(root, data, setStateValue);
+  }
+  // Called when the chart leaves the page (not on a redraw): free its WebGL context now
+  // rather than when the browser collects it, and start afresh if mounted here again.
+  return () => {
+    root.remove();
+    loadPlotly(data.plotly).then((Plotly) => Plotly.purge(root));
+  };
 }
