@@ -2,11 +2,13 @@
 // keeps the chart, its WebGL context and its size instead of mounting a new one.
 // Mounted by ui/live_chart.py, which sends {plotly, spec, config, revision, selectable}.
 
-// This app's own copy of plotly.js, loaded once per page (Streamlit's built-in charts
-// bundle theirs privately), so the figures are drawn by the version they were written for.
+// Streamlit's own charts load plotly.js and leave it on `window` (on the Segments page the
+// elbow chart, above the scatter, loads it first): drawing with that copy spares the page a
+// second 4.8 MB script. This app's copy of the pinned plotly package is the fallback.
 let plotlyLoading = null;
 
 function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!plotlyLoading) {
     plotlyLoading = new Promise((resolve, reject) => {
       const script = document.createElement("script");
