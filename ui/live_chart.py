@@ -4,8 +4,9 @@
 throws the old chart away and mounts a new one (for the scatter, a new WebGL context) on
 every k step. The charts a k step redraws (the scatter, the Sankey) go through this
 component instead: its JavaScript (`ui/assets/live_chart.js`) calls `Plotly.react` on the
-chart already on the page. plotly.js is the copy the pinned `plotly` package ships, served
-by this app (nothing is fetched from outside).
+chart already on the page. plotly.js is the copy Streamlit's own charts leave on the page
+(the elbow chart above the scatter loads it); when there is none, the copy the pinned
+`plotly` package ships, served by this app. Nothing is fetched from outside.
 """
 
 from __future__ import annotations
