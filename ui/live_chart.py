@@ -35,8 +35,8 @@ BASE_CONFIG = {
 
 
 def plotly_url() -> str:
-    """Where the browser loads plotly.js from: this app, through Streamlit's component file
-    server (registered during a run, as Streamlit requires)."""
+    """Where the browser loads plotly.js from when the page has none of its own: this app,
+    through Streamlit's component file server (registered during a run, as it requires)."""
     served = components_v1.declare_component("plotly_js", path=str(_PLOTLY_DIR))
     return f"component/{served.name}/plotly.min.js"
 

@@ -34,8 +34,8 @@ function chartRoot(parentElement) {
 
 function pageLook(figure, element) {
   // The page's font and text colours, as st.plotly_chart's theme draws the other charts:
-  // text in the page's colour, titles bold, axis ticks and titles small and faded. The figure's own
-  // settings win.
+  // text in the page's colour, titles bold, axis ticks and titles small and faded. The
+  // figure's own settings win.
   const style = getComputedStyle(element);
   const text = style.color;
   const faded = text.replace(/^rgb\((.*)\)$/, "rgba($1, 0.6)");
