@@ -53,12 +53,13 @@ def live_chart(
     """
     spec = pio.to_json(fig, validate=False)
     config = {**BASE_CONFIG, **(config or {})}
-    revision = hashlib.sha256((spec + json.dumps(config, sort_keys=True)).encode()).hexdigest()
+    text = spec + json.dumps(config, sort_keys=True)
+    revision = hashlib.sha256(text.encode()).hexdigest()[:16]
     data = {
         "plotly": plotly_url(),
         "spec": spec,
         "config": config,
-        "revision": revision[:16],
+        "revision": revision,
         "selectable": selectable,
     }
     # A component keeps only the state values it has a callback for: the no-op declares it.

@@ -95,15 +95,20 @@ def csv_text(data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
 
 
+def live_chart_elements(at: AppTest) -> dict:
+    """The elements of the charts drawn in place by `ui.live_chart` (the scatter, the
+    Sankey), by key."""
+    return {
+        element.proto.id.rsplit("-", 1)[-1]: element
+        for element in at.get("bidi_component")
+        if element.proto.component_name == "segmentation_live_chart"
+    }
+
+
 def live_charts(at: AppTest) -> dict:
-    """The charts drawn in place by `ui.live_chart` (the scatter, the Sankey), by key: what
-    each was sent with (``spec`` the figure as JSON, ``config``, ``revision``)."""
-    charts = {}
-    for element in at.get("bidi_component"):
-        if element.proto.component_name == "segmentation_live_chart":
-            key = element.proto.id.rsplit("-", 1)[-1]
-            charts[key] = json.loads(element.proto.json)
-    return charts
+    """What each live chart was sent with, by key (``spec`` the figure as JSON, ``config``,
+    ``revision``)."""
+    return {key: json.loads(e.proto.json) for key, e in live_chart_elements(at).items()}
 
 
 def live_figure(at: AppTest, key: str) -> dict:

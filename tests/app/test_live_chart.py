@@ -8,6 +8,7 @@ from apptools import (
     SCATTER_KEY,
     SEGMENTS,
     goto,
+    live_chart_elements,
     live_charts,
     live_figure,
     ok,
@@ -21,11 +22,7 @@ def segments_drawn(at) -> int:
 
 
 def element_ids(at) -> dict[str, str]:
-    return {
-        e.proto.id.rsplit("-", 1)[-1]: e.proto.id
-        for e in at.get("bidi_component")
-        if e.proto.component_name == "segmentation_live_chart"
-    }
+    return {key: e.proto.id for key, e in live_chart_elements(at).items()}
 
 
 def test_a_k_step_sends_the_new_figures_to_the_same_charts(app):

@@ -58,17 +58,23 @@ def drag_box_over_scatter(page: Page) -> None:
     page.mouse.up()
 
 
+def record_plotly_loads(page: Page) -> list[tuple[str, int]]:
+    """From now on, every plotly.js file the page receives: (address, status)."""
+    loads = []
+
+    def record(response) -> None:
+        if response.url.endswith("plotly.min.js"):
+            loads.append((response.url, response.status))
+
+    page.on("response", record)
+    return loads
+
+
 def test_k_step_redraws_the_scatter_in_place_and_a_box_lists_customers(
     page: Page, app_url: str
 ):
     page.set_default_timeout(EXPECT_TIMEOUT)
-    plotly_loads = []
-
-    def record(response) -> None:
-        if response.url.endswith("plotly.min.js"):
-            plotly_loads.append((response.url, response.status))
-
-    page.on("response", record)
+    plotly_loads = record_plotly_loads(page)
     open_app(page, app_url)
     go(page, "Segments")
     k = int(k_slider(page).input_value())
@@ -116,13 +122,7 @@ HIDE_STREAMLITS_PLOTLY = """(() => {
 
 def test_without_streamlits_plotly_js_the_app_serves_its_own(page: Page, app_url: str):
     page.set_default_timeout(EXPECT_TIMEOUT)
-    plotly_loads = []
-
-    def record(response) -> None:
-        if response.url.endswith("plotly.min.js"):
-            plotly_loads.append((response.url, response.status))
-
-    page.on("response", record)
+    plotly_loads = record_plotly_loads(page)
     page.add_init_script(HIDE_STREAMLITS_PLOTLY)
     open_app(page, app_url)
     go(page, "Segments")
